@@ -1,0 +1,90 @@
+//! Command line: clap, progress bars, diagnostics rendering, exit codes. Thin.
+//!
+//! Exit codes: 0 success (scenario valid, run written); 1 invalid scenario; 2 bad command line;
+//! 3 the run could not write its results (output exists without `--force`, IO error);
+//! 130 interrupted.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_INVALID: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_OUTPUT: i32 = 3;
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chokepoint",
+    version,
+    about = "Monte Carlo simulator of export-control disruptions in critical-mineral supply chains"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate scenario and world files; print every problem and warning.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the resolved world and scenario in words, for checking by eye.
+    Explain { file: PathBuf },
+    /// Run a scenario's Monte Carlo trials and write results.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    pub scenario: PathBuf,
+    /// Number of trials (default: the scenario's `trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: results/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Also write trials.csv (every sampled parameter and metric, per trial).
+    #[arg(long)]
+    pub trials_csv: bool,
+    /// Do not draw charts (faster batch runs).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Parses arguments and runs the command; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Check { files } => {
+            eprintln!("check is not built yet: {} file(s)", files.len());
+            EXIT_USAGE
+        }
+        Command::Explain { file } => {
+            eprintln!("explain is not built yet: {}", file.display());
+            EXIT_USAGE
+        }
+        Command::Run(args) => {
+            eprintln!("run is not built yet: {}", args.scenario.display());
+            EXIT_USAGE
+        }
+    }
+}

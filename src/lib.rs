@@ -1,0 +1,15 @@
+//! chokepoint: Monte Carlo simulation of export-control disruptions in critical-mineral supply
+//! chains. Data flows one way through the layers (see `ARCHITECTURE.md`):
+//!
+//! `scenario` (TOML -> validated `Scenario`) -> `model` (flat compiled network) -> `sample`
+//! (keyed random streams) -> `engine` (one trial, pure) -> `run` (many trials on rayon) ->
+//! `stats` -> `report` (JSON, CSV, charts, HTML) -> `cli`.
+
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod sample;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,1 @@
+//! Scenario -> compiled flat network (indices, topological order, no strings in hot data).

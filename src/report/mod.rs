@@ -1,0 +1,1 @@
+//! Bytes out: JSON, CSV, charts, HTML. The only layer that knows output formats.

@@ -1,0 +1,191 @@
+//! Statistics over per-trial values: exact quantiles, CVaR, per-period bands. Pure functions over
+//! slices, so shards merge by concatenating their per-trial arrays and summarising again.
+
+/// The statistics reported for every scalar metric, in output column order.
+pub const SUMMARY_COLUMNS: [&str; 16] = [
+    "mean", "std", "se", "min", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99", "max",
+    "cvar95", "n",
+];
+
+/// Summary of one scalar metric over trials. Quantiles use linear interpolation between order
+/// statistics (Hyndman-Fan type 7, the default of R and numpy). `cvar95` is the mean of the worst
+/// 5% of trials, the worst being the largest values (every metric is oriented so that larger is
+/// worse): the mean of the largest `ceil(0.05 n)` values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub mean: f64,
+    pub std: f64,
+    pub se: f64,
+    pub min: f64,
+    pub p1: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub cvar95: f64,
+    pub n: usize,
+}
+
+impl Summary {
+    /// Values in `SUMMARY_COLUMNS` order (`n` as f64).
+    pub fn values(&self) -> [f64; 16] {
+        [
+            self.mean,
+            self.std,
+            self.se,
+            self.min,
+            self.p1,
+            self.p5,
+            self.p10,
+            self.p25,
+            self.p50,
+            self.p75,
+            self.p90,
+            self.p95,
+            self.p99,
+            self.max,
+            self.cvar95,
+            self.n as f64,
+        ]
+    }
+}
+
+/// Quantile `p` in [0, 1] of ascending-sorted `sorted` (type 7). NaN for an empty slice.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Sorts a copy of `values` ascending (NaN last; trials never produce NaN, validation ensures it).
+pub fn sorted(values: &[f64]) -> Vec<f64> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Exact summary of per-trial values. Sums are taken in trial order so the result is independent
+/// of how trials were computed.
+pub fn summarize(values: &[f64]) -> Summary {
+    let n = values.len();
+    if n == 0 {
+        let nan = f64::NAN;
+        return Summary {
+            mean: nan,
+            std: nan,
+            se: nan,
+            min: nan,
+            p1: nan,
+            p5: nan,
+            p10: nan,
+            p25: nan,
+            p50: nan,
+            p75: nan,
+            p90: nan,
+            p95: nan,
+            p99: nan,
+            max: nan,
+            cvar95: nan,
+            n: 0,
+        };
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let var = if n > 1 {
+        values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64
+    } else {
+        0.0
+    };
+    let std = var.sqrt();
+    let s = sorted(values);
+    let q = |p| quantile_sorted(&s, p);
+    Summary {
+        mean,
+        std,
+        se: std / (n as f64).sqrt(),
+        min: s[0],
+        p1: q(0.01),
+        p5: q(0.05),
+        p10: q(0.10),
+        p25: q(0.25),
+        p50: q(0.50),
+        p75: q(0.75),
+        p90: q(0.90),
+        p95: q(0.95),
+        p99: q(0.99),
+        max: s[n - 1],
+        cvar95: cvar_upper_sorted(&s, 0.95),
+        n,
+    }
+}
+
+/// Mean of the largest `ceil((1 - level) n)` values of ascending-sorted `sorted`.
+pub fn cvar_upper_sorted(sorted: &[f64], level: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let k = (((1.0 - level) * n as f64).ceil() as usize).clamp(1, n);
+    sorted[n - k..].iter().sum::<f64>() / k as f64
+}
+
+/// Per-period bands of a time series across trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    pub mean: f64,
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// The band of one period's values across trials.
+pub fn band(values: &[f64]) -> Band {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let s = sorted(values);
+    let q = |p| quantile_sorted(&s, p);
+    Band {
+        mean,
+        p5: q(0.05),
+        p25: q(0.25),
+        p50: q(0.5),
+        p75: q(0.75),
+        p95: q(0.95),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_of_one_to_hundred_one() {
+        let v: Vec<f64> = (0..=100).map(f64::from).collect();
+        let s = summarize(&v);
+        assert_eq!(s.p5, 5.0);
+        assert_eq!(s.p50, 50.0);
+        assert_eq!(s.p99, 99.0);
+        assert_eq!(s.min, 0.0);
+        assert_eq!(s.max, 100.0);
+        // ceil(0.05 * 101) = 6 worst values: 95..=100, mean 97.5
+        assert_eq!(s.cvar95, 97.5);
+        assert!((s.mean - 50.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn interpolates_between_order_statistics() {
+        assert_eq!(quantile_sorted(&[1.0, 2.0], 0.5), 1.5);
+        assert_eq!(quantile_sorted(&[3.0], 0.9), 3.0);
+    }
+}
