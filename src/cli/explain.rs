@@ -111,10 +111,10 @@ pub fn explain(s: &Scenario) -> String {
             };
             let _ = writeln!(
                 o,
-                "      {:<6} {:>5.1}%  capacity {} {unit}/year; utilization {} (max {}, ramp {} per {per})",
+                "      {:<6} {:>5.1}%  capacity {}; utilization {} (max {}, ramp {} per {per})",
                 s.regions[p.region].id,
                 share,
-                d(&p.capacity, ""),
+                d(&p.capacity, &format!("{unit}/year")),
                 d(&p.utilization, ""),
                 d(&p.max_utilization, ""),
                 d(&p.ramp, "")
@@ -254,7 +254,7 @@ pub fn explain(s: &Scenario) -> String {
         };
         let _ = writeln!(o, "  {}: {what}", sh.id);
         let _ = writeln!(o, "    probability: {}", d(&sh.probability, ""));
-        let _ = writeln!(o, "    start: period {}", d(&sh.start, ""));
+        let _ = writeln!(o, "    start (period index): {}", d(&sh.start, ""));
         let _ = writeln!(o, "    duration: {}", d(&sh.duration, periods));
         match &sh.kind {
             ShockKind::ExportRestriction {
@@ -323,10 +323,10 @@ pub fn explain(s: &Scenario) -> String {
             } => {
                 let unit = &s.commodities[*commodity].unit;
                 format!(
-                    "capacity expansion of {} in {}: +{} {unit}/year after {}, ramping over {}; succeeds with probability {}",
+                    "capacity expansion of {} in {}: +{} after {}, ramping over {}; succeeds with probability {}",
                     s.commodities[*commodity].id,
                     s.regions[*region].id,
-                    d(capacity, ""),
+                    d(capacity, &format!("{unit}/year")),
                     d(lead_time, periods),
                     d(ramp, periods),
                     d(success, "")

@@ -126,7 +126,14 @@ impl Diagnostic {
         match (&self.source, &self.span) {
             (Some(src), Some(span)) => {
                 // An empty span (end of file) still needs one character to point at.
-                let span = if span.is_empty() && span.end < src.len() {
+                let span = if !span.is_empty() {
+                    span.clone()
+                } else if span.start > 0
+                    && (span.start >= src.len() || src.as_bytes()[span.start] == b'\n')
+                {
+                    // At the end of a line or file: underline the last character before it.
+                    floor_char_boundary(src, span.start - 1)..span.start
+                } else if span.end < src.len() {
                     span.start..next_char_boundary(src, span.start)
                 } else {
                     span.clone()

@@ -174,14 +174,16 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
     }
 }
 
-/// Parses file `file` of `d`; reports syntax errors (with recovery, so several at once).
+/// Parses file `file` of `d`; reports the first syntax error.
 fn parse(d: &mut Diags, file: usize) -> Option<Node> {
     let text = d.files[file].text.clone();
     let (doc, errors) = toml::de::DeTable::parse_recoverable(&text);
     if errors.is_empty() {
         return Some(tree::from_document(&doc, file));
     }
-    for e in errors {
+    // Only the first: after it, the parser's recovery often reports echoes (e.g. a
+    // "duplicate key" caused by an unclosed header).
+    if let Some(e) = errors.into_iter().next() {
         // Point at the start of the problem; a span running over several lines is hard to read.
         let span = e.span().unwrap_or(0..0);
         let line_end = text[span.start.min(text.len())..]

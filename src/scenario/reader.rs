@@ -101,7 +101,8 @@ impl<'a> Fields<'a> {
     }
 
     /// A numeric parameter with stable path `param_path`; `default` when absent (`None` =
-    /// required). On error returns a placeholder: the load fails anyway.
+    /// required). On error returns a NaN placeholder: the load fails anyway, and NaN makes
+    /// every later comparison false so no follow-on warning fires.
     pub fn param(
         &self,
         k: &str,
@@ -115,10 +116,10 @@ impl<'a> Fields<'a> {
             (None, Some(v)) => return Param::fixed(param_path, v),
             (None, None) => {
                 self.req(k, d);
-                return Param::fixed(param_path, 0.0);
+                return Param::fixed(param_path, f64::NAN);
             }
         };
-        let dist = numbers::dist(n, &self.key(k), allowed, d).unwrap_or(Dist::Const(0.0));
+        let dist = numbers::dist(n, &self.key(k), allowed, d).unwrap_or(Dist::Const(f64::NAN));
         Param::new(param_path, dist)
     }
 
@@ -130,7 +131,7 @@ impl<'a> Fields<'a> {
         d: &mut Diags,
     ) -> Option<Param> {
         let n = self.get(k)?;
-        let dist = numbers::dist(n, &self.key(k), allowed, d).unwrap_or(Dist::Const(1.0));
+        let dist = numbers::dist(n, &self.key(k), allowed, d).unwrap_or(Dist::Const(f64::NAN));
         Some(Param::new(param_path, dist))
     }
 
