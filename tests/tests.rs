@@ -1,6 +1,4 @@
-//! The one integration test binary; each area adds its module here.
+//! The one integration test binary; each area adds its module here (as a folder with a
+//! `mod.rs`, so cargo does not also build it as a test binary of its own).
 
-mod cli_check;
-mod scenario_errors;
-mod scenario_props;
-mod scenario_valid;
+mod scenario;
