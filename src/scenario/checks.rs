@@ -46,7 +46,12 @@ pub fn order(w: &World, policies: &[Policy], d: &mut Diags) -> Vec<CommodityIx> 
                 .position(|e| *e == (cycle[0], cycle[1]))
                 .and_then(|i| edge_locs[i].clone())
                 .unwrap_or_else(|| w.locs.commodity[cycle[0]].clone());
-            let key = format!("producer \"{}\".inputs.{}", names[1], names[0]);
+            let region = w
+                .producers
+                .iter()
+                .find(|p| p.commodity == cycle[1] && p.inputs.iter().any(|(i, _)| *i == cycle[0]))
+                .map_or("?", |p| w.ids.regions[p.region].as_str());
+            let key = format!("producer \"{}/{region}\".inputs.{}", names[1], names[0]);
             d.error(&closing, &key, format!("recipe cycle: {}", names.join(" -> ")))
                 .allowed("recipes that form no cycle (inputs are made before outputs)")
                 .hint("a commodity cannot be an input, directly or indirectly, of itself; remove one of these inputs");
@@ -102,6 +107,17 @@ pub fn warnings(w: &World, policies: &[Policy], d: &mut Diags) {
                     .hint("add a [[producer]] of the input, or remove it from the recipe");
                 }
             }
+        }
+    }
+    for (si, s) in w.sectors.iter().enumerate() {
+        if s.inputs.is_empty() {
+            let key = format!("sector \"{}/{}\"", w.ids.regions[s.region], s.id);
+            d.warn(
+                &w.locs.sector[si],
+                &key,
+                "this sector demands nothing: it can never be short",
+            )
+            .hint("list what it uses in `demand = { commodity = units per year }`");
         }
     }
     for pol in policies {

@@ -536,6 +536,21 @@ fn stockpile(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Option<PolicyK
             .filter(|s| w.sectors[*s].region == region)
             .collect(),
     };
+    if let (Some(n), false) = (f.get("eligible"), d.has_errors()) {
+        for &s in &eligible {
+            if !w.sectors[s].inputs.iter().any(|i| i.commodity == commodity) {
+                d.warn(
+                    &n.loc,
+                    &f.key("eligible"),
+                    format!(
+                        "sector \"{}\" does not use \"{}\": the stockpile cannot help it",
+                        w.sectors[s].id, w.ids.commodities[commodity]
+                    ),
+                )
+                .hint("list only sectors whose demand includes the stockpiled commodity");
+            }
+        }
+    }
     Some(PolicyKind::Stockpile {
         region,
         commodity,

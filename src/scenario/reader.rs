@@ -115,7 +115,9 @@ impl<'a> Fields<'a> {
             (Some(n), _) => n,
             (None, Some(v)) => return Param::fixed(param_path, v),
             (None, None) => {
-                self.req(k, d);
+                d.error(&self.loc, &self.path, format!("missing required key `{k}`"))
+                    .allowed(format!("`{k}`: {}", allowed.text))
+                    .hint(format!("add `{k} = ...` to this table"));
                 return Param::fixed(param_path, f64::NAN);
             }
         };
@@ -242,7 +244,22 @@ pub fn as_int(n: &Node, key: &str, lo: i64, hi: i64, d: &mut Diags) -> Option<i6
     Some(v)
 }
 
+/// A list of strings (a single string is a one-item list); an item listed twice is an error.
 pub fn string_list(n: &Node, key: &str, d: &mut Diags) -> Option<Vec<Name>> {
+    let list = strings(n, key, d)?;
+    let mut ok = true;
+    for (i, item) in list.iter().enumerate() {
+        if list[..i].iter().any(|x| x.text == item.text) {
+            d.error(&item.loc, key, format!("\"{}\" is listed twice", item.text))
+                .allowed("each id once")
+                .hint("remove the repeated entry");
+            ok = false;
+        }
+    }
+    ok.then_some(list)
+}
+
+fn strings(n: &Node, key: &str, d: &mut Diags) -> Option<Vec<Name>> {
     match &n.val {
         Val::Str(_) => as_string(n, key, d).map(|s| vec![s]),
         Val::Array(items) => {
