@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::sample::dist::num;
-use crate::scenario::{self, Param, PolicyKind, Scenario, ShockKind};
+use crate::scenario::{self, Param, PolicyKind, Scenario, ShockKind, limits};
 
 pub fn run(file: &Path) -> i32 {
     if !file.is_file() {
@@ -26,6 +26,18 @@ pub fn run(file: &Path) -> i32 {
             eprintln!("{}: invalid, nothing to explain", file.display());
             EXIT_INVALID
         }
+    }
+}
+
+/// A byte count in KiB/MiB/GiB.
+fn bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else if b >= (1u64 << 20) as f64 {
+        format!("{:.1} MiB", b / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", b / 1024.0)
     }
 }
 
@@ -70,6 +82,14 @@ pub fn explain(s: &Scenario) -> String {
     if let Some(src) = &m.source {
         let _ = writeln!(o, "  source: {src}");
     }
+    let _ = writeln!(
+        o,
+        "  result memory: about {} for {} trials (at most {} trials fit in {} GiB)",
+        bytes(limits::memory_estimate(s, m.trials)),
+        m.trials,
+        limits::max_trials(s),
+        limits::MEMORY_LIMIT >> 30
+    );
 
     let _ = writeln!(o, "\nRegions ({})", s.regions.len());
     for r in &s.regions {

@@ -265,3 +265,29 @@ impl Diags {
         keyed.into_iter().map(|(_, d)| d).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "a = 1\nname = \"Ünïcode\" x\n";
+        let x = text.find(" x").unwrap() + 1;
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        assert_eq!(line_col(text, x), (2, 18));
+    }
+
+    #[test]
+    fn render_never_slices_inside_a_character() {
+        let file = SourceFile {
+            path: "t.toml".into(),
+            text: Arc::from("x = \"é\"\n"),
+        };
+        // A span ending inside the two-byte é is pulled back to a boundary.
+        let d = Diagnostic::at(Severity::Error, &file, 5..6, "x", "bad");
+        assert_eq!(d.span, Some(5..5));
+        assert!(d.render(false).contains("t.toml:1:"));
+    }
+}

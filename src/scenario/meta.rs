@@ -28,6 +28,7 @@ pub const DEFAULT_TRIALS: i64 = 10_000;
 pub const MAX_TRIALS: i64 = 10_000_000;
 
 /// Reads `[scenario]` (optional: a world file checked on its own has none) and `[world]`.
+/// Without `[scenario]`, name, description and source come from `[world]`.
 pub fn read(scenario: Option<&Node>, world: Option<&Node>, file: &Path, d: &mut Diags) -> Meta {
     let stem = file.file_stem().map_or_else(
         || "scenario".to_string(),
@@ -53,13 +54,16 @@ pub fn read(scenario: Option<&Node>, world: Option<&Node>, file: &Path, d: &mut 
         if f.get("year").is_some() {
             meta.world_year = f.int("year", 0, 9999, None, d).map(|y| y as i32);
         }
-        if let Some(name) = &meta.world_name {
-            meta.name = name.clone();
+        let description = f.string("description", d);
+        let source = f.string("source", d);
+        // A world file checked on its own describes itself; a scenario keeps its own name.
+        if scenario.is_none() {
+            if let Some(name) = &meta.world_name {
+                meta.name = name.clone();
+            }
+            meta.description = description.map_or_else(String::new, |x| x.text);
+            meta.source = source.map(|x| x.text);
         }
-        if let Some(desc) = f.string("description", d) {
-            meta.description = desc.text;
-        }
-        meta.source = f.string("source", d).map(|s| s.text);
     }
     let Some(f) = scenario.and_then(|n| Fields::of(n, "scenario", d)) else {
         return meta;

@@ -425,3 +425,127 @@ fn choice(node: &Node, key: &str, d: &mut Diags) -> Option<Dist> {
     let weights = weights.iter().map(|w| w / total).collect();
     Some(Dist::Choice { values, weights })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::tree::{self, Val};
+    use std::sync::Arc;
+
+    /// Reads `x = <text>` as a field with range `a`; returns the distribution or the messages.
+    fn read(text: &str, a: &Allowed) -> Result<Dist, Vec<String>> {
+        let mut d = Diags::default();
+        let src = format!("x = {text}\n");
+        let f = d.add_file("t.toml".into(), Arc::from(src.as_str()));
+        let doc = toml::de::DeTable::parse(&src).expect("valid toml");
+        let root = tree::from_document(&doc, f);
+        let Val::Table(t) = &root.val else {
+            unreachable!()
+        };
+        let out = dist(t.get("x").unwrap(), "x", a, &mut d);
+        match out {
+            Some(x) if d.list.is_empty() => Ok(x),
+            _ => Err(d.list.iter().map(|x| x.message.clone()).collect()),
+        }
+    }
+
+    #[test]
+    fn every_distribution_kind_reads() {
+        let any = Allowed {
+            min: f64::NEG_INFINITY,
+            min_open: false,
+            max: f64::INFINITY,
+            text: "",
+        };
+        assert_eq!(read("12", &any), Ok(Dist::Const(12.0)));
+        assert_eq!(
+            read("{ uniform = [6, 18] }", &any),
+            Ok(Dist::Uniform { lo: 6.0, hi: 18.0 })
+        );
+        assert_eq!(
+            read("{ uniform_int = [1, 12] }", &any),
+            Ok(Dist::UniformInt { lo: 1, hi: 12 })
+        );
+        assert_eq!(
+            read("{ triangular = [3, 6, 18] }", &any),
+            Ok(Dist::Triangular {
+                min: 3.0,
+                mode: 6.0,
+                max: 18.0
+            })
+        );
+        assert_eq!(
+            read("{ pert = [0.6, 0.85, 0.98] }", &any),
+            Ok(Dist::Pert {
+                min: 0.6,
+                mode: 0.85,
+                max: 0.98
+            })
+        );
+        assert_eq!(
+            read("{ normal = [10, 2], min = 0 }", &any),
+            Ok(Dist::Normal {
+                mean: 10.0,
+                sd: 2.0,
+                min: Some(0.0),
+                max: None
+            })
+        );
+        assert_eq!(
+            read("{ lognormal = [12, 30] }", &any),
+            Ok(Dist::LogNormal {
+                median: 12.0,
+                p90: 30.0
+            })
+        );
+        assert_eq!(
+            read("{ beta = [2, 5] }", &any),
+            Ok(Dist::Beta {
+                alpha: 2.0,
+                beta: 5.0
+            })
+        );
+        assert_eq!(
+            read("{ choice = [[6, 1], [12, 3]] }", &any),
+            Ok(Dist::Choice {
+                values: vec![6.0, 12.0],
+                weights: vec![0.25, 0.75]
+            })
+        );
+    }
+
+    #[test]
+    fn supports_must_stay_inside_the_range() {
+        assert!(read("{ beta = [2, 5] }", &SHARE).is_ok());
+        assert!(
+            read("{ beta = [2, 5] }", &DURATION).is_err(),
+            "beta draws below 1"
+        );
+        assert!(read("{ uniform = [0, 1] }", &SHARE).is_ok());
+        assert!(read("{ uniform = [0, 1.01] }", &SHARE).is_err());
+        assert!(read("0", &POSITIVE).is_err(), "open lower bound");
+        assert!(read("1e-9", &POSITIVE).is_ok());
+        assert!(read("{ normal = [0.5, 0.1], min = 0, max = 1 }", &SHARE).is_ok());
+        assert!(read("{ normal = [0.5, 0.1], min = 0 }", &SHARE).is_err());
+        assert!(read("{ choice = [[0.5, 1], [2, 1]] }", &SHARE).is_err());
+        assert!(
+            read("{ lognormal = [5, 5] }", &DURATION).is_ok(),
+            "degenerate lognormal is a constant"
+        );
+    }
+
+    #[test]
+    fn parameter_rules() {
+        let msgs = read("{ triangular = [18, 6, 3] }", &NON_NEGATIVE).unwrap_err();
+        assert_eq!(msgs, ["[18, 6, 3] is out of order"]);
+        assert!(read("{ uniform_int = [1.5, 3] }", &NON_NEGATIVE).is_err());
+        assert!(read("{ normal = [1, -1] }", &NON_NEGATIVE).is_err());
+        assert!(read("{ normal = [0, 1], min = 100, max = 101 }", &NON_NEGATIVE).is_err());
+        assert!(read("{ lognormal = [30, 12] }", &NON_NEGATIVE).is_err());
+        assert!(read("{ beta = [1, 0] }", &SHARE).is_err());
+        assert!(read("{ choice = [[1, 0]] }", &NON_NEGATIVE).is_err());
+        assert!(read("nan", &NON_NEGATIVE).is_err());
+        assert!(read("-inf", &NON_NEGATIVE).is_err());
+        assert!(read("\"12\"", &NON_NEGATIVE).is_err());
+    }
+}
