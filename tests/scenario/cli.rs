@@ -121,3 +121,33 @@ fn explain_invalid_exits_1() {
     assert!(err.contains("recipe cycle: wafer -> epi -> wafer"), "{err}");
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn a_world_file_checks_and_explains_on_its_own() {
+    let o = cmd()
+        .args(["check", "tests/data/scenario/worlds/small.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = cmd()
+        .args(["explain", "tests/data/scenario/worlds/small.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("Scenario: Test world\n"), "{out}");
+    assert!(out.contains("Shocks (0)"), "{out}");
+}
+
+#[test]
+fn colour_only_on_request_of_a_terminal() {
+    // Not a terminal here, so plain even without NO_COLOR; with NO_COLOR always plain.
+    let o = cmd()
+        .env("NO_COLOR", "1")
+        .args(["check", "tests/data/errors/uniform_reversed.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stdout(&o).contains('\u{1b}'));
+    assert!(!chokepoint::cli::check::use_color(false));
+}

@@ -162,11 +162,19 @@ fn load_any(text: &str, path: &str) {
     }
 }
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(96)
+}
+
 const FULL: &str = include_str!("../data/scenario/full.toml");
 const FULL_PATH: &str = "tests/data/scenario/full.toml";
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    // 96 cases by default (two shared cores); set PROPTEST_CASES to stress.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn generated_valid_scenarios_load(g in scenarios()) {
@@ -225,5 +233,31 @@ proptest! {
         let key = lines[k].split(" = ").next().unwrap().to_string();
         lines[k] = format!("{key} = {v}");
         load_any(&lines.join("\n"), FULL_PATH);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// The brief's promise: swapped triangular bounds are reported at their line with the fix.
+    #[test]
+    fn swapped_triangular_bounds_are_reported_with_the_fix(a in 1u32..10, b in 0u32..10, c in 1u32..10, pad in 0usize..5) {
+        let (lo, mode, hi) = (a, a + b, a + b + c);
+        let blank = "\n".repeat(pad);
+        let text = format!(
+            "[scenario]\nname = \"t\"\n{blank}\n[[region]]\nid = \"X\"\n\n[[region]]\nid = \"M\"\n\n\
+             [[commodity]]\nid = \"g\"\nprice = 1\nelasticity = 1\n\n[[producer]]\ncommodity = \"g\"\n\
+             region = \"X\"\ncapacity = 1\n\n[[sector]]\nid = \"s\"\nregion = \"M\"\nvalue_added = 1\n\
+             demand = {{ g = 1 }}\n\n[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\n\
+             exporter = \"X\"\ncommodities = [\"g\"]\nduration = {{ triangular = [{hi}, {mode}, {lo}] }}\n"
+        );
+        let line = text.lines().position(|l| l.starts_with("duration")).unwrap() + 1;
+        let err = scenario::load_str(&text, Path::new("t.toml")).unwrap_err();
+        let errors: Vec<_> = err.errors().collect();
+        prop_assert_eq!(errors.len(), 1);
+        prop_assert_eq!(errors[0].line, line);
+        prop_assert_eq!(errors[0].key_path.as_str(), "shock \"ban\".duration.triangular");
+        let fix = format!("did you mean [{lo}, {mode}, {hi}]?");
+        prop_assert_eq!(errors[0].hint.as_deref(), Some(fix.as_str()));
     }
 }
