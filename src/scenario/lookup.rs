@@ -76,8 +76,15 @@ fn find(ids: &[String], name: &Name, key: &str, what: &str, d: &mut Diags) -> Op
         return Some(i);
     }
     let all: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let hint = if all.is_empty() {
+        format!(
+            "no {what} is defined: add [[{what}]] tables, or name a world file with `world = \"...\"` in [scenario]"
+        )
+    } else {
+        did_you_mean(&name.text, &all)
+    };
     d.error(&name.loc, key, format!("unknown {what} \"{}\"", name.text))
         .allowed(format!("a {what} id defined in the world or scenario"))
-        .hint(did_you_mean(&name.text, &all));
+        .hint(hint);
     None
 }

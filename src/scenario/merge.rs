@@ -66,7 +66,12 @@ pub fn add_file(doc: &mut Doc, root: &Node, is_world: bool, d: &mut Diags) {
         let k = e.key.as_str();
         if !allowed.contains(&k) {
             let diag = d.error(&e.key_loc, k, format!("unknown top-level key `{k}`"));
-            if is_world && SCENARIO_KEYS.contains(&k) {
+            if !is_world && super::meta::SCENARIO_TABLE_KEYS.contains(&k) {
+                diag.allowed(format!("tables: {}", allowed.join(", ")))
+                    .hint(format!(
+                        "`{k}` belongs in the [scenario] table: put `[scenario]` on a line above it"
+                    ));
+            } else if is_world && SCENARIO_KEYS.contains(&k) {
                 diag.allowed(format!("in a world file: {}", WORLD_KEYS.join(", ")))
                     .hint(format!(
                         "a world file holds only data; move `{k}` to the scenario file"
@@ -79,6 +84,15 @@ pub fn add_file(doc: &mut Doc, root: &Node, is_world: bool, d: &mut Diags) {
         }
         match k {
             "scenario" => doc.scenario = Some(e.node.clone()),
+            "world" if !is_world && matches!(e.node.val, Val::Str(_)) => {
+                d.error(
+                    &e.key_loc,
+                    k,
+                    "`world = \"...\"` belongs in the [scenario] table",
+                )
+                .allowed("`[world]` as a table of name, year, description, source")
+                .hint("put `[scenario]` on a line above `world = ...`");
+            }
             "world" => merge_world_table(doc, &e.node),
             _ => {
                 let Some(items) = entries(&e.node, k, d) else {
