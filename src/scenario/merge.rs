@@ -3,9 +3,9 @@
 //! id and region; inventory by region and commodity) overrides that entry key by key; other
 //! entries are added. Values keep the file they came from, so problems are reported there.
 
-use super::diagnostic::{Diags, Loc};
+use super::diagnostic::Diags;
 use super::suggest::did_you_mean;
-use super::tree::{Node, Table, Val};
+use super::tree::{Node, Val};
 
 /// Top-level keys of a world file.
 pub const WORLD_KEYS: [&str; 6] = [
@@ -108,8 +108,16 @@ pub fn add_file(doc: &mut Doc, root: &Node, is_world: bool, d: &mut Diags) {
                     _ => &mut doc.policies,
                 };
                 let world_len = list.len();
+                let mut overridden = Vec::new();
                 for item in items {
-                    merge_entry(list, world_len, item, key_fields(k), is_world);
+                    merge_entry(
+                        list,
+                        world_len,
+                        &mut overridden,
+                        item,
+                        key_fields(k),
+                        is_world,
+                    );
                 }
             }
         }
@@ -169,47 +177,31 @@ fn key_of(node: &Node, fields: &[&str]) -> Option<Vec<String>> {
 }
 
 /// Adds `item`: when it comes from the scenario and matches one of the first `world_len`
-/// (world) entries, its keys replace that entry's keys; otherwise it is appended (duplicates are
-/// reported by validation).
+/// (world) entries not yet overridden, its keys replace that entry's keys; otherwise it is
+/// appended (so a second override of the same entry is reported as a duplicate by validation).
 fn merge_entry(
     list: &mut Vec<Node>,
     world_len: usize,
+    overridden: &mut Vec<bool>,
     item: &Node,
     fields: &[&str],
     is_world: bool,
 ) {
+    overridden.resize(world_len, false);
     if !is_world && !fields.is_empty() {
-        if let Some(key) = key_of(item, fields) {
-            let hit = list[..world_len]
-                .iter()
-                .position(|w| key_of(w, fields).as_ref() == Some(&key));
-            if let (Some(i), Val::Table(t)) = (hit, &item.val) {
+        if let (Some(key), Val::Table(t)) = (key_of(item, fields), &item.val) {
+            let hit = (0..world_len)
+                .find(|&i| !overridden[i] && key_of(&list[i], fields).as_ref() == Some(&key));
+            if let Some(i) = hit {
                 if let Val::Table(w) = &mut list[i].val {
-                    if !w.entries.iter().any(|e| e.key == OVERRIDDEN) {
-                        for e in &t.entries {
-                            w.set(e.clone());
-                        }
-                        w.entries.push(marker(&item.loc));
-                        return;
+                    for e in &t.entries {
+                        w.set(e.clone());
                     }
+                    overridden[i] = true;
+                    return;
                 }
             }
         }
     }
     list.push(item.clone());
-}
-
-/// A hidden entry marking a world entry already overridden once, so a second scenario entry
-/// with the same key is reported as a duplicate instead of silently winning.
-pub const OVERRIDDEN: &str = "\u{0}overridden";
-
-fn marker(loc: &Loc) -> super::tree::Entry {
-    super::tree::Entry {
-        key: OVERRIDDEN.to_string(),
-        key_loc: loc.clone(),
-        node: Node {
-            loc: loc.clone(),
-            val: Val::Table(Table::default()),
-        },
-    }
 }

@@ -7,15 +7,17 @@
 
 pub mod checks;
 pub mod diagnostic;
-pub mod events;
 pub mod graph;
+pub mod kinds;
 pub mod limits;
 pub mod lookup;
 pub mod merge;
 pub mod meta;
 pub mod numbers;
 pub mod params;
+pub mod policies;
 pub mod reader;
+pub mod shocks;
 pub mod suggest;
 pub mod tree;
 pub mod types;
@@ -221,8 +223,8 @@ fn build(doc: &merge::Doc, path: &Path, world_file: Option<PathBuf>, d: &mut Dia
     let mut meta = meta::read(doc.scenario.as_ref(), doc.world.as_ref(), path, d);
     meta.world_file = world_file;
     let mut w = world::read(doc, d);
-    let shocks = events::shocks(doc, &w, meta.horizon, meta.period, d);
-    let policies = events::policies(doc, &mut w, meta.horizon, d);
+    let shocks = shocks::shocks(doc, &w, meta.horizon, meta.period, d);
+    let policies = policies::policies(doc, &mut w, meta.horizon, d);
     let topo_order = checks::order(&w, &policies, d);
     // Cross-check warnings on a world with errors are mostly echoes of those errors.
     if !d.has_errors() {

@@ -56,9 +56,6 @@ impl<'a> Fields<'a> {
     /// Reports every key not in `allowed`; `what` names the table in the message.
     pub fn check_keys(&self, allowed: &[&str], what: &str, d: &mut Diags) {
         for e in &self.table.entries {
-            if e.key == super::merge::OVERRIDDEN {
-                continue;
-            }
             if !allowed.contains(&e.key.as_str()) {
                 d.error(
                     &e.key_loc,
