@@ -41,6 +41,21 @@ fn bytes(b: u64) -> String {
     }
 }
 
+/// Dollars per year: "$40 bn/year" for a fixed value, the distribution in words otherwise.
+fn money(p: &Param) -> String {
+    let crate::sample::Dist::Const(v) = p.dist else {
+        return p.dist.describe("$/year");
+    };
+    let (x, suffix) = if v.abs() >= 1e9 {
+        (v / 1e9, " bn")
+    } else if v.abs() >= 1e6 {
+        (v / 1e6, " m")
+    } else {
+        (v, "")
+    };
+    format!("${}{suffix}/year", num(x))
+}
+
 /// A distribution in words with an optional unit.
 fn d(p: &Param, unit: &str) -> String {
     p.dist.describe(unit)
@@ -170,11 +185,11 @@ pub fn explain(s: &Scenario) -> String {
     for sec in &s.sectors {
         let _ = writeln!(
             o,
-            "  {}/{} ({}): value added {} $/year; priority {}",
+            "  {}/{} ({}): value added {}; priority {}",
             s.regions[sec.region].id,
             sec.id,
             sec.name,
-            d(&sec.value_added, ""),
+            money(&sec.value_added),
             sec.priority
         );
         for i in &sec.inputs {

@@ -135,6 +135,61 @@ fn render(g: &Gen) -> String {
             ds.join(", ")
         );
     }
+    // Every region with a sector gets an inventory of its first input, a stockpile, recycling,
+    // a substitution option and a priority policy; a surge hits the first sector's id.
+    for (k, (r, demand)) in g.sectors.iter().enumerate() {
+        let c = demand[0].0;
+        if k == 0
+            || g.sectors[..k]
+                .iter()
+                .all(|(r2, d2)| !(r2 == r && d2[0].0 == c))
+        {
+            let _ = writeln!(
+                t,
+                "[[inventory]]\nregion = \"R{r}\"\ncommodity = \"c{c}\"\ncover = {}\n",
+                g.duration
+            );
+        }
+        let _ = writeln!(
+            t,
+            "[[policy]]\nid = \"reserve{k}\"\nkind = \"stockpile\"\nregion = \"R{r}\"\ncommodity = \"c{c}\"\n\
+             initial = 2\nrelease_below = {}\nmax_release = 0.5\neligible = [\"s{k}\"]\n",
+            g.severity
+        );
+        let _ = writeln!(
+            t,
+            "[[policy]]\nid = \"recycle{k}\"\nkind = \"recycling\"\nregion = \"R{r}\"\ncommodity = \"c{c}\"\nshare = {}\n",
+            g.severity
+        );
+        let _ = writeln!(
+            t,
+            "[[policy]]\nid = \"sub{k}\"\nkind = \"substitution\"\nregion = \"R{r}\"\nsector = \"s{k}\"\ncommodity = \"c{c}\"\nmax = {}\nlag = 3\nrate = 0.1\n",
+            g.severity
+        );
+        let _ = writeln!(
+            t,
+            "[[policy]]\nid = \"prio{k}\"\nkind = \"priority\"\nregion = \"R{r}\"\nsector = \"s{k}\"\npriority = {k}\n"
+        );
+    }
+    if let Some((r, _)) = g.sectors.first() {
+        let _ = writeln!(
+            t,
+            "[[shock]]\nid = \"surge\"\nkind = \"demand_surge\"\nsector = \"s0\"\nregion = \"R{r}\"\nfactor = {}\nduration = {}\n",
+            g.severity, g.duration
+        );
+    }
+    let (c, r, _, _) = &g.producers[0];
+    let _ = writeln!(
+        t,
+        "[[shock]]\nid = \"outage\"\nkind = \"production_outage\"\nregion = \"R{r}\"\ncommodity = \"c{c}\"\nseverity = {}\n",
+        g.severity
+    );
+    let _ = writeln!(
+        t,
+        "[[policy]]\nid = \"plant\"\nkind = \"capacity_expansion\"\nregion = \"R{}\"\ncommodity = \"c{c}\"\ncapacity = 100\nlead_time = {}\n",
+        (r + 1) % g.regions,
+        g.duration
+    );
     if g.with_shock {
         let _ = writeln!(
             t,
@@ -188,6 +243,16 @@ proptest! {
         prop_assert_eq!(l.scenario.commodities.len(), g.commodities);
         prop_assert_eq!(l.scenario.sectors.len(), g.sectors.len());
         prop_assert_eq!(l.scenario.topo_order.len(), g.commodities);
+        prop_assert_eq!(l.scenario.policies.len(), 4 * g.sectors.len() + 1);
+        for (k, s) in l.scenario.sectors.iter().enumerate() {
+            prop_assert_eq!(s.priority as usize, k, "priority policies applied");
+        }
+        let plant = l.scenario.policies.last().unwrap();
+        let chokepoint::scenario::PolicyKind::CapacityExpansion { producer, commodity, region, .. } = &plant.kind else {
+            panic!("expansion expected")
+        };
+        prop_assert_eq!(l.scenario.producers[*producer].commodity, *commodity);
+        prop_assert_eq!(l.scenario.producers[*producer].region, *region);
     }
 
     #[test]
