@@ -30,7 +30,8 @@ impl<'a> Fields<'a> {
         match &node.val {
             Val::Table(table) => Some(Fields {
                 table,
-                loc: header_loc(node),
+                // For `[[x]]` entries the parser's span is the header line.
+                loc: node.loc.clone(),
                 path: path.to_string(),
             }),
             other => {
@@ -176,11 +177,6 @@ impl<'a> Fields<'a> {
             }
         }
     }
-}
-
-/// The span to point at for a table: for `[[x]]` tables the parser's span covers the body.
-fn header_loc(node: &Node) -> Loc {
-    node.loc.clone()
 }
 
 pub fn as_string(n: &Node, key: &str, d: &mut Diags) -> Option<Name> {
