@@ -1,4 +1,4 @@
-//! The one integration test binary; each area adds its module here (as a folder with a
-//! `mod.rs`, so cargo does not also build it as a test binary of its own).
+//! The one integration test binary (Cargo.toml sets `autotests = false`); each area adds its
+//! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
 mod scenario;
