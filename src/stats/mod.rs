@@ -1,6 +1,9 @@
 //! Statistics over per-trial values: exact quantiles, CVaR, per-period bands. Pure functions over
 //! slices, so shards merge by concatenating their per-trial arrays and summarising again.
 
+pub mod paired;
+pub mod rank;
+
 /// The statistics reported for every scalar metric, in output column order.
 pub const SUMMARY_COLUMNS: [&str; 16] = [
     "mean", "std", "se", "min", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99", "max",
