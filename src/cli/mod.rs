@@ -5,7 +5,9 @@
 //! 130 interrupted.
 
 pub mod check;
+pub mod compare;
 pub mod explain;
+pub mod outdir;
 
 use std::path::PathBuf;
 
@@ -39,6 +41,8 @@ pub enum Command {
     Explain { file: PathBuf },
     /// Run a scenario's Monte Carlo trials and write results.
     Run(RunArgs),
+    /// Run a base and a policy scenario on the same seed and compare them trial by trial.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +71,32 @@ pub struct RunArgs {
     pub no_charts: bool,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompareArgs {
+    /// The scenario without the policy (for example scenarios/escalation-2026.toml).
+    pub base: PathBuf,
+    /// The same scenario with the policy (for example scenarios/g7-derisking-2026.toml).
+    pub policy: PathBuf,
+    /// Number of trials on each side (default: the base scenario's `trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed for both sides (default: the base scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: results/compare-<base stem>-vs-<policy stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
 /// Parses arguments and runs the command; returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -83,5 +113,6 @@ pub fn main() -> i32 {
             eprintln!("run is not built yet: {}", args.scenario.display());
             EXIT_USAGE
         }
+        Command::Compare(args) => compare::execute(&args),
     }
 }

@@ -6,6 +6,7 @@
 //! policy removed loss.
 
 use super::{Summary, quantile_sorted, sorted, summarize};
+use crate::run::RunResults;
 
 /// Which direction of a metric is better. Almost every metric is a loss (lower is better); a few
 /// count periods until something bad happens (higher is better).
@@ -162,6 +163,61 @@ fn difference(base: &[f64], policy: &[f64], better: Better) -> Difference {
     }
 }
 
+/// One metric present in both runs, compared trial by trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricComparison {
+    pub name: String,
+    pub paired: Paired,
+}
+
+/// Two runs compared metric by metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Metrics both runs report, in the base run's order.
+    pub metrics: Vec<MetricComparison>,
+    /// Metrics only the base run reports (for example a sector the policy scenario drops).
+    pub only_base: Vec<String>,
+    /// Metrics only the policy run reports (for example a stockpile the policy adds).
+    pub only_policy: Vec<String>,
+}
+
+/// Compares every metric the two runs share. Both must hold the same trials (same seed, same trial
+/// count, same first trial) for the pairing to mean anything; the caller runs them that way.
+pub fn compare_runs(base: &RunResults, policy: &RunResults) -> Result<Comparison, LengthMismatch> {
+    if base.trials != policy.trials {
+        return Err(LengthMismatch {
+            base: base.trials,
+            policy: policy.trials,
+        });
+    }
+    let mut metrics = Vec::new();
+    let mut only_base = Vec::new();
+    for (m, name) in base.metric_names.iter().enumerate() {
+        match policy.metric_index(name) {
+            Some(k) => metrics.push(MetricComparison {
+                name: name.clone(),
+                paired: paired(
+                    &base.metric_values(m),
+                    &policy.metric_values(k),
+                    Better::of_metric(name),
+                )?,
+            }),
+            None => only_base.push(name.clone()),
+        }
+    }
+    let only_policy = policy
+        .metric_names
+        .iter()
+        .filter(|n| base.metric_index(n).is_none())
+        .cloned()
+        .collect();
+    Ok(Comparison {
+        metrics,
+        only_base,
+        only_policy,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +319,60 @@ mod tests {
             Better::Higher
         );
         assert_eq!(Better::of_metric("price.US.gallium.peak"), Better::Lower);
+    }
+
+    fn run(names: &[&str], columns: &[Vec<f64>]) -> RunResults {
+        let trials = columns[0].len();
+        let metrics = (0..trials)
+            .flat_map(|i| columns.iter().map(move |c| c[i]))
+            .collect();
+        RunResults {
+            seed: 3,
+            first_trial: 0,
+            trials,
+            horizon: 1,
+            metric_names: names.iter().map(|n| n.to_string()).collect(),
+            metrics,
+            param_paths: vec![],
+            params: vec![],
+            series_names: vec![],
+            series: vec![],
+        }
+    }
+
+    #[test]
+    fn runs_pair_by_metric_name_whatever_the_column_order() {
+        let base = run(
+            &[
+                "world.value_lost",
+                "sector.US.ev.first_disrupted",
+                "unmet.US.x",
+            ],
+            &[vec![3.0, 5.0], vec![2.0, 4.0], vec![0.1, 0.2]],
+        );
+        let policy = run(
+            &[
+                "sector.US.ev.first_disrupted",
+                "world.value_lost",
+                "stockpile.US.x.empty_at",
+            ],
+            &[vec![6.0, 4.0], vec![1.0, 5.0], vec![9.0, 9.0]],
+        );
+        let c = compare_runs(&base, &policy).unwrap();
+        let names: Vec<&str> = c.metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["world.value_lost", "sector.US.ev.first_disrupted"]);
+        assert_eq!(c.only_base, ["unmet.US.x"]);
+        assert_eq!(c.only_policy, ["stockpile.US.x.empty_at"]);
+        let world = &c.metrics[0].paired;
+        assert_eq!(world.diff.mean, -1.0);
+        assert_eq!((world.diff.p_better, world.diff.p_tie), (0.5, 0.5));
+        let first = &c.metrics[1].paired;
+        assert_eq!(first.better, Better::Higher);
+        assert_eq!((first.diff.p_better, first.diff.p_tie), (0.5, 0.5));
+        let short = run(&["world.value_lost"], &[vec![1.0]]);
+        assert_eq!(
+            compare_runs(&base, &short).unwrap_err(),
+            LengthMismatch { base: 2, policy: 1 }
+        );
     }
 }

@@ -1,0 +1,333 @@
+//! `chokepoint compare BASE POLICY`: load both scenarios, check they can be paired, run both on the
+//! same seed and trial count (common random numbers), write the comparison directory atomically and
+//! print the comparison table.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::outdir::{MARKER, OutputError, Staging, check_target};
+use super::{CompareArgs, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
+use crate::report::compare::{
+    CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
+    comparison_json, sensitivity_csv,
+};
+use crate::run::{RunError, RunOptions, RunResults};
+use crate::scenario::{self, Scenario};
+use crate::stats::paired::compare_runs;
+use crate::stats::rank::sensitivities;
+
+/// The simulation entry point, `run::run` in production; tests pass their own.
+pub type Runner<'a> = &'a dyn Fn(
+    &Scenario,
+    &RunOptions,
+    &(dyn Fn(u64, u64) -> bool + Sync),
+) -> Result<RunResults, RunError>;
+
+/// Default output directory: `results/compare-<base stem>-vs-<policy stem>/`.
+pub fn default_out(base: &Path, policy: &Path) -> PathBuf {
+    let stem = |p: &Path| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "scenario".into())
+    };
+    Path::new("results").join(format!("compare-{}-vs-{}", stem(base), stem(policy)))
+}
+
+/// Why two valid scenarios cannot be compared trial by trial, or `None` when they can.
+pub fn incomparable(base: &Scenario, policy: &Scenario) -> Option<String> {
+    let (b, p) = (&base.meta, &policy.meta);
+    if b.period != p.period {
+        return Some(format!(
+            "{} runs in {} and {} in {}: give both scenarios the same `period`",
+            b.file.display(),
+            b.period.plural(),
+            p.file.display(),
+            p.period.plural()
+        ));
+    }
+    if b.horizon != p.horizon {
+        return Some(format!(
+            "{} runs {} {} and {} runs {}: give both scenarios the same `horizon`",
+            b.file.display(),
+            b.horizon,
+            b.period.plural(),
+            p.file.display(),
+            p.horizon
+        ));
+    }
+    None
+}
+
+/// `chokepoint compare`: the production entry point.
+pub fn execute(args: &CompareArgs) -> i32 {
+    let stderr = std::io::stderr();
+    let color = super::check::use_color(stderr.is_terminal());
+    let mut err = stderr.lock();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let Some(base) = load(&args.base, color, &mut err) else {
+        return exit_for_load(&args.base);
+    };
+    let Some(policy) = load(&args.policy, color, &mut err) else {
+        return exit_for_load(&args.policy);
+    };
+    compare_loaded(&base, &policy, args, &crate::run::run, &mut out, &mut err)
+}
+
+/// Loads one side, printing warnings or every problem; `None` when it cannot be used.
+fn load(path: &Path, color: bool, err: &mut dyn Write) -> Option<Scenario> {
+    if !path.is_file() {
+        let why = if path.exists() {
+            "not a file"
+        } else {
+            "no such file"
+        };
+        let _ = writeln!(err, "error: cannot read {}: {why}", path.display());
+        return None;
+    }
+    match scenario::load(path) {
+        Ok(l) => {
+            let _ = write!(err, "{}", scenario::render_all(&l.warnings, color));
+            Some(l.scenario)
+        }
+        Err(e) => {
+            let _ = write!(err, "{}", e.render(color));
+            let _ = writeln!(
+                err,
+                "error: {} is invalid; fix the problems above (`chokepoint check` lists them too)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Exit code after `load` failed: 2 for a file that cannot be read, 1 for an invalid scenario.
+fn exit_for_load(path: &Path) -> i32 {
+    if path.is_file() {
+        EXIT_INVALID
+    } else {
+        EXIT_USAGE
+    }
+}
+
+/// Everything after loading: checks, runs both sides, writes, prints. Returns the exit code.
+/// Messages go to `err`, the comparison table to `out`.
+pub fn compare_loaded(
+    base: &Scenario,
+    policy: &Scenario,
+    args: &CompareArgs,
+    runner: Runner<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    if let Some(why) = incomparable(base, policy) {
+        let _ = writeln!(err, "error: cannot compare: {why}");
+        return EXIT_USAGE;
+    }
+    let trials = args.trials.unwrap_or(base.meta.trials);
+    let seed = args.seed.unwrap_or(base.meta.seed);
+    if trials == 0 {
+        let _ = writeln!(err, "error: --trials must be at least 1");
+        return EXIT_USAGE;
+    }
+    if args.threads == Some(0) {
+        let _ = writeln!(
+            err,
+            "error: --threads must be at least 1 (omit it to use all cores)"
+        );
+        return EXIT_USAGE;
+    }
+    if args.seed.is_none() && policy.meta.seed != seed {
+        let _ = writeln!(
+            err,
+            "note: the scenarios name different seeds; both sides use the base seed {seed} (pass --seed to choose)"
+        );
+    }
+    if args.trials.is_none() && policy.meta.trials != trials {
+        let _ = writeln!(
+            err,
+            "note: the scenarios name different trial counts; both sides run the base count {trials} (pass --trials to choose)"
+        );
+    }
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.base, &args.policy));
+    // Refuse before spending time on the runs; checked again when moving results into place.
+    if let Err(e) = check_target(&target, args.force) {
+        let _ = writeln!(err, "error: {e}");
+        return EXIT_OUTPUT;
+    }
+
+    let opts = RunOptions {
+        trials,
+        seed,
+        first_trial: 0,
+        threads: args.threads,
+    };
+    let mut runs = Vec::with_capacity(2);
+    for (label, scenario) in [("base", base), ("policy", policy)] {
+        match run_side(label, scenario, &opts, runner) {
+            Ok(r) => runs.push(r),
+            Err(RunError::Cancelled) => {
+                let _ = writeln!(err, "interrupted: no results written");
+                return EXIT_INTERRUPTED;
+            }
+            Err(RunError::Resources(m)) => {
+                let _ = writeln!(
+                    err,
+                    "error: {m} ({label} side); run fewer --trials or fewer --threads"
+                );
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let (base_r, policy_r) = (&runs[0], &runs[1]);
+    let cmp = match compare_runs(base_r, policy_r) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    for (which, names) in [("base", &cmp.only_base), ("policy", &cmp.only_policy)] {
+        if !names.is_empty() {
+            let _ = writeln!(
+                err,
+                "warning: {} metric(s) only in the {which} scenario are not compared: {}",
+                names.len(),
+                names.join(", ")
+            );
+        }
+    }
+
+    let info = CompareInfo {
+        base: SideInfo {
+            name: base.meta.name.clone(),
+            file: args.base.clone(),
+        },
+        policy: SideInfo {
+            name: policy.meta.name.clone(),
+            file: args.policy.clone(),
+        },
+        seed,
+        trials: base_r.trials,
+        horizon: base.meta.horizon,
+        period: base.meta.period.name().to_string(),
+    };
+    let run_info = CompareRunInfo {
+        chokepoint_version: env!("CARGO_PKG_VERSION").into(),
+        base_file: args.base.to_string_lossy().into_owned(),
+        base_world_file: base
+            .meta
+            .world_file
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+        policy_file: args.policy.to_string_lossy().into_owned(),
+        policy_world_file: policy
+            .meta
+            .world_file
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+        seed,
+        trials,
+        command: reproduce(args, trials, seed),
+        files: Vec::new(),
+    };
+    let staged = stage(&target, args.force, run_info, |put| {
+        put("comparison.json", comparison_json(&info, &cmp))?;
+        put("comparison.csv", comparison_csv(&cmp))?;
+        put(
+            "sensitivity.csv",
+            sensitivity_csv(&sensitivities(base_r), &sensitivities(policy_r)),
+        )?;
+        put("base-scenario.toml", read(&base.meta.file)?)?;
+        put("policy-scenario.toml", read(&policy.meta.file)?)?;
+        Ok(())
+    });
+    let result = staged.and_then(Staging::commit);
+    match result {
+        Ok(()) => {
+            let _ = out.write_all(compare_table(&info, &cmp).as_bytes());
+            let _ = writeln!(err, "comparison written to {}", target.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            EXIT_OUTPUT
+        }
+    }
+}
+
+/// Runs one side with a progress bar (drawn only when stderr is a terminal).
+fn run_side(
+    label: &str,
+    scenario: &Scenario,
+    opts: &RunOptions,
+    runner: Runner<'_>,
+) -> Result<RunResults, RunError> {
+    let bar = ProgressBar::with_draw_target(Some(opts.trials), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix:>6} {bar:40} {human_pos}/{human_len} trials  {elapsed} elapsed, about {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(label.to_string());
+    let progress = |done: u64, _total: u64| {
+        bar.set_position(done);
+        true
+    };
+    let r = runner(scenario, opts, &progress);
+    bar.finish_and_clear();
+    r
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, OutputError> {
+    std::fs::read(path).map_err(|error| OutputError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// A staging directory holding `body`'s files, then `run.json` listing them.
+fn stage(
+    target: &Path,
+    force: bool,
+    mut info: CompareRunInfo,
+    body: impl FnOnce(
+        &mut dyn FnMut(&str, Vec<u8>) -> Result<(), OutputError>,
+    ) -> Result<(), OutputError>,
+) -> Result<Staging, OutputError> {
+    let staging = Staging::new(target, force)?;
+    let mut put = |name: &str, bytes: Vec<u8>| {
+        info.files.push(name.to_string());
+        staging.write(name, &bytes)
+    };
+    body(&mut put)?;
+    info.files.push(MARKER.into());
+    staging.write(MARKER, &compare_run_json(&info))?;
+    Ok(staging)
+}
+
+/// The command line that reproduces a comparison: resolved trials and seed and the options that
+/// change the files written; not `--threads` (results do not depend on it) nor output placement.
+pub fn reproduce(args: &CompareArgs, trials: u64, seed: u64) -> Vec<String> {
+    let mut c: Vec<String> = vec![
+        "chokepoint".into(),
+        "compare".into(),
+        args.base.to_string_lossy().into_owned(),
+        args.policy.to_string_lossy().into_owned(),
+        "--trials".into(),
+        trials.to_string(),
+        "--seed".into(),
+        seed.to_string(),
+    ];
+    if args.no_charts {
+        c.push("--no-charts".into());
+    }
+    c
+}

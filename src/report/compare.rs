@@ -1,0 +1,408 @@
+//! Exporters of a paired comparison: `comparison.json`, `comparison.csv`, `sensitivity.csv` and the
+//! terminal table. Pure functions returning bytes, so they are snapshot-tested.
+
+use std::cmp::Ordering;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::stats::paired::{Comparison, Difference, MetricComparison};
+use crate::stats::rank::Sensitivity;
+use crate::stats::{SUMMARY_COLUMNS, Summary};
+
+use super::format::{money, num, percent};
+
+/// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes meaning or
+/// disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One side of a comparison, as loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideInfo {
+    pub name: String,
+    /// The scenario file as given on the command line.
+    pub file: PathBuf,
+}
+
+/// What both runs shared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareInfo {
+    pub base: SideInfo,
+    pub policy: SideInfo,
+    pub seed: u64,
+    pub trials: usize,
+    pub horizon: usize,
+    /// `week`, `month` or `quarter`.
+    pub period: String,
+}
+
+/// Summary statistics in `SUMMARY_COLUMNS` order, without `n` (the comparison states it once).
+struct SummaryJson<'a>(&'a Summary);
+
+impl Serialize for SummaryJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(SUMMARY_COLUMNS.len() - 1))?;
+        for (k, v) in SUMMARY_COLUMNS.iter().zip(self.0.values()) {
+            if *k != "n" {
+                map.serialize_entry(k, &finite(v))?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// The difference columns, in output order.
+const DIFF_COLUMNS: [&str; 9] = [
+    "mean",
+    "se",
+    "ci95_low",
+    "ci95_high",
+    "p5",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
+];
+
+fn diff_values(d: &Difference) -> [f64; 9] {
+    [
+        d.mean, d.se, d.ci_low, d.ci_high, d.p5, d.p25, d.p50, d.p75, d.p95,
+    ]
+}
+
+struct DiffJson<'a>(&'a Difference);
+
+impl Serialize for DiffJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(DIFF_COLUMNS.len()))?;
+        for (k, v) in DIFF_COLUMNS.iter().zip(diff_values(self.0)) {
+            map.serialize_entry(k, &finite(v))?;
+        }
+        map.end()
+    }
+}
+
+/// Non-finite statistics (undefined for too few trials) are `null` in JSON.
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+#[derive(Serialize)]
+struct SideJson<'a> {
+    name: &'a str,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct MetricJson<'a> {
+    name: &'a str,
+    better: &'static str,
+    base: SummaryJson<'a>,
+    policy: SummaryJson<'a>,
+    difference: DiffJson<'a>,
+    p_policy_better: Option<f64>,
+    p_tie: Option<f64>,
+    p_policy_worse: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ComparisonJson<'a> {
+    schema_version: u32,
+    base: SideJson<'a>,
+    policy: SideJson<'a>,
+    seed: u64,
+    trials: usize,
+    horizon: usize,
+    period: &'a str,
+    difference: &'static str,
+    only_in_base: &'a [String],
+    only_in_policy: &'a [String],
+    metrics: Vec<MetricJson<'a>>,
+}
+
+fn side(s: &SideInfo) -> SideJson<'_> {
+    SideJson {
+        name: &s.name,
+        file: s.file.display().to_string(),
+    }
+}
+
+/// `comparison.json`: both runs' identity, then per metric each side's summary and the paired
+/// difference `policy - base`. Keys always appear in this order.
+pub fn comparison_json(info: &CompareInfo, cmp: &Comparison) -> Vec<u8> {
+    let doc = ComparisonJson {
+        schema_version: SCHEMA_VERSION,
+        base: side(&info.base),
+        policy: side(&info.policy),
+        seed: info.seed,
+        trials: info.trials,
+        horizon: info.horizon,
+        period: &info.period,
+        difference: "policy - base",
+        only_in_base: &cmp.only_base,
+        only_in_policy: &cmp.only_policy,
+        metrics: cmp
+            .metrics
+            .iter()
+            .map(|m| {
+                let p = &m.paired;
+                MetricJson {
+                    name: &m.name,
+                    better: p.better.name(),
+                    base: SummaryJson(&p.base),
+                    policy: SummaryJson(&p.policy),
+                    difference: DiffJson(&p.diff),
+                    p_policy_better: finite(p.diff.p_better),
+                    p_tie: finite(p.diff.p_tie),
+                    p_policy_worse: finite(p.diff.p_worse),
+                }
+            })
+            .collect(),
+    };
+    // Serializing plain structs, strings and options into memory cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Header of `comparison.csv`.
+pub fn comparison_csv_header() -> Vec<String> {
+    let mut h = vec!["metric".to_string(), "better".to_string()];
+    for prefix in ["base", "policy"] {
+        h.extend(
+            SUMMARY_COLUMNS
+                .iter()
+                .filter(|c| **c != "n")
+                .map(|c| format!("{prefix}_{c}")),
+        );
+    }
+    h.extend(DIFF_COLUMNS.iter().map(|c| format!("diff_{c}")));
+    h.extend(
+        ["p_policy_better", "p_tie", "p_policy_worse", "n"]
+            .iter()
+            .map(|c| c.to_string()),
+    );
+    h
+}
+
+/// `comparison.csv`: one row per metric, in the order of `comparison.json`.
+pub fn comparison_csv(cmp: &Comparison) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(comparison_csv_header());
+    for m in &cmp.metrics {
+        let p = &m.paired;
+        let mut row = vec![m.name.clone(), p.better.name().to_string()];
+        for s in [&p.base, &p.policy] {
+            row.extend(s.values()[..15].iter().map(|&v| num(v)));
+        }
+        row.extend(diff_values(&p.diff).iter().map(|&v| num(v)));
+        row.extend([p.diff.p_better, p.diff.p_tie, p.diff.p_worse].map(num));
+        row.push(p.diff.n.to_string());
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `sensitivity.csv`: `side,metric,parameter,spearman`, base side first; within a side and metric
+/// the strongest correlations first (the order `rank::sensitivities` returns).
+pub fn sensitivity_csv(base: &[Sensitivity], policy: &[Sensitivity]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["side", "metric", "parameter", "spearman"]);
+    for (name, rows) in [("base", base), ("policy", policy)] {
+        for r in rows {
+            let _ = w.write_record([name, &r.metric, &r.param, &num(r.rho)]);
+        }
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// How a metric's values read in the table.
+fn readable(name: &str, v: f64) -> String {
+    if name.ends_with(".value_lost") {
+        money(v)
+    } else {
+        percent(v)
+    }
+}
+
+/// The difference with its interval: `-$1.2 bn (-$1.3 bn to -$1.1 bn)`.
+fn diff_cell(name: &str, d: &Difference) -> String {
+    if d.ci_low.is_finite() {
+        format!(
+            "{} ({} to {})",
+            readable(name, d.mean),
+            readable(name, d.ci_low),
+            readable(name, d.ci_high)
+        )
+    } else {
+        readable(name, d.mean)
+    }
+}
+
+/// A metric that was exactly zero in every trial on both sides carries no information.
+fn all_zero(m: &MetricComparison) -> bool {
+    let p = &m.paired;
+    [p.base.min, p.base.max, p.policy.min, p.policy.max]
+        .iter()
+        .all(|&v| v == 0.0)
+}
+
+/// Largest base mean first; ties by name so the order is fixed.
+fn worst_first(a: &&MetricComparison, b: &&MetricComparison) -> Ordering {
+    b.paired
+        .base
+        .mean
+        .total_cmp(&a.paired.base.mean)
+        .then_with(|| a.name.cmp(&b.name))
+}
+
+/// The table printed after a comparison: value lost (world, then regions and sectors worst first by
+/// the base mean) and sector output loss (worst first). Metrics with no loss on either side in any
+/// trial are left out and counted; every metric is in `comparison.csv`.
+pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
+    let mut out = format!(
+        "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
+         difference = policy - base; negative means the policy removed loss\n",
+        info.base.name, info.policy.name, info.trials, info.seed
+    );
+    let pick = |f: &dyn Fn(&str) -> bool| {
+        let mut v: Vec<&MetricComparison> = cmp.metrics.iter().filter(|m| f(&m.name)).collect();
+        v.sort_by(worst_first);
+        v
+    };
+    let world = pick(&|n| n == "world.value_lost");
+    let regions = pick(&|n| n.starts_with("region.") && n.ends_with(".value_lost"));
+    let sectors_value = pick(&|n| n.starts_with("sector.") && n.ends_with(".value_lost"));
+    let sectors_loss = pick(&|n| n.starts_with("sector.") && n.ends_with(".mean_loss"));
+    let mut omitted = 0;
+    let sections: [(&str, Vec<&MetricComparison>); 2] = [
+        (
+            "Value lost",
+            world
+                .into_iter()
+                .chain(regions)
+                .chain(sectors_value)
+                .collect(),
+        ),
+        ("Sector output loss (mean over the horizon)", sectors_loss),
+    ];
+    for (title, metrics) in sections {
+        let shown: Vec<&MetricComparison> = metrics.into_iter().filter(|m| !all_zero(m)).collect();
+        omitted += cmp
+            .metrics
+            .iter()
+            .filter(|m| belongs(title, &m.name) && all_zero(m))
+            .count();
+        if shown.is_empty() {
+            continue;
+        }
+        let mut rows = vec![vec![
+            title.to_string(),
+            "base mean".into(),
+            "policy mean".into(),
+            "difference (95% CI)".into(),
+            "P(policy better)".into(),
+        ]];
+        rows.extend(shown.iter().map(|m| {
+            let p = &m.paired;
+            let label = m
+                .name
+                .trim_end_matches(".value_lost")
+                .trim_end_matches(".mean_loss");
+            vec![
+                label.to_string(),
+                readable(&m.name, p.base.mean),
+                readable(&m.name, p.policy.mean),
+                diff_cell(&m.name, &p.diff),
+                percent(p.diff.p_better),
+            ]
+        }));
+        out.push('\n');
+        out.push_str(&render(&rows));
+    }
+    if omitted > 0 {
+        out.push_str(&format!(
+            "\n{omitted} metric(s) with no loss on either side are not shown; comparison.csv has every metric.\n"
+        ));
+    }
+    for (which, names) in [("base", &cmp.only_base), ("policy", &cmp.only_policy)] {
+        if !names.is_empty() {
+            out.push_str(&format!(
+                "{} metric(s) only in the {which} run are not compared.\n",
+                names.len()
+            ));
+        }
+    }
+    out
+}
+
+fn belongs(title: &str, name: &str) -> bool {
+    if title == "Value lost" {
+        name == "world.value_lost"
+            || ((name.starts_with("region.") || name.starts_with("sector."))
+                && name.ends_with(".value_lost"))
+    } else {
+        name.starts_with("sector.") && name.ends_with(".mean_loss")
+    }
+}
+
+/// Columns padded to their widest cell: the first left-aligned, the others right-aligned, with a
+/// rule under the header.
+fn render(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, s)| {
+                if c == 0 {
+                    format!("{s:<w$}", w = widths[c])
+                } else {
+                    format!("{s:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+        if i == 0 {
+            let total = widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
+            out.push_str(&"-".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Provenance of a comparison directory (`run.json`, the file every result directory holds).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRunInfo {
+    pub chokepoint_version: String,
+    pub base_file: String,
+    pub base_world_file: Option<String>,
+    pub policy_file: String,
+    pub policy_world_file: Option<String>,
+    pub seed: u64,
+    pub trials: u64,
+    /// A command that reproduces the comparison (output options left out).
+    pub command: Vec<String>,
+    /// Files in the directory, in the order written.
+    pub files: Vec<String>,
+}
+
+/// The text of a comparison's `run.json`.
+pub fn compare_run_json(info: &CompareRunInfo) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(info).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
