@@ -1,0 +1,275 @@
+//! The compare command: argument and scenario errors, output-directory rules and interrupts with a
+//! stand-in runner (the command's flow does not depend on what the engine computes), and end-to-end
+//! runs of the real engine on small closed-form worlds.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use chokepoint::cli::CompareArgs;
+use chokepoint::cli::compare::{compare_loaded, default_out, incomparable};
+use chokepoint::run::{RunError, RunOptions, RunResults};
+use chokepoint::scenario::{self, Scenario};
+use serde_json::Value;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/compare")
+        .join(name)
+}
+
+fn load(name: &str) -> Scenario {
+    scenario::load(&data(name))
+        .expect("test scenario is valid")
+        .scenario
+}
+
+fn args(base: &str, policy: &str, out: &Path) -> CompareArgs {
+    CompareArgs {
+        base: data(base),
+        policy: data(policy),
+        trials: Some(20),
+        seed: Some(5),
+        threads: Some(1),
+        out: Some(out.to_path_buf()),
+        force: false,
+        no_charts: true,
+    }
+}
+
+/// Stand-in simulation: world value lost is the trial's global index plus the number of shocks,
+/// minus the number of policies. Enough to see what the command does with results.
+fn stand_in(
+    sc: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64, u64) -> bool + Sync),
+) -> Result<RunResults, RunError> {
+    if !progress(opts.trials, opts.trials) {
+        return Err(RunError::Cancelled);
+    }
+    let trials = opts.trials as usize;
+    let shift = sc.shocks.len() as f64 - sc.policies.len() as f64;
+    Ok(RunResults {
+        seed: opts.seed,
+        first_trial: opts.first_trial,
+        trials,
+        horizon: sc.meta.horizon,
+        metric_names: vec!["world.value_lost".into()],
+        metrics: (0..trials).map(|i| i as f64 + shift).collect(),
+        param_paths: vec!["shock.ban.duration".into()],
+        params: (0..trials).map(|i| i as f64).collect(),
+        series_names: vec![],
+        series: vec![],
+    })
+}
+
+fn run_with(
+    a: &CompareArgs,
+    runner: chokepoint::cli::compare::Runner<'_>,
+) -> (i32, String, String) {
+    let (base, policy) = (
+        scenario::load(&a.base).unwrap().scenario,
+        scenario::load(&a.policy).unwrap().scenario,
+    );
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = compare_loaded(&base, &policy, a, runner, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn default_directory_names_both_sides() {
+    assert_eq!(
+        default_out(
+            Path::new("scenarios/escalation-2026.toml"),
+            Path::new("x/g7.toml")
+        ),
+        Path::new("results/compare-escalation-2026-vs-g7")
+    );
+}
+
+#[test]
+fn different_period_or_horizon_cannot_be_paired() {
+    let why = incomparable(&load("ban.toml"), &load("ban-quarterly.toml")).unwrap();
+    assert!(why.contains("same `period`"), "{why}");
+    let why = incomparable(&load("ban.toml"), &load("ban-36.toml")).unwrap();
+    assert!(
+        why.contains("24 months") && why.contains("same `horizon`"),
+        "{why}"
+    );
+    assert_eq!(
+        incomparable(&load("ban.toml"), &load("ban-reserve.toml")),
+        None
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let (code, _, err) = run_with(&args("ban.toml", "ban-36.toml", &out), &stand_in);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot compare"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn writes_every_file_and_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let mut a = args("ban.toml", "ban-reserve.toml", &out);
+    let (code, table, err) = run_with(&a, &stand_in);
+    assert_eq!(code, 0, "{err}");
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "base-scenario.toml",
+            "comparison.csv",
+            "comparison.json",
+            "policy-scenario.toml",
+            "run.json",
+            "sensitivity.csv"
+        ]
+    );
+    // One shock on both sides, one policy on the policy side: every trial loses exactly 1 less.
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("comparison.json")).unwrap()).unwrap();
+    let world = &json["metrics"][0];
+    assert_eq!(world["name"], "world.value_lost");
+    assert_eq!(world["difference"]["mean"], -1.0);
+    assert_eq!(world["p_policy_better"], 1.0);
+    assert_eq!(json["seed"], 5);
+    assert_eq!(json["trials"], 20);
+    assert!(table.contains("world"), "{table}");
+    let run: Value = serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["command"][1], "compare");
+    assert_eq!(
+        std::fs::read(out.join("policy-scenario.toml")).unwrap(),
+        std::fs::read(data("ban-reserve.toml")).unwrap()
+    );
+
+    std::fs::write(out.join("comparison.csv"), "earlier").unwrap();
+    let (code, _, err) = run_with(&a, &stand_in);
+    assert_eq!(code, 3);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read(out.join("comparison.csv")).unwrap(),
+        b"earlier"
+    );
+
+    a.force = true;
+    let (code, _, err) = run_with(&a, &stand_in);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(
+        std::fs::read(out.join("comparison.csv")).unwrap(),
+        b"earlier"
+    );
+}
+
+#[test]
+fn force_never_replaces_a_directory_that_is_not_a_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("notes");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("mine.txt"), "keep").unwrap();
+    let mut a = args("ban.toml", "ban-reserve.toml", &out);
+    a.force = true;
+    let (code, _, err) = run_with(&a, &stand_in);
+    assert_eq!(code, 3);
+    assert!(err.contains("not a chokepoint result directory"), "{err}");
+    assert_eq!(std::fs::read(out.join("mine.txt")).unwrap(), b"keep");
+}
+
+#[test]
+fn interrupted_or_failed_runs_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let a = args("ban.toml", "ban-reserve.toml", &out);
+    let cancel = |_: &Scenario, _: &RunOptions, _: &(dyn Fn(u64, u64) -> bool + Sync)| {
+        Err::<RunResults, _>(RunError::Cancelled)
+    };
+    let (code, _, err) = run_with(&a, &cancel);
+    assert_eq!(code, 130);
+    assert!(err.contains("interrupted"), "{err}");
+    let full = |_: &Scenario, _: &RunOptions, _: &(dyn Fn(u64, u64) -> bool + Sync)| {
+        Err::<RunResults, _>(RunError::Resources("out of memory".into()))
+    };
+    let (code, _, err) = run_with(&a, &full);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("out of memory") && err.contains("fewer --trials"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no staging left"
+    );
+}
+
+#[test]
+fn zero_trials_or_threads_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = args("ban.toml", "ban-reserve.toml", &dir.path().join("cmp"));
+    a.trials = Some(0);
+    assert_eq!(run_with(&a, &stand_in).0, 2);
+    a.trials = Some(3);
+    a.threads = Some(0);
+    assert_eq!(run_with(&a, &stand_in).0, 2);
+}
+
+#[test]
+fn different_seeds_in_the_files_use_the_base_seed_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let mut a = args("ban.toml", "ban-reserve.toml", &out);
+    a.seed = None;
+    let (code, _, err) = run_with(&a, &stand_in);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("base seed 7"), "{err}");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["seed"], 7);
+}
+
+fn chokepoint() -> Command {
+    Command::cargo_bin("chokepoint").unwrap()
+}
+
+#[test]
+fn invalid_or_missing_scenarios_exit_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let o = chokepoint()
+        .args(["compare"])
+        .arg(data("ban.toml"))
+        .arg(data("invalid.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("invalid.toml is invalid"), "{err}");
+    let o = chokepoint()
+        .args(["compare"])
+        .arg(data("ban.toml"))
+        .arg(data("absent.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such file"));
+    assert!(!out.exists());
+    let o = chokepoint()
+        .args(["compare", "only-one.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
