@@ -39,9 +39,8 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
             let top = v[pr.max_utilization as usize].max(base);
             let step = v[pr.ramp as usize].max(0.0);
             // Short where the producer can currently ship and buyers went unserved last period.
-            let short = (0..nr).any(|r| {
-                ws.alpha[p * nr + r] > 0.0 && ws.unmet_prev[m.rc(r, pr.commodity)]
-            });
+            let short =
+                (0..nr).any(|r| ws.alpha[p * nr + r] > 0.0 && ws.unmet_prev[m.rc(r, pr.commodity)]);
             let u = ws.util[p];
             ws.util[p] = if short {
                 (u + step).min(top)

@@ -35,7 +35,8 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     }
     for rec in &m.recycling {
         let v = &ws.vals;
-        let s = v[rec.share as usize] * ramp_share(t, v[rec.lead_time as usize], v[rec.ramp as usize]);
+        let s =
+            v[rec.share as usize] * ramp_share(t, v[rec.lead_time as usize], v[rec.ramp as usize]);
         ws.recycle_share[rec.rc] += s.max(0.0);
     }
     for x in 0..ws.demand.len() {

@@ -7,7 +7,13 @@ use super::Workspace;
 use crate::model::Model;
 
 /// The index from the fill factor `f0 / fill`, the sold factor `s / s0`, elasticity and cap.
-pub fn index_value(f0: f64, fill: f64, sold_factor: f64, elasticity: f64, max_multiple: f64) -> f64 {
+pub fn index_value(
+    f0: f64,
+    fill: f64,
+    sold_factor: f64,
+    elasticity: f64,
+    max_multiple: f64,
+) -> f64 {
     let ff = if f0 <= 0.0 { 1.0 } else { f0 / fill };
     let l = (ff.ln() + sold_factor.ln()) / elasticity;
     let top = max_multiple.max(1.0);

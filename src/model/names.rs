@@ -38,13 +38,7 @@ pub struct OutputNames {
 impl OutputNames {
     pub fn build(sc: &Scenario, m: &Model) -> OutputNames {
         let nc = m.n_commodities;
-        let cell = |x: usize| {
-            format!(
-                "{}.{}",
-                sc.regions[x / nc].id,
-                sc.commodities[x % nc].id
-            )
-        };
+        let cell = |x: usize| format!("{}.{}", sc.regions[x / nc].id, sc.commodities[x % nc].id);
         let mut metrics = Vec::new();
         for s in &sc.sectors {
             for k in SECTOR_METRICS {

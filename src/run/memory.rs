@@ -1,7 +1,13 @@
 //! Memory a run's result arrays need, checked before anything is allocated.
 
 /// Bytes of the per-trial arrays of `RunResults` for `trials` trials.
-pub fn result_bytes(trials: u64, metrics: usize, params: usize, series: usize, horizon: usize) -> u128 {
+pub fn result_bytes(
+    trials: u64,
+    metrics: usize,
+    params: usize,
+    series: usize,
+    horizon: usize,
+) -> u128 {
     let t = u128::from(trials);
     t * ((metrics + params) as u128 * 8 + (series * horizon) as u128 * 4)
 }

@@ -122,9 +122,9 @@ pub fn run_model(
     let cancelled = AtomicBool::new(false);
     let total = opts.trials;
     let work = || {
-        chunks
-            .into_par_iter()
-            .for_each_init(|| Workspace::new(model), |ws, ch| {
+        chunks.into_par_iter().for_each_init(
+            || Workspace::new(model),
+            |ws, ch| {
                 if cancelled.load(Ordering::Relaxed) {
                     return;
                 }
@@ -146,7 +146,8 @@ pub fn run_model(
                 if !progress(d, total) {
                     cancelled.store(true, Ordering::Relaxed);
                 }
-            })
+            },
+        )
     };
     match opts.threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
