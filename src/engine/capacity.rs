@@ -53,3 +53,17 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
         ws.planned[p] = ws.util[p] * ws.capacity[p];
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ramp_share;
+
+    #[test]
+    fn projects_ramp_linearly_after_their_lead_time() {
+        assert_eq!(ramp_share(3, 4.0, 4.0), 0.0);
+        assert_eq!(ramp_share(4, 4.0, 4.0), 0.25);
+        assert_eq!(ramp_share(7, 4.0, 4.0), 1.0);
+        assert_eq!(ramp_share(9, 4.0, 4.0), 1.0);
+        assert_eq!(ramp_share(4, 4.0, 0.0), 1.0);
+    }
+}

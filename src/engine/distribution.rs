@@ -82,3 +82,29 @@ pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
     ws.delivered[x] = delivered;
     ws.unmet[x] = unmet;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_are_served_in_order_and_pro_rata_within() {
+        let buyers = [
+            (Buyer::Sector(0), 0),
+            (Buyer::Sector(1), 1),
+            (Buyer::Producer(0), 1),
+            (Buyer::Refill, u32::MAX),
+        ];
+        let req = [10.0, 20.0, 40.0, 5.0];
+        let mut got = [0.0; 4];
+        let used = fill_by_tier(&buyers, &req, &mut got, 40.0, |_| true);
+        assert_eq!(used, 40.0);
+        assert_eq!(got, [10.0, 10.0, 20.0, 0.0]);
+        // A second source tops up only the eligible shortfalls.
+        let used = fill_by_tier(&buyers, &req, &mut got, 100.0, |b| {
+            !matches!(b, Buyer::Refill)
+        });
+        assert_eq!(used, 30.0);
+        assert_eq!(got, [10.0, 20.0, 40.0, 0.0]);
+    }
+}

@@ -33,3 +33,19 @@ pub fn index(m: &Model, ws: &mut Workspace, c: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::index_value;
+
+    #[test]
+    fn index_follows_the_formula_and_the_caps() {
+        assert_eq!(index_value(1.0, 1.0, 1.0, 0.2, 20.0), 1.0);
+        assert!((index_value(1.0, 0.5, 1.0, 0.5, 20.0) - 4.0).abs() < 1e-12);
+        assert!((index_value(1.0, 1.0, 0.5, 0.5, 20.0) - 0.25).abs() < 1e-12);
+        assert_eq!(index_value(1.0, 0.0, 1.0, 0.5, 20.0), 20.0);
+        assert_eq!(index_value(1.0, 1.0, 0.0, 0.5, 20.0), 0.05);
+        // No supply anywhere: nothing to compare against.
+        assert_eq!(index_value(0.0, 0.0, 1.0, 0.5, 20.0), 1.0);
+    }
+}

@@ -78,3 +78,24 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relief_halves_the_block_every_half_life() {
+        assert_eq!(blocked(0.8, 0.25, None, 5.0), 0.6);
+        assert_eq!(blocked(0.8, 0.25, Some(2.0), 0.0), 0.6);
+        assert!((blocked(0.8, 0.25, Some(2.0), 2.0) - 0.3).abs() < 1e-15);
+        assert!((blocked(0.8, 0.25, Some(2.0), 4.0) - 0.15).abs() < 1e-15);
+    }
+
+    #[test]
+    fn active_window_is_half_open() {
+        assert!(!active(2.0, 3.0, 1));
+        assert!(active(2.0, 3.0, 2) && active(2.0, 3.0, 4));
+        assert!(!active(2.0, 3.0, 5));
+        assert!(!active(2.0, 0.0, 2));
+    }
+}
