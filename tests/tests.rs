@@ -2,4 +2,9 @@
 //! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
 mod compare;
+mod engine_alloc;
+mod engine_closed_forms;
+mod engine_determinism;
+mod engine_invariants;
+mod engine_world;
 mod scenario;
