@@ -273,3 +273,129 @@ fn invalid_or_missing_scenarios_exit_before_running() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Runs the real binary; returns (exit code, stdout, stderr).
+fn compare_cmd(base: &str, policy: &str, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let o = chokepoint()
+        .arg("compare")
+        .arg(data(base))
+        .arg(data(policy))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn metric<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in comparison.json"))
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("same");
+    let (code, table, err) = compare_cmd("ban.toml", "ban.toml", &out, &["--trials", "200"]);
+    assert_eq!(code, 0, "{err}");
+    let json = read_json(&out.join("comparison.json"));
+    let metrics = json["metrics"].as_array().unwrap();
+    assert!(metrics.len() >= 5, "{metrics:?}");
+    assert!(json["only_in_base"].as_array().unwrap().is_empty());
+    for m in metrics {
+        for k in ["mean", "se", "ci95_low", "ci95_high", "p5", "p50", "p95"] {
+            assert_eq!(m["difference"][k], 0.0, "{} {k}", m["name"]);
+        }
+        assert_eq!(m["p_policy_better"], 0.0, "{}", m["name"]);
+        assert_eq!(m["p_tie"], 1.0, "{}", m["name"]);
+        assert_eq!(m["base"], m["policy"], "{}", m["name"]);
+    }
+    assert!(table.contains("P(policy better)"), "{table}");
+}
+
+#[test]
+fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reserve");
+    let (code, table, err) = compare_cmd(
+        "ban.toml",
+        "ban-reserve.toml",
+        &out,
+        &["--trials", "400", "--seed", "3"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("only in the policy scenario"), "{err}");
+    let json = read_json(&out.join("comparison.json"));
+    let loss = metric(&json, "sector.M.chips.mean_loss");
+    let d = &loss["difference"];
+    // Per trial the reserve covers min(duration, 3) of the ban's months, duration uniform on
+    // 1..=12: the saving is 1/24, 2/24 or 3/24 (the last with probability 10/12).
+    let (mean, se) = (d["mean"].as_f64().unwrap(), d["se"].as_f64().unwrap());
+    let expect = -(1.0 + 2.0 + 30.0) / 12.0 / 24.0;
+    assert!(
+        (mean - expect).abs() < 4.0 * se,
+        "{mean} vs {expect} (se {se})"
+    );
+    assert!((d["p50"].as_f64().unwrap() + 3.0 / 24.0).abs() < 1e-12);
+    assert!(d["p95"].as_f64().unwrap() <= -1.0 / 24.0 + 1e-12);
+    assert_eq!(loss["p_policy_better"], 1.0);
+    assert_eq!(loss["p_tie"], 0.0);
+    // Base and policy means differ by exactly the mean paired difference.
+    let gap = loss["policy"]["mean"].as_f64().unwrap() - loss["base"]["mean"].as_f64().unwrap();
+    assert!((gap - mean).abs() < 1e-12);
+    // Later disruption is better: the reserve delays it in every trial.
+    let first = metric(&json, "sector.M.chips.first_disrupted");
+    assert_eq!(first["better"], "higher");
+    assert_eq!(first["p_policy_better"], 1.0);
+    let world = metric(&json, "world.value_lost");
+    assert_eq!(world["p_policy_better"], 1.0);
+    assert!(table.contains("sector.M.chips"), "{table}");
+
+    // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
+    let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert!(
+        sens.lines()
+            .any(|l| l == "base,sector.M.chips.mean_loss,shock.ban.duration,1"),
+        "{sens}"
+    );
+}
+
+#[test]
+fn outputs_do_not_depend_on_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("one"), dir.path().join("two"));
+    let opts = |t: &'static str| ["--trials", "150", "--seed", "9", "--threads", t];
+    assert_eq!(
+        compare_cmd("ban.toml", "ban-reserve.toml", &a, &opts("1")).0,
+        0
+    );
+    assert_eq!(
+        compare_cmd("ban.toml", "ban-reserve.toml", &b, &opts("2")).0,
+        0
+    );
+    for f in [
+        "comparison.json",
+        "comparison.csv",
+        "sensitivity.csv",
+        "run.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
