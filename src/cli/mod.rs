@@ -4,6 +4,10 @@
 //! 3 the run could not write its results (output exists without `--force`, IO error);
 //! 130 interrupted.
 
+pub mod interrupt;
+pub mod outdir;
+pub mod run;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};

@@ -1,0 +1,4 @@
+//! `chokepoint run` and its result files (report exporters, result directories, the CLI).
+
+mod exports;
+mod synthetic;
