@@ -1,4 +1,5 @@
 //! `chokepoint run` and its result files (report exporters, result directories, the CLI).
 
 mod exports;
+mod flow;
 mod synthetic;
