@@ -5,6 +5,7 @@
 //! 130 interrupted.
 
 pub mod interrupt;
+pub mod merge;
 pub mod outdir;
 pub mod run;
 
@@ -40,6 +41,28 @@ pub enum Command {
     Explain { file: PathBuf },
     /// Run a scenario's Monte Carlo trials and write results.
     Run(RunArgs),
+    /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
+    /// run.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard directories written by `chokepoint run --shard I/N`, every shard of one run.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output directory (default: results/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Also write trials.csv (every sampled parameter and metric, per trial).
+    #[arg(long)]
+    pub trials_csv: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,6 +89,10 @@ pub struct RunArgs {
     /// Do not draw charts (faster batch runs).
     #[arg(long)]
     pub no_charts: bool,
+    /// Run only slice I of N of the trials (1-based) and write its per-trial arrays for
+    /// `chokepoint merge` (for splitting a large run across machines).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<run::Shard>,
 }
 
 /// Parses arguments and runs the command; returns the process exit code.
@@ -88,6 +115,10 @@ pub fn main() -> i32 {
         }
         Command::Run(args) => {
             eprintln!("run is not built yet: {}", args.scenario.display());
+            EXIT_USAGE
+        }
+        Command::Merge(args) => {
+            eprintln!("merge is not built yet: {} shard(s)", args.dirs.len());
             EXIT_USAGE
         }
     }

@@ -1,7 +1,7 @@
 //! `summary.json`: every statistic of every scalar metric, with the run's identity. Key order is
 //! fixed by the struct declarations below; non-finite numbers are written as `null`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::run::RunResults;
 use crate::scenario::Meta;
@@ -96,7 +96,7 @@ pub fn summary_json(meta: &Meta, results: &RunResults, sums: &Summaries) -> Stri
 /// Provenance of a result directory, written as `run.json`: what to run to get the same bytes.
 /// Deliberately holds no timestamp, host, output path or thread count, so that results compare
 /// byte for byte across machines and `--threads`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
     pub chokepoint_version: String,
     /// The scenario file as given on the command line; copied to `scenario.toml`.

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod format;
 pub mod json;
+pub mod shard;
 pub mod summaries;
 pub mod table;
 

@@ -2,7 +2,6 @@
 
 use chokepoint::report::json::summary_json;
 use chokepoint::report::{Summaries, csv, table};
-use chokepoint::run::RunResults;
 use proptest::prelude::*;
 
 use super::synthetic;
@@ -188,33 +187,9 @@ fn table_puts_worst_sector_and_region_first() {
     assert!(t.contains("$118 m"), "{t}");
 }
 
-/// Results with arbitrary values, for invariants that must hold whatever the engine produces.
-fn arb_results() -> impl Strategy<Value = RunResults> {
-    (1usize..12, 1usize..4, 1usize..5, 0u64..1000).prop_flat_map(
-        |(trials, nseries, horizon, first)| {
-            (
-                prop::collection::vec(-1e6f32..1e6, trials * nseries * horizon),
-                prop::collection::vec(-1e9f64..1e9, trials * 2),
-            )
-                .prop_map(move |(series, metrics)| RunResults {
-                    seed: 1,
-                    first_trial: first,
-                    trials,
-                    horizon,
-                    metric_names: vec!["a".into(), "b".into()],
-                    metrics,
-                    param_paths: vec![],
-                    params: vec![],
-                    series_names: (0..nseries).map(|s| format!("output.R.s{s}")).collect(),
-                    series,
-                })
-        },
-    )
-}
-
 proptest! {
     #[test]
-    fn summaries_equal_the_per_metric_and_per_series_definitions(r in arb_results()) {
+    fn summaries_equal_the_per_metric_and_per_series_definitions(r in synthetic::arb_results()) {
         let s = Summaries::compute(&r);
         for m in 0..r.metric_names.len() {
             prop_assert_eq!(s.metrics[m], r.summary(m));
@@ -225,7 +200,7 @@ proptest! {
     }
 
     #[test]
-    fn series_csv_has_a_row_per_series_and_period(r in arb_results()) {
+    fn series_csv_has_a_row_per_series_and_period(r in synthetic::arb_results()) {
         let s = Summaries::compute(&r);
         let mut meta = synthetic::meta();
         meta.horizon = r.horizon;

@@ -23,6 +23,7 @@ fn args(out: &Path) -> RunArgs {
         force: false,
         trials_csv: false,
         no_charts: true,
+        shard: None,
     }
 }
 
@@ -282,7 +283,7 @@ fn output_in_an_unwritable_place_is_an_output_error() {
 #[test]
 fn default_output_is_results_slash_stem() {
     assert_eq!(
-        chokepoint::cli::run::default_out(Path::new("scenarios/ga-ban.toml")),
+        chokepoint::cli::run::default_out(Path::new("scenarios/ga-ban.toml"), None),
         Path::new("results/ga-ban")
     );
 }

@@ -2,4 +2,5 @@
 
 mod exports;
 mod flow;
+mod shards;
 mod synthetic;

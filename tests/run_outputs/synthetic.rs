@@ -7,6 +7,7 @@ use chokepoint::run::RunResults;
 use chokepoint::scenario::{
     Commodity, Meta, Param, Period, Region, Scenario, Sector, SectorInput, YearMonth,
 };
+use proptest::prelude::*;
 
 pub fn meta() -> Meta {
     Meta {
@@ -144,4 +145,28 @@ pub fn results(first_trial: u64, trials: usize) -> RunResults {
         series_names: vec!["output.US.semis".into(), "price.US.gallium".into()],
         series,
     }
+}
+
+/// Results with arbitrary values, for invariants that must hold whatever the engine produces.
+pub fn arb_results() -> impl Strategy<Value = RunResults> {
+    (1usize..12, 1usize..4, 1usize..5, 0u64..1000).prop_flat_map(
+        |(trials, nseries, horizon, first)| {
+            (
+                prop::collection::vec(-1e6f32..1e6, trials * nseries * horizon),
+                prop::collection::vec(-1e9f64..1e9, trials * 2),
+            )
+                .prop_map(move |(series, metrics)| RunResults {
+                    seed: 1,
+                    first_trial: first,
+                    trials,
+                    horizon,
+                    metric_names: vec!["a".into(), "b".into()],
+                    metrics,
+                    param_paths: vec![],
+                    params: vec![],
+                    series_names: (0..nseries).map(|s| format!("output.R.s{s}")).collect(),
+                    series,
+                })
+        },
+    )
 }
