@@ -3,17 +3,17 @@
 //! with the same seed and trial count writes.
 
 use std::fs;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::outdir::MARKER;
 use super::run::{Full, Inputs, Outputs, default_out, reproduce};
-use super::{EXIT_OUTPUT, EXIT_USAGE, MergeArgs};
+use super::{EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE, MergeArgs};
 use crate::report::json::RunInfo;
 use crate::report::shard;
 use crate::run::RunResults;
-use crate::scenario::Scenario;
+use crate::scenario::{self, Scenario};
 
 /// The shards of one run, read and concatenated.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,4 +126,50 @@ pub fn merge_loaded(
         trials_csv: args.trials_csv,
     };
     outputs.write_full(&set.inputs, info, &what, out, err)
+}
+
+/// `chokepoint merge`: read the shards, reload their scenario, write the merged result.
+pub fn execute(args: &MergeArgs) -> i32 {
+    let set = match read_shards(&args.dirs) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let stderr = std::io::stderr();
+    let color = super::check::use_color(stderr.is_terminal());
+    let file = Path::new(&set.info.scenario_file);
+    if !file.is_file() {
+        eprintln!(
+            "error: cannot read {}, the scenario the shards ran; run merge from the directory the shards were run from",
+            file.display()
+        );
+        return EXIT_USAGE;
+    }
+    let loaded = match scenario::load(file) {
+        Ok(l) => l,
+        Err(e) => {
+            eprint!("{}", e.render(color));
+            eprintln!("error: {} is invalid", file.display());
+            return EXIT_INVALID;
+        }
+    };
+    eprint!("{}", scenario::render_all(&loaded.warnings, color));
+    let current = match Inputs::read(&loaded.scenario.meta) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    merge_loaded(
+        &loaded.scenario,
+        &current,
+        &set,
+        args,
+        super::interrupt::stop_flag(),
+        &mut std::io::stdout().lock(),
+        &mut stderr.lock(),
+    )
 }

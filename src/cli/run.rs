@@ -2,7 +2,7 @@
 //! the summary table. With `--shard I/N` it runs only the I-th of N slices of the trials and writes
 //! their per-trial arrays for `chokepoint merge`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::outdir::{MARKER, OutputError, Staging};
-use super::{EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, RunArgs};
+use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, RunArgs};
 use crate::report::json::{RunInfo, run_json, summary_json};
 use crate::report::{Summaries, csv, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
-use crate::scenario::{Meta, Scenario};
+use crate::scenario::{self, Meta, Scenario};
 
 /// The simulation entry point, `run::run` in production; tests pass their own.
 pub type Runner<'a> = &'a dyn Fn(
@@ -361,6 +361,49 @@ pub fn reproduce(
         c.push("--no-charts".into());
     }
     c
+}
+
+/// `chokepoint run`: load the scenario (diagnostics and exit 1 if invalid), run, write, print.
+pub fn execute(args: &RunArgs) -> i32 {
+    let stderr = std::io::stderr();
+    let color = super::check::use_color(stderr.is_terminal());
+    if !args.scenario.is_file() {
+        let why = if args.scenario.exists() {
+            "not a file"
+        } else {
+            "no such file"
+        };
+        eprintln!("error: cannot read {}: {why}", args.scenario.display());
+        return EXIT_USAGE;
+    }
+    let loaded = match scenario::load(&args.scenario) {
+        Ok(l) => l,
+        Err(e) => {
+            eprint!("{}", e.render(color));
+            eprintln!(
+                "error: {} is invalid; fix the problems above (`chokepoint check` lists them too)",
+                args.scenario.display()
+            );
+            return EXIT_INVALID;
+        }
+    };
+    eprint!("{}", scenario::render_all(&loaded.warnings, color));
+    let inputs = match Inputs::read(&loaded.scenario.meta) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    run_loaded(
+        &loaded.scenario,
+        &inputs,
+        args,
+        &crate::run::run,
+        super::interrupt::stop_flag(),
+        &mut std::io::stdout().lock(),
+        &mut stderr.lock(),
+    )
 }
 
 #[cfg(test)]
