@@ -3,17 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::cargo::cargo_bin_cmd;
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/run")
-        .join(name)
-}
-
-fn chokepoint() -> assert_cmd::Command {
-    cargo_bin_cmd!("chokepoint")
-}
+use super::bin::{chokepoint, data};
 
 /// Every file under `dir` (relative path, bytes), sorted by path.
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -125,20 +115,6 @@ fn refuses_to_overwrite_without_force_and_force_replaces() {
     assert_eq!(siblings.len(), 1);
 }
 
-#[test]
-fn invalid_scenario_exits_1_and_creates_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let assert = chokepoint()
-        .current_dir(tmp.path())
-        .arg("run")
-        .arg(data("invalid.toml"))
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("invalid.toml"), "{stderr}");
-    assert!(stderr.contains("XX"), "{stderr}");
-    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
-}
 
 #[test]
 fn default_output_directory_is_results_slash_stem() {
@@ -222,20 +198,6 @@ fn merged_shards_equal_the_unsharded_run() {
     assert_same_tree(&tmp.path().join("whole"), &tmp.path().join("merged"));
 }
 
-#[test]
-fn bad_command_lines_exit_2() {
-    let tmp = tempfile::tempdir().unwrap();
-    for args in [&["--trials", "0"][..], &["--shard", "3/2"], &["--threads", "0"]] {
-        chokepoint()
-            .current_dir(tmp.path())
-            .arg("run")
-            .arg(data("gallium-ban.toml"))
-            .args(args)
-            .assert()
-            .code(2);
-    }
-    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
-}
 
 /// Ctrl-C at any moment leaves either the complete new result (the run had already finished) or
 /// the untouched earlier one, never a mixture; an interrupted run exits 130.
