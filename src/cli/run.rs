@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -150,8 +150,10 @@ pub fn run_loaded(
         bar.set_style(style);
     }
     let stopped = || stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    // Chunks finish on several threads, so reports can arrive out of order: show the furthest.
+    let furthest = AtomicU64::new(0);
     let progress = |done: u64, _total: u64| {
-        bar.set_position(done);
+        bar.set_position(furthest.fetch_max(done, Ordering::Relaxed).max(done));
         !stopped()
     };
     let results = runner(scenario, &opts, &progress);
@@ -160,10 +162,8 @@ pub fn run_loaded(
         Ok(r) => r,
         Err(RunError::Cancelled) => return interrupted(err),
         Err(RunError::Resources(m)) => {
-            let _ = writeln!(
-                err,
-                "error: {m}; run fewer --trials or fewer --threads, or split the run with --shard"
-            );
+            // The runner's message says what to change (fewer trials, shards).
+            let _ = writeln!(err, "error: {m}");
             return EXIT_USAGE;
         }
     };
