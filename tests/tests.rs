@@ -7,4 +7,5 @@ mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
 mod engine_world;
+mod run_outputs;
 mod scenario;

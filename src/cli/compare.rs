@@ -4,10 +4,12 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::outdir::{MARKER, OutputError, Staging, check_target};
+use super::run::Inputs;
 use super::{CompareArgs, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
 use crate::report::compare::{
     CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
@@ -18,12 +20,7 @@ use crate::scenario::{self, Scenario};
 use crate::stats::paired::compare_runs;
 use crate::stats::rank::sensitivities;
 
-/// The simulation entry point, `run::run` in production; tests pass their own.
-pub type Runner<'a> = &'a dyn Fn(
-    &Scenario,
-    &RunOptions,
-    &(dyn Fn(u64, u64) -> bool + Sync),
-) -> Result<RunResults, RunError>;
+pub use super::run::Runner;
 
 /// Default output directory: `results/compare-<base stem>-vs-<policy stem>/`.
 pub fn default_out(base: &Path, policy: &Path) -> PathBuf {
@@ -74,7 +71,16 @@ pub fn execute(args: &CompareArgs) -> i32 {
     let Some(policy) = load(&args.policy, color, &mut err) else {
         return exit_for_load(&args.policy);
     };
-    compare_loaded(&base, &policy, args, &crate::run::run, &mut out, &mut err)
+    let stop = super::interrupt::stop_flag();
+    compare_loaded(
+        &base,
+        &policy,
+        args,
+        &crate::run::run,
+        stop,
+        &mut out,
+        &mut err,
+    )
 }
 
 /// Loads one side, printing warnings or every problem; `None` when it cannot be used.
@@ -121,6 +127,7 @@ pub fn compare_loaded(
     policy: &Scenario,
     args: &CompareArgs,
     runner: Runner<'_>,
+    stop: Option<&AtomicBool>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
@@ -169,13 +176,19 @@ pub fn compare_loaded(
         first_trial: 0,
         threads: args.threads,
     };
+    let inputs = match (Inputs::read(&base.meta), Inputs::read(&policy.meta)) {
+        (Ok(b), Ok(p)) => [b, p],
+        (Err(e), _) | (_, Err(e)) => {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let mut runs = Vec::with_capacity(2);
     for (label, scenario) in [("base", base), ("policy", policy)] {
-        match run_side(label, scenario, &opts, runner) {
+        match run_side(label, scenario, &opts, runner, stop) {
             Ok(r) => runs.push(r),
             Err(RunError::Cancelled) => {
-                let _ = writeln!(err, "interrupted: no results written");
-                return EXIT_INTERRUPTED;
+                return interrupted(err);
             }
             Err(RunError::Resources(m)) => {
                 let _ = writeln!(
@@ -245,12 +258,19 @@ pub fn compare_loaded(
             "sensitivity.csv",
             sensitivity_csv(&sensitivities(base_r), &sensitivities(policy_r)),
         )?;
-        put("base-scenario.toml", read(&base.meta.file)?)?;
-        put("policy-scenario.toml", read(&policy.meta.file)?)?;
+        for (side, input) in ["base", "policy"].iter().zip(inputs) {
+            put(&format!("{side}-scenario.toml"), input.scenario)?;
+            if let Some(world) = input.world {
+                put(&format!("{side}-world.toml"), world)?;
+            }
+        }
         Ok(())
     });
-    let result = staged.and_then(Staging::commit);
-    match result {
+    // Ctrl-C while writing: dropping the staging directory removes it; nothing reaches the target.
+    if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+        return interrupted(err);
+    }
+    match staged.and_then(Staging::commit) {
         Ok(()) => {
             let _ = out.write_all(compare_table(&info, &cmp).as_bytes());
             let _ = writeln!(err, "comparison written to {}", target.display());
@@ -263,12 +283,19 @@ pub fn compare_loaded(
     }
 }
 
-/// Runs one side with a progress bar (drawn only when stderr is a terminal).
+fn interrupted(err: &mut dyn Write) -> i32 {
+    let _ = writeln!(err, "interrupted: no results written");
+    EXIT_INTERRUPTED
+}
+
+/// Runs one side with a progress bar (drawn only when stderr is a terminal); Ctrl-C (`stop`)
+/// cancels it at the next progress report.
 fn run_side(
     label: &str,
     scenario: &Scenario,
     opts: &RunOptions,
     runner: Runner<'_>,
+    stop: Option<&AtomicBool>,
 ) -> Result<RunResults, RunError> {
     let bar = ProgressBar::with_draw_target(Some(opts.trials), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
@@ -277,20 +304,15 @@ fn run_side(
         bar.set_style(style);
     }
     bar.set_prefix(label.to_string());
+    // Chunks finish on several threads, so reports can arrive out of order: show the furthest.
+    let furthest = AtomicU64::new(0);
     let progress = |done: u64, _total: u64| {
-        bar.set_position(done);
-        true
+        bar.set_position(furthest.fetch_max(done, Ordering::Relaxed).max(done));
+        !stop.is_some_and(|s| s.load(Ordering::SeqCst))
     };
     let r = runner(scenario, opts, &progress);
     bar.finish_and_clear();
     r
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, OutputError> {
-    std::fs::read(path).map_err(|error| OutputError::Io {
-        path: path.to_path_buf(),
-        error,
-    })
 }
 
 /// A staging directory holding `body`'s files, then `run.json` listing them.

@@ -7,7 +7,10 @@
 pub mod check;
 pub mod compare;
 pub mod explain;
+pub mod interrupt;
+pub mod merge;
 pub mod outdir;
+pub mod run;
 
 use std::path::PathBuf;
 
@@ -43,6 +46,28 @@ pub enum Command {
     Run(RunArgs),
     /// Run a base and a policy scenario on the same seed and compare them trial by trial.
     Compare(CompareArgs),
+    /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
+    /// run.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard directories written by `chokepoint run --shard I/N`, every shard of one run.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output directory (default: results/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Also write trials.csv (every sampled parameter and metric, per trial).
+    #[arg(long)]
+    pub trials_csv: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,6 +94,10 @@ pub struct RunArgs {
     /// Do not draw charts (faster batch runs).
     #[arg(long)]
     pub no_charts: bool,
+    /// Run only slice I of N of the trials (1-based) and write its per-trial arrays for
+    /// `chokepoint merge` (for splitting a large run across machines).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<run::Shard>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -109,10 +138,8 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check { files } => check::run(&files),
         Command::Explain { file } => explain::run(&file),
-        Command::Run(args) => {
-            eprintln!("run is not built yet: {}", args.scenario.display());
-            EXIT_USAGE
-        }
+        Command::Run(args) => run::execute(&args),
         Command::Compare(args) => compare::execute(&args),
+        Command::Merge(args) => merge::execute(&args),
     }
 }

@@ -12,6 +12,7 @@ use crate::stats::rank::Sensitivity;
 use crate::stats::{SUMMARY_COLUMNS, Summary};
 
 use super::format::{money, num, percent};
+use super::table::render;
 
 /// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes meaning or
 /// disappears.
@@ -345,43 +346,6 @@ fn belongs(title: &str, name: &str) -> bool {
     } else {
         name.starts_with("sector.") && name.ends_with(".mean_loss")
     }
-}
-
-/// Columns padded to their widest cell: the first left-aligned, the others right-aligned, with a
-/// rule under the header.
-fn render(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for (i, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(c, s)| {
-                if c == 0 {
-                    format!("{s:<w$}", w = widths[c])
-                } else {
-                    format!("{s:>w$}", w = widths[c])
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-        if i == 0 {
-            let total = widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
-            out.push_str(&"-".repeat(total));
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// Provenance of a comparison directory (`run.json`, the file every result directory holds).

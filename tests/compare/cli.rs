@@ -71,7 +71,7 @@ fn run_with(
         scenario::load(&a.policy).unwrap().scenario,
     );
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = compare_loaded(&base, &policy, a, runner, &mut out, &mut err);
+    let code = compare_loaded(&base, &policy, a, runner, None, &mut out, &mut err);
     (
         code,
         String::from_utf8(out).unwrap(),
@@ -210,6 +210,21 @@ fn interrupted_or_failed_runs_write_nothing() {
         0,
         "no staging left"
     );
+}
+
+#[test]
+fn ctrl_c_cancels_the_run_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let a = args("ban.toml", "ban-reserve.toml", &out);
+    let (base, policy) = (load("ban.toml"), load("ban-reserve.toml"));
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = compare_loaded(&base, &policy, &a, &stand_in, Some(&stop), &mut o, &mut e);
+    assert_eq!(code, 130);
+    assert!(String::from_utf8_lossy(&e).contains("interrupted"));
+    assert!(o.is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
