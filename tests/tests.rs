@@ -1,0 +1,3 @@
+//! The one integration-test binary: each area adds its module here.
+
+mod validation;
