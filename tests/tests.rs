@@ -1,3 +1,5 @@
-//! The one integration-test binary: each area adds its module here.
+//! The one integration test binary (Cargo.toml sets `autotests = false`); each area adds its
+//! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
+mod scenario;
 mod validation;
