@@ -213,7 +213,7 @@ pub fn compare_loaded(
                 err,
                 "warning: {} metric(s) only in the {which} scenario are not compared: {}",
                 names.len(),
-                names.join(", ")
+                first_few(names)
             );
         }
     }
@@ -281,6 +281,19 @@ pub fn compare_loaded(
             EXIT_OUTPUT
         }
     }
+}
+
+/// Up to eight names, then how many more (comparison.json lists them all).
+fn first_few(names: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut s = names[..names.len().min(SHOWN)].join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(
+            " and {} more (listed in comparison.json)",
+            names.len() - SHOWN
+        ));
+    }
+    s
 }
 
 fn interrupted(err: &mut dyn Write) -> i32 {

@@ -277,6 +277,7 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
     let sectors_value = pick(&|n| n.starts_with("sector.") && n.ends_with(".value_lost"));
     let sectors_loss = pick(&|n| n.starts_with("sector.") && n.ends_with(".mean_loss"));
     let mut omitted = 0;
+    let mut any_shown = false;
     let sections: [(&str, Vec<&MetricComparison>); 2] = [
         (
             "Value lost",
@@ -298,6 +299,7 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
         if shown.is_empty() {
             continue;
         }
+        any_shown = true;
         let mut rows = vec![vec![
             title.to_string(),
             "base mean".into(),
@@ -321,6 +323,9 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
         }));
         out.push('\n');
         out.push_str(&render(&rows));
+    }
+    if !any_shown {
+        out.push_str("\nNo value lost and no sector output loss on either side in any trial.\n");
     }
     if omitted > 0 {
         out.push_str(&format!(

@@ -4,3 +4,4 @@
 mod cli;
 mod exporters;
 mod fixtures;
+mod properties;
