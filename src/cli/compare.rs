@@ -218,6 +218,14 @@ pub fn compare_loaded(
         }
     }
 
+    // Rank correlations are the heavy part after the runs; keep them to --threads too.
+    let sens = match within_threads(args.threads, || [base_r, policy_r].map(sensitivities)) {
+        Ok(s) => s,
+        Err(m) => {
+            let _ = writeln!(err, "error: {m}; run with fewer --threads");
+            return EXIT_USAGE;
+        }
+    };
     let info = CompareInfo {
         base: SideInfo {
             name: base.meta.name.clone(),
@@ -254,10 +262,7 @@ pub fn compare_loaded(
     let staged = stage(&target, args.force, run_info, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;
         put("comparison.csv", comparison_csv(&cmp))?;
-        put(
-            "sensitivity.csv",
-            sensitivity_csv(&sensitivities(base_r), &sensitivities(policy_r)),
-        )?;
+        put("sensitivity.csv", sensitivity_csv(&sens[0], &sens[1]))?;
         for (side, input) in ["base", "policy"].iter().zip(inputs) {
             put(&format!("{side}-scenario.toml"), input.scenario)?;
             if let Some(world) = input.world {
@@ -280,6 +285,21 @@ pub fn compare_loaded(
             let _ = writeln!(err, "error: {e}");
             EXIT_OUTPUT
         }
+    }
+}
+
+/// Runs `f` on a pool of `threads` workers, or on the global pool when `None`.
+fn within_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, String> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(|pool| pool.install(f))
+            .map_err(|e| format!("cannot start {n} worker threads: {e}")),
     }
 }
 
