@@ -65,11 +65,13 @@ pub fn execute(args: &CompareArgs) -> i32 {
     let mut err = stderr.lock();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let Some(base) = load(&args.base, color, &mut err) else {
-        return exit_for_load(&args.base);
-    };
-    let Some(policy) = load(&args.policy, color, &mut err) else {
-        return exit_for_load(&args.policy);
+    // Load both before giving up, so every problem in either file is shown at once.
+    let base = load(&args.base, color, &mut err);
+    let policy = load(&args.policy, color, &mut err);
+    let (base, policy) = match (base, policy) {
+        (Ok(b), Ok(p)) => (b, p),
+        // 2 (a file cannot be read) outranks 1 (a scenario is invalid).
+        (b, p) => return b.err().unwrap_or(EXIT_OK).max(p.err().unwrap_or(EXIT_OK)),
     };
     let stop = super::interrupt::stop_flag();
     compare_loaded(
@@ -83,8 +85,9 @@ pub fn execute(args: &CompareArgs) -> i32 {
     )
 }
 
-/// Loads one side, printing warnings or every problem; `None` when it cannot be used.
-fn load(path: &Path, color: bool, err: &mut dyn Write) -> Option<Scenario> {
+/// Loads one side, printing warnings or every problem; on failure the exit code: 2 when the file
+/// cannot be read, 1 when the scenario is invalid.
+fn load(path: &Path, color: bool, err: &mut dyn Write) -> Result<Scenario, i32> {
     if !path.is_file() {
         let why = if path.exists() {
             "not a file"
@@ -92,12 +95,12 @@ fn load(path: &Path, color: bool, err: &mut dyn Write) -> Option<Scenario> {
             "no such file"
         };
         let _ = writeln!(err, "error: cannot read {}: {why}", path.display());
-        return None;
+        return Err(EXIT_USAGE);
     }
     match scenario::load(path) {
         Ok(l) => {
             let _ = write!(err, "{}", scenario::render_all(&l.warnings, color));
-            Some(l.scenario)
+            Ok(l.scenario)
         }
         Err(e) => {
             let _ = write!(err, "{}", e.render(color));
@@ -106,17 +109,8 @@ fn load(path: &Path, color: bool, err: &mut dyn Write) -> Option<Scenario> {
                 "error: {} is invalid; fix the problems above (`chokepoint check` lists them too)",
                 path.display()
             );
-            None
+            Err(EXIT_INVALID)
         }
-    }
-}
-
-/// Exit code after `load` failed: 2 for a file that cannot be read, 1 for an invalid scenario.
-fn exit_for_load(path: &Path) -> i32 {
-    if path.is_file() {
-        EXIT_INVALID
-    } else {
-        EXIT_USAGE
     }
 }
 

@@ -282,6 +282,21 @@ fn invalid_or_missing_scenarios_exit_before_running() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no such file"));
     assert!(!out.exists());
+    // Both files are checked before giving up: every problem at once; unreadable outranks invalid.
+    let o = chokepoint()
+        .args(["compare"])
+        .arg(data("invalid.toml"))
+        .arg(data("absent.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("invalid.toml is invalid") && err.contains("no such file"),
+        "{err}"
+    );
     let o = chokepoint()
         .args(["compare", "only-one.toml"])
         .output()
