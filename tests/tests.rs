@@ -5,6 +5,7 @@ mod engine_alloc;
 mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
+mod engine_library;
 mod engine_world;
 mod run_outputs;
 mod scenario;
