@@ -7,6 +7,7 @@ mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
 mod engine_library;
+mod engine_names;
 mod engine_rules;
 mod engine_world;
 mod run_outputs;
