@@ -3,9 +3,13 @@
 
 mod compare;
 mod engine_alloc;
+mod engine_basis;
 mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
+mod engine_library;
+mod engine_names;
+mod engine_rules;
 mod engine_world;
 mod run_outputs;
 mod scenario;
