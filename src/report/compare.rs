@@ -218,12 +218,16 @@ pub fn sensitivity_csv(base: &[Sensitivity], policy: &[Sensitivity]) -> Vec<u8> 
     w.into_inner().unwrap_or_default()
 }
 
-/// How a metric's values read in the table.
+/// How a metric's values read in the table. A value that rounds to zero reads as zero, not `-$0`.
 fn readable(name: &str, v: f64) -> String {
-    if name.ends_with(".value_lost") {
+    let s = if name.ends_with(".value_lost") {
         money(v)
     } else {
         percent(v)
+    };
+    match s.strip_prefix('-') {
+        Some(rest) if !rest.chars().any(|c| ('1'..='9').contains(&c)) => rest.to_string(),
+        _ => s,
     }
 }
 
@@ -374,4 +378,17 @@ pub fn compare_run_json(info: &CompareRunInfo) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(info).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn values_that_round_to_zero_have_no_sign() {
+        assert_eq!(readable("world.value_lost", -1e-5), "$0");
+        assert_eq!(readable("world.value_lost", -2.5e9), "-$2.5 bn");
+        assert_eq!(readable("sector.US.ev.mean_loss", -0.123), "-12.3%");
+        assert_eq!(readable("sector.US.ev.mean_loss", 0.0), "0%");
+    }
 }
