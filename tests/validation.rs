@@ -173,9 +173,11 @@ fn ree_2010_quota_recovers_in_about_two_years() {
         .series_index("output.IMP.manufacturing")
         .expect("importers' output series");
     let median: Vec<f64> = res.bands(s).iter().map(|b| b.p50).collect();
+    // The quota must disrupt importers at all (output below the model's 95% disruption
+    // threshold), or "recovery" would be vacuous.
     let peak_loss = median.iter().fold(0.0f64, |m, y| m.max(1.0 - y));
     assert!(
-        peak_loss > 0.1,
+        peak_loss > 0.05,
         "the quota should disrupt importers: median peak loss {peak_loss:.3}"
     );
     // Recovery: the first month from which the median stays at or above 95%.
