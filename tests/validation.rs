@@ -189,3 +189,23 @@ fn ree_2010_quota_recovers_in_about_two_years() {
         "median recovery after {recovered} months, expected about 24 (12-27): {median:?}"
     );
 }
+
+/// What an analyst runs first: `chokepoint check` accepts the whole library, with no warning.
+#[test]
+fn check_accepts_the_library_without_warnings() {
+    let files: Vec<PathBuf> = LIBRARY.iter().map(|f| scenarios_dir().join(f)).collect();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("chokepoint")
+        .arg("check")
+        .args(&files)
+        .output()
+        .expect("chokepoint runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "check failed:\n{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.ends_with(": ok")).count(),
+        files.len(),
+        "every file should be plainly ok:\n{stdout}\n{stderr}"
+    );
+    assert!(!stderr.contains("warning"), "warnings:\n{stderr}");
+}
