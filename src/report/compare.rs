@@ -268,7 +268,8 @@ fn worst_first(a: &&MetricComparison, b: &&MetricComparison) -> Ordering {
 pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
     let mut out = format!(
         "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
-         difference = policy - base; negative means the policy removed loss\n",
+         difference = policy - base; negative means the policy removed loss; P(policy better) and\n\
+         P(worse) are shares of trials, the rest are ties\n",
         info.base.name, info.policy.name, info.trials, info.seed
     );
     let pick = |f: &dyn Fn(&str) -> bool| {
@@ -310,6 +311,7 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
             "policy mean".into(),
             "difference (95% CI)".into(),
             "P(policy better)".into(),
+            "P(worse)".into(),
         ]];
         rows.extend(shown.iter().map(|m| {
             let p = &m.paired;
@@ -323,6 +325,7 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
                 readable(&m.name, p.policy.mean),
                 diff_cell(&m.name, &p.diff),
                 percent(p.diff.p_better),
+                percent(p.diff.p_worse),
             ]
         }));
         out.push('\n');
