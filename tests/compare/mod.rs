@@ -4,4 +4,5 @@
 mod cli;
 mod exporters;
 mod fixtures;
+mod flagship;
 mod properties;
