@@ -46,7 +46,11 @@ fn realistic_world() -> Scenario {
     for c in 0..15usize {
         // Region 0 dominates every stage; three others hold the rest.
         for k in 0..4usize {
-            let r = if k == 0 { 0 } else { 1 + (c * 3 + k) % (nr - 1) };
+            let r = if k == 0 {
+                0
+            } else {
+                1 + (c * 3 + k) % (nr - 1)
+            };
             let b = format!("producer.c{c}.R{r}");
             let mut inputs = Vec::new();
             if c >= 5 {

@@ -13,7 +13,10 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 walk(root, &p, out);
             } else {
-                out.push((p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap()));
+                out.push((
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                ));
             }
         }
     }
@@ -28,7 +31,13 @@ fn assert_same_tree(a: &Path, b: &Path) {
     let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&ta), names(&tb));
     for ((p, x), (_, y)) in ta.iter().zip(&tb) {
-        assert!(x == y, "{} differs between {} and {}", p.display(), a.display(), b.display());
+        assert!(
+            x == y,
+            "{} differs between {} and {}",
+            p.display(),
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -104,7 +113,10 @@ fn refuses_to_overwrite_without_force_and_force_replaces() {
 
     let refused = run(&["--seed", "9"]).code(3);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
-    assert!(stderr.contains("already exists") && stderr.contains("--force"), "{stderr}");
+    assert!(
+        stderr.contains("already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
     assert_eq!(tree(&out), before, "the earlier result must be intact");
 
     run(&["--seed", "9", "--force"]).success();
@@ -114,7 +126,6 @@ fn refuses_to_overwrite_without_force_and_force_replaces() {
     let siblings: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(siblings.len(), 1);
 }
-
 
 #[test]
 fn default_output_directory_is_results_slash_stem() {
@@ -126,7 +137,11 @@ fn default_output_directory_is_results_slash_stem() {
         .args(["--trials", "10", "--no-charts"])
         .assert()
         .success();
-    assert!(tmp.path().join("results/gallium-ban/summary.json").is_file());
+    assert!(
+        tmp.path()
+            .join("results/gallium-ban/summary.json")
+            .is_file()
+    );
 }
 
 #[test]
@@ -136,7 +151,14 @@ fn outputs_are_byte_identical_across_thread_counts() {
         chokepoint()
             .arg("run")
             .arg(data("gallium-ban.toml"))
-            .args(["--trials", "60", "--trials-csv", "--threads", threads, "--out"])
+            .args([
+                "--trials",
+                "60",
+                "--trials-csv",
+                "--threads",
+                threads,
+                "--out",
+            ])
             .arg(tmp.path().join(threads))
             .assert()
             .success();
@@ -198,7 +220,6 @@ fn merged_shards_equal_the_unsharded_run() {
     assert_same_tree(&tmp.path().join("whole"), &tmp.path().join("merged"));
 }
 
-
 /// Ctrl-C at any moment leaves either the complete new result (the run had already finished) or
 /// the untouched earlier one, never a mixture; an interrupted run exits 130.
 #[cfg(target_os = "linux")]
@@ -221,7 +242,15 @@ fn interrupt_leaves_the_earlier_result_or_a_complete_new_one() {
     let mut child = Command::new(bin)
         .arg("run")
         .arg(data("gallium-ban.toml"))
-        .args(["--trials", "20000", "--seed", "3", "--no-charts", "--force", "--out"])
+        .args([
+            "--trials",
+            "20000",
+            "--seed",
+            "3",
+            "--no-charts",
+            "--force",
+            "--out",
+        ])
         .arg(&out)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
