@@ -8,3 +8,4 @@ mod engine_invariants;
 mod engine_world;
 mod run_outputs;
 mod scenario;
+mod validation;
