@@ -305,7 +305,14 @@ fn charts_section(h: &mut String, scenario: &Scenario, results: &RunResults, cha
         let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&n));
     }
     for c in charts {
-        let svg = c.svg.find("<svg").map_or("", |i| &c.svg[i..]);
+        // Label the inline SVG for screen readers; its text is already escaped by plotters.
+        let svg = c.svg.find("<svg").map_or(String::new(), |i| {
+            format!(
+                "<svg role=\"img\" aria-label=\"{}\"{}",
+                escape(&c.title),
+                &c.svg[i + 4..]
+            )
+        });
         let _ = writeln!(
             h,
             "<figure id=\"chart-{}\">\n<h3>{}</h3>\n{}\n<figcaption>{}</figcaption>\n</figure>",

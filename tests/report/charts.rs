@@ -33,20 +33,12 @@ fn draws_every_kind_as_png_and_svg() {
     // Five affected sectors (two charts each), two overviews, price and flow per commodity.
     assert_eq!(charts.len(), 5 * 2 + 2 + 2 * 2);
     for c in &charts {
-        let svg = std::fs::read_to_string(
-            dir.path()
-                .join("charts")
-                .join(format!("{}.svg", c.file_stem)),
-        )
-        .unwrap();
-        assert_eq!(svg, c.svg, "{} differs from its file", c.file_stem);
+        let [png_file, svg_file] = c.files();
+        assert_eq!(png_file, format!("charts/{}.png", c.file_stem));
+        let svg = std::fs::read_to_string(dir.path().join(&svg_file)).unwrap();
+        assert_eq!(svg, c.svg, "{svg_file} differs from the returned SVG");
         assert!(svg.starts_with("<svg width=\"1200\" height=\"800\""));
-        let png = std::fs::read(
-            dir.path()
-                .join("charts")
-                .join(format!("{}.png", c.file_stem)),
-        )
-        .unwrap();
+        let png = std::fs::read(dir.path().join(&png_file)).unwrap();
         assert_eq!(
             &png[..8],
             b"\x89PNG\r\n\x1a\n",

@@ -77,6 +77,16 @@ pub struct Chart {
     pub svg: String,
 }
 
+impl Chart {
+    /// The chart's files, relative to the output directory: `charts/<stem>.png` and `.svg`.
+    pub fn files(&self) -> [String; 2] {
+        [
+            format!("charts/{}.png", self.file_stem),
+            format!("charts/{}.svg", self.file_stem),
+        ]
+    }
+}
+
 /// A chart could not be drawn or written.
 #[derive(Debug)]
 pub enum ChartError {

@@ -54,10 +54,9 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
     let (y_min, y_max) = if log_y {
         (lo / 1.15, hi * 1.15)
     } else {
-        (
-            (lo - 0.08 * (hi - lo).max(0.1)).max(0.0),
-            hi + 0.08 * (hi - lo).max(0.1),
-        )
+        // At least +-0.04 around flat prices, so a baseline run does not magnify noise.
+        let pad = 0.08 * (hi - lo).max(0.5);
+        ((lo - pad).max(0.0), hi + pad)
     };
     let mut note = vec![
         "solid: targeted regions".to_string(),
