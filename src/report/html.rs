@@ -143,6 +143,10 @@ fn summary_of(results: &RunResults, name: &str) -> Option<Summary> {
 
 fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
     h.push_str("<section id=\"key-metrics\">\n<h2>Key metrics</h2>\n");
+    if results.trials == 0 {
+        h.push_str("<p>No trials were run, so there is nothing to summarise.</p>\n</section>\n");
+        return;
+    }
     if let Some(w) = summary_of(results, "world.value_lost") {
         let _ = writeln!(
             h,

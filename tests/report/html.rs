@@ -175,3 +175,39 @@ fn metrics_tables_list_the_worst_first() {
     assert!(us < cn, "US loses more than CN in the fixture");
     assert!(html.contains("World value lost over the horizon"));
 }
+
+#[test]
+fn zero_trials_give_an_empty_but_valid_report() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 0, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let cs = chokepoint::report::charts::draw_all(dir.path(), &s, &r).unwrap();
+    assert!(cs.is_empty());
+    let html = render(&s, &r, &cs);
+    assert!(html.contains("No trials were run"));
+    assert!(!html.contains("NaN"));
+    assert!(html.ends_with("</html>\n"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn escaped_text_has_no_markup_and_round_trips(s in "\\PC*") {
+        let e = chokepoint::report::html::escape(&s);
+        proptest::prop_assert!(!e.contains('<') && !e.contains('>') && !e.contains('"'));
+        proptest::prop_assert!(!e.contains('\''));
+        let back = e
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        proptest::prop_assert_eq!(back, s);
+    }
+
+    #[test]
+    fn file_names_from_ids_are_safe(s in "\\PC*") {
+        let f = chokepoint::report::charts::file_safe(&s);
+        proptest::prop_assert!(!f.is_empty());
+        proptest::prop_assert!(f.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+}
