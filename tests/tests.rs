@@ -1,3 +1,5 @@
-//! The one integration test binary (see STYLE.md): one module per area.
+//! The one integration test binary (Cargo.toml sets `autotests = false`); each area adds its
+//! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
 mod report;
+mod scenario;

@@ -4,6 +4,9 @@
 //! 3 the run could not write its results (output exists without `--force`, IO error);
 //! 130 interrupted.
 
+pub mod check;
+pub mod explain;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -74,14 +77,8 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { files } => {
-            eprintln!("check is not built yet: {} file(s)", files.len());
-            EXIT_USAGE
-        }
-        Command::Explain { file } => {
-            eprintln!("explain is not built yet: {}", file.display());
-            EXIT_USAGE
-        }
+        Command::Check { files } => check::run(&files),
+        Command::Explain { file } => explain::run(&file),
         Command::Run(args) => {
             eprintln!("run is not built yet: {}", args.scenario.display());
             EXIT_USAGE

@@ -1,5 +1,244 @@
-//! TOML text -> raw serde structs -> validated `Scenario` (all errors at once, with spans).
+//! TOML text -> spanned tree -> validated `Scenario` (all errors at once, with spans).
+//!
+//! `load` reads a scenario (or a world file on its own), loads the world it names relative to
+//! its own folder, merges the two (scenario entries override world entries with the same key),
+//! resolves every id to an index, checks every distribution against its field's range, orders
+//! the commodity graph and reports every problem with file, line, column, key and a hint.
 
+pub mod checks;
+pub mod diagnostic;
+pub mod graph;
+pub mod kinds;
+pub mod limits;
+pub mod lookup;
+pub mod merge;
+pub mod meta;
+pub mod numbers;
+pub mod params;
+pub mod policies;
+pub mod reader;
+pub mod shocks;
+pub mod suggest;
+pub mod tree;
 pub mod types;
+pub mod world;
 
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use limits::memory_estimate;
 pub use types::*;
+
+use diagnostic::{Diags, Loc};
+use tree::{Node, Val};
+
+/// A valid scenario and the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a scenario could not be loaded: every error and warning, in file order.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+
+    /// Every diagnostic rendered, separated by blank lines.
+    pub fn render(&self, color: bool) -> String {
+        render_all(&self.diagnostics, color)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Renders diagnostics one after another, each followed by a blank line.
+pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&d.render(color));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// Loads and validates the scenario (or world) file at `path`.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    match read_text(path) {
+        Ok(text) => load_str(&text, path),
+        Err(msg) => Err(LoadError {
+            diagnostics: vec![Diagnostic::file_level(Severity::Error, path, msg)],
+        }),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Validates `text` as if read from `path` (a `world` key resolves relative to `path`).
+pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
+    let mut d = Diags::default();
+    let file = d.add_file(path.to_path_buf(), Arc::from(text));
+    let Some(root) = parse(&mut d, file) else {
+        return Err(LoadError {
+            diagnostics: d.sorted(),
+        });
+    };
+    let mut doc = merge::Doc::default();
+    let mut world_file = None;
+    if let Some(w) = world_key(&root) {
+        match &w.val {
+            Val::Str(rel) => {
+                let wpath = path.parent().unwrap_or(Path::new("")).join(rel);
+                match read_text(&wpath) {
+                    Ok(wtext) => {
+                        let wf = d.add_file(wpath.clone(), Arc::from(wtext.as_str()));
+                        match parse(&mut d, wf) {
+                            Some(wroot) => merge::add_file(&mut doc, &wroot, true, &mut d),
+                            None => {
+                                return Err(LoadError {
+                                    diagnostics: d.sorted(),
+                                });
+                            }
+                        }
+                        world_file = Some(wpath);
+                    }
+                    Err(msg) => {
+                        d.error(&w.loc, "scenario.world", msg)
+                            .allowed("a path to a world file, relative to this scenario's folder")
+                            .hint(format!("looked for {}", wpath.display()));
+                    }
+                }
+            }
+            other => {
+                d.error(
+                    &w.loc,
+                    "scenario.world",
+                    format!("expected a string, found {}", other.type_name()),
+                )
+                .allowed("a path in quotes, e.g. \"worlds/2025.toml\"");
+            }
+        }
+    }
+    merge::add_file(&mut doc, &root, false, &mut d);
+    let scenario = build(&doc, path, world_file, &mut d);
+    if !d.has_errors() {
+        if let Some(msg) = limits::check_memory(&scenario, scenario.meta.trials) {
+            let loc = trials_loc(&doc).unwrap_or(Loc { file, span: 0..0 });
+            d.error(&loc, "scenario.trials", msg)
+                .allowed(format!(
+                    "a run whose result arrays fit in {} GiB",
+                    limits::MEMORY_LIMIT >> 30
+                ))
+                .hint("lower `trials` (or the horizon), or split the run into shards");
+        }
+    }
+    let failed = d.has_errors();
+    let diagnostics = d.sorted();
+    if failed {
+        Err(LoadError { diagnostics })
+    } else {
+        Ok(Loaded {
+            scenario,
+            warnings: diagnostics,
+        })
+    }
+}
+
+/// Parses file `file` of `d`; reports the first syntax error.
+fn parse(d: &mut Diags, file: usize) -> Option<Node> {
+    let text = d.files[file].text.clone();
+    let (doc, errors) = toml::de::DeTable::parse_recoverable(&text);
+    if errors.is_empty() {
+        return Some(tree::from_document(&doc, file));
+    }
+    // Only the first: after it, the parser's recovery often reports echoes (e.g. a
+    // "duplicate key" caused by an unclosed header).
+    if let Some(e) = errors.into_iter().next() {
+        // Point at the start of the problem; a span running over several lines is hard to read.
+        let span = e.span().unwrap_or(0..0);
+        let line_end = text[span.start.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| span.start + i);
+        let span = span.start..span.end.min(line_end).max(span.start);
+        let msg = e.message().trim().to_string();
+        d.error(&Loc { file, span }, "", format!("TOML syntax error: {msg}"))
+            .hint("check brackets, quotes and `=` on this line; see https://toml.io");
+    }
+    None
+}
+
+/// The `world = "..."` value of the `[scenario]` table, if any.
+fn world_key(root: &Node) -> Option<&Node> {
+    let Val::Table(t) = &root.val else {
+        return None;
+    };
+    let Val::Table(s) = &t.get("scenario")?.val else {
+        return None;
+    };
+    s.get("world")
+}
+
+fn trials_loc(doc: &merge::Doc) -> Option<Loc> {
+    let s = doc.scenario.as_ref()?;
+    let Val::Table(t) = &s.val else { return None };
+    Some(
+        t.get("trials")
+            .map_or_else(|| s.loc.clone(), |n| n.loc.clone()),
+    )
+}
+
+fn build(doc: &merge::Doc, path: &Path, world_file: Option<PathBuf>, d: &mut Diags) -> Scenario {
+    let mut meta = meta::read(doc.scenario.as_ref(), doc.world.as_ref(), path, d);
+    meta.world_file = world_file;
+    let mut w = world::read(doc, d);
+    let shocks = shocks::shocks(doc, &w, meta.horizon, meta.period, d);
+    let policies = policies::policies(doc, &mut w, meta.horizon, d);
+    let topo_order = checks::order(&w, &policies, d);
+    // Cross-check warnings on a world with errors are mostly echoes of those errors.
+    if !d.has_errors() {
+        checks::warnings(&w, &policies, d);
+    }
+    Scenario {
+        meta,
+        regions: w.regions,
+        commodities: w.commodities,
+        producers: w.producers,
+        sectors: w.sectors,
+        inventories: w.inventories,
+        shocks,
+        policies,
+        topo_order,
+    }
+}

@@ -1,0 +1,91 @@
+//! Limits a run must respect: horizon and trials ranges (checked where they are read) and a
+//! memory estimate of the per-trial result arrays, refused above `MEMORY_LIMIT`.
+
+use std::collections::HashSet;
+
+use super::types::{PolicyKind, Scenario, ShockKind};
+
+/// Largest estimated memory a run may use.
+pub const MEMORY_LIMIT: u64 = 12 * 1024 * 1024 * 1024;
+
+/// Bytes one trial needs in the result arrays (see `memory_estimate`).
+pub fn bytes_per_trial(s: &Scenario) -> u64 {
+    let n_regions = s.regions.len() as u64;
+    let n_sectors = s.sectors.len() as u64;
+    let mut demand_pairs = HashSet::new();
+    for sec in &s.sectors {
+        for i in &sec.inputs {
+            demand_pairs.insert((sec.region, i.commodity));
+        }
+    }
+    for p in &s.producers {
+        for (c, _) in &p.inputs {
+            demand_pairs.insert((p.region, *c));
+        }
+    }
+    let n_stockpiles = s
+        .policies
+        .iter()
+        .filter(|p| matches!(p.kind, PolicyKind::Stockpile { .. }))
+        .count() as u64;
+    let n_metrics = 5 * n_sectors + n_regions + 1 + 2 * demand_pairs.len() as u64 + n_stockpiles;
+    let mut flows = 0u64;
+    for sh in &s.shocks {
+        if let ShockKind::ExportRestriction {
+            exporter,
+            commodities,
+            ..
+        } = &sh.kind
+        {
+            let produced = commodities
+                .iter()
+                .filter(|c| {
+                    s.producers
+                        .iter()
+                        .any(|p| p.commodity == **c && p.region == *exporter)
+                })
+                .count() as u64;
+            flows += produced * n_regions.saturating_sub(1);
+        }
+    }
+    let n_series = n_sectors + n_regions * s.commodities.len() as u64 + flows;
+    let n_params = uncertain_param_count(s) as u64;
+    let horizon = s.meta.horizon as u64;
+    (8 * n_metrics + 8 * n_params + 4 * n_series * horizon) * 2
+}
+
+/// Estimated bytes of the result arrays of a run of `trials` trials (times two for the
+/// statistics pass).
+pub fn memory_estimate(s: &Scenario, trials: u64) -> u64 {
+    trials.saturating_mul(bytes_per_trial(s))
+}
+
+/// How many trials fit under `MEMORY_LIMIT`.
+pub fn max_trials(s: &Scenario) -> u64 {
+    MEMORY_LIMIT / bytes_per_trial(s).max(1)
+}
+
+/// A message when `trials` would not fit, else `None`.
+pub fn check_memory(s: &Scenario, trials: u64) -> Option<String> {
+    let need = memory_estimate(s, trials);
+    (need > MEMORY_LIMIT).then(|| {
+        format!(
+            "{trials} trials need about {:.1} GiB of result memory, above the {} GiB limit; \
+             at most {} trials fit",
+            need as f64 / (1u64 << 30) as f64,
+            MEMORY_LIMIT >> 30,
+            max_trials(s)
+        )
+    })
+}
+
+/// Distinct paths of the parameters that are not constant.
+pub fn uncertain_param_count(s: &Scenario) -> usize {
+    let mut paths = HashSet::new();
+    for p in super::params::all(s) {
+        if !p.dist.is_const() {
+            paths.insert(p.path.as_str());
+        }
+    }
+    paths.len()
+}

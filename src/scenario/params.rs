@@ -1,0 +1,73 @@
+//! Every parameter of a validated scenario, in a stable order (world, then shocks, then
+//! policies), for counting and listing sampled values.
+
+use super::types::{Param, PolicyKind, Scenario, ShockKind};
+
+pub fn all(s: &Scenario) -> Vec<&Param> {
+    let mut out: Vec<&Param> = Vec::new();
+    for c in &s.commodities {
+        out.extend([&c.price, &c.elasticity, &c.max_price_multiple]);
+    }
+    for p in &s.producers {
+        out.extend([&p.capacity, &p.utilization, &p.max_utilization, &p.ramp]);
+        out.extend(p.inputs.iter().map(|(_, q)| q));
+    }
+    for sec in &s.sectors {
+        out.push(&sec.value_added);
+        for i in &sec.inputs {
+            out.extend([&i.demand, &i.weight]);
+            if let Some(sub) = &i.substitution {
+                out.extend([&sub.max, &sub.lag, &sub.rate]);
+            }
+        }
+    }
+    for inv in &s.inventories {
+        out.extend([&inv.cover, &inv.target, &inv.refill_rate]);
+    }
+    for sh in &s.shocks {
+        out.extend([&sh.start, &sh.duration, &sh.probability]);
+        match &sh.kind {
+            ShockKind::ExportRestriction {
+                severity,
+                leakage,
+                relief_half_life,
+                ..
+            } => {
+                out.extend([severity, leakage]);
+                out.extend(relief_half_life);
+            }
+            ShockKind::ProductionOutage { severity, .. } => out.push(severity),
+            ShockKind::DemandSurge { factor, .. } => out.push(factor),
+        }
+    }
+    for p in &s.policies {
+        match &p.kind {
+            PolicyKind::Stockpile {
+                initial,
+                release_below,
+                max_release,
+                ..
+            } => out.extend([initial, release_below, max_release]),
+            PolicyKind::CapacityExpansion {
+                capacity,
+                lead_time,
+                ramp,
+                success,
+                inputs,
+                ..
+            } => {
+                out.extend([capacity, lead_time, ramp, success]);
+                out.extend(inputs.iter().map(|(_, q)| q));
+            }
+            PolicyKind::Recycling {
+                share,
+                lead_time,
+                ramp,
+                ..
+            } => out.extend([share, lead_time, ramp]),
+            PolicyKind::Substitution { max, lag, rate, .. } => out.extend([max, lag, rate]),
+            PolicyKind::Priority { .. } => {}
+        }
+    }
+    out
+}

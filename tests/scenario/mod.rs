@@ -1,0 +1,6 @@
+//! Scenario files: loading, validation, diagnostics, and the `check`/`explain` commands.
+
+mod cli;
+mod errors;
+mod props;
+mod valid;
