@@ -257,9 +257,29 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
             series_names.push(format!("price.{}.{}", r.id, c.id));
         }
     }
-    for r in scn.regions.iter().skip(1) {
-        for c in &scn.commodities {
-            series_names.push(format!("flow.CN.{}.{}", r.id, c.id));
+    // Flows from each restricting exporter to every other region, per restricted commodity.
+    let mut flows: Vec<(RegionIx, CommodityIx)> = Vec::new();
+    let mut exporters: Vec<RegionIx> = Vec::new();
+    for shock in &scn.shocks {
+        if let ShockKind::ExportRestriction {
+            exporter,
+            commodities,
+            ..
+        } = &shock.kind
+        {
+            exporters.push(*exporter);
+            for &c in commodities {
+                for r in (0..scn.regions.len()).filter(|r| r != exporter) {
+                    let name = format!(
+                        "flow.{}.{}.{}",
+                        scn.regions[*exporter].id, scn.regions[r].id, scn.commodities[c].id
+                    );
+                    if !series_names.contains(&name) {
+                        series_names.push(name);
+                        flows.push((r, c));
+                    }
+                }
+            }
         }
     }
     // Sectors outside the exporter feel the restriction; the exporter's own barely.
@@ -268,7 +288,7 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
         .iter()
         .enumerate()
         .map(|(k, s)| {
-            if s.region == 0 {
+            if exporters.contains(&s.region) {
                 0.05
             } else {
                 0.3 + 0.1 * ((k * 3) % 7) as f64
@@ -307,10 +327,7 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
                 .iter()
                 .position(|&y| y < 0.95)
                 .map_or(-1.0, |t| t as f64);
-            let value = match s.value_added.dist {
-                Dist::Const(v) => v,
-                _ => 0.0,
-            };
+            let value = s.value_added.dist.mean();
             let lost = value / 12.0 * losses.iter().sum::<f64>();
             region_loss[s.region] += lost;
             metrics.extend([mean, peak, disrupted as f64, first, lost]);
@@ -324,7 +341,7 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
                 let p: Vec<f64> = (0..h)
                     .map(|t| {
                         let b = block(t);
-                        if ri == 0 {
+                        if exporters.contains(&ri) {
                             1.0 / (1.0 + 2.0 * b)
                         } else {
                             1.0 + 6.0 * b * b
@@ -336,14 +353,12 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
             }
         }
         trial_series.extend(prices);
-        for ri in 1..scn.regions.len() {
-            for c in 0..scn.commodities.len() {
-                trial_series.push(
-                    (0..h)
-                        .map(|t| base_flow(ri, c) * (1.0 - block(t)))
-                        .collect(),
-                );
-            }
+        for &(ri, c) in &flows {
+            trial_series.push(
+                (0..h)
+                    .map(|t| base_flow(ri, c) * (1.0 - block(t)))
+                    .collect(),
+            );
         }
         for s in trial_series {
             series.extend(s.into_iter().map(|v| v as f32));

@@ -211,3 +211,34 @@ proptest::proptest! {
         proptest::prop_assert!(f.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     }
 }
+
+#[test]
+fn hostile_scenario_file_is_escaped_in_report_and_charts() {
+    let path = std::path::Path::new("tests/data/report/hostile.toml");
+    let loaded = chokepoint::scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
+    let s = loaded.scenario;
+    let r = fixture::results(&s, 100, 21);
+    let cs = charts(&s, &r);
+    assert!(!cs.is_empty());
+    let html = render(&s, &r, &cs);
+    for raw in [
+        "<script", "<b>", "<img", "<a href='", "<i>", "<survey>", "<MCS>", "</svg><",
+    ] {
+        assert!(!html.contains(raw), "raw {raw} in the report");
+    }
+    for escaped in [
+        "Gallium &lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; &amp; co",
+        "A &lt;b&gt;bold&lt;/b&gt; claim &amp; an &lt;img src=x onerror=alert(1)&gt; tag",
+        "Source &lt;a href=&#39;javascript:alert(1)&#39;&gt;link&lt;/a&gt; &amp; more",
+        "NBS &lt;script&gt;x&lt;/script&gt;",
+        "USGS &amp; &lt;MCS&gt; 2025",
+        "Chips &lt;&amp;&gt; fabs",
+        "MOFCOM &lt;No. 46&gt; &amp; GAC",
+        "DLA &lt;plan&gt; &amp; budget",
+    ] {
+        assert!(html.contains(escaped), "missing {escaped}");
+    }
+    // Every inline chart is still one well-formed <svg> element.
+    assert_eq!(html.matches("<svg").count(), cs.len());
+    assert_eq!(html.matches("</svg>").count(), cs.len());
+}
