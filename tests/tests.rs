@@ -1,5 +1,12 @@
 //! The one integration test binary (Cargo.toml sets `autotests = false`); each area adds its
 //! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
+mod engine_alloc;
+mod engine_closed_forms;
+mod engine_determinism;
+mod engine_invariants;
+mod engine_world;
 mod report;
+mod run_outputs;
 mod scenario;
+mod validation;

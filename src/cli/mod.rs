@@ -6,6 +6,10 @@
 
 pub mod check;
 pub mod explain;
+pub mod interrupt;
+pub mod merge;
+pub mod outdir;
+pub mod run;
 
 use std::path::PathBuf;
 
@@ -39,6 +43,28 @@ pub enum Command {
     Explain { file: PathBuf },
     /// Run a scenario's Monte Carlo trials and write results.
     Run(RunArgs),
+    /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
+    /// run.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard directories written by `chokepoint run --shard I/N`, every shard of one run.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output directory (default: results/<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Also write trials.csv (every sampled parameter and metric, per trial).
+    #[arg(long)]
+    pub trials_csv: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +91,10 @@ pub struct RunArgs {
     /// Do not draw charts (faster batch runs).
     #[arg(long)]
     pub no_charts: bool,
+    /// Run only slice I of N of the trials (1-based) and write its per-trial arrays for
+    /// `chokepoint merge` (for splitting a large run across machines).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<run::Shard>,
 }
 
 /// Parses arguments and runs the command; returns the process exit code.
@@ -79,9 +109,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check { files } => check::run(&files),
         Command::Explain { file } => explain::run(&file),
-        Command::Run(args) => {
-            eprintln!("run is not built yet: {}", args.scenario.display());
-            EXIT_USAGE
-        }
+        Command::Run(args) => run::execute(&args),
+        Command::Merge(args) => merge::execute(&args),
     }
 }

@@ -1,1 +1,300 @@
-//! One trial: the period loop of MODEL.md section 4. Pure: no IO, no clock, no allocation per trial.
+//! One trial: the period loop of MODEL.md section 4. Pure: no IO, no clock, no allocation per trial
+//! (every buffer lives in a reusable `Workspace`).
+//!
+//! Each rule of the model is one file: `shocks` (1), `capacity` (2), `demand` (3), `production`
+//! (4), `allocation` (5), `distribution` and `inventory` (6), `output` (7), `adaptation` (8),
+//! `prices` (9); `record` turns a trial into its result row. See `docs/model.md`.
+
+pub mod adaptation;
+pub mod allocation;
+pub mod capacity;
+pub mod demand;
+pub mod distribution;
+pub mod inventory;
+pub mod maxflow;
+pub mod output;
+pub mod prices;
+pub mod production;
+pub mod record;
+pub mod shocks;
+pub mod trace;
+
+pub use trace::{CellBalance, CommodityBalance, Trace};
+
+use crate::model::Model;
+use maxflow::FairFill;
+
+/// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Drawn parameter values, by `Px`.
+    pub vals: Vec<f64>,
+
+    // Per producer.
+    pub cap0: Vec<f64>,
+    pub outage: Vec<f64>,
+    pub capacity: Vec<f64>,
+    pub util: Vec<f64>,
+    pub planned: Vec<f64>,
+    pub avail: Vec<f64>,
+    pub sold: Vec<f64>,
+    /// Access share `alpha[p * n_regions + r]`.
+    pub alpha: Vec<f64>,
+    /// Shipments `x[p * n_regions + r]` this period.
+    pub flow: Vec<f64>,
+
+    // Per commodity.
+    pub restricted: Vec<bool>,
+    /// Unrestricted-market fill ratio and sold share of this period.
+    pub f0: Vec<f64>,
+    pub s0: Vec<f64>,
+
+    // Per region x commodity cell.
+    pub dref: Vec<f64>,
+    pub sect_need: Vec<f64>,
+    pub prod_need: Vec<f64>,
+    pub recycle_share: Vec<f64>,
+    pub recycled: Vec<f64>,
+    pub refill_req: Vec<f64>,
+    pub demand: Vec<f64>,
+    pub arrivals: Vec<f64>,
+    pub fill: Vec<f64>,
+    /// Factor `S_r / S0` of the price index (1 where the region has no producer).
+    pub sold_factor: Vec<f64>,
+    pub inv: Vec<f64>,
+    pub inv_target: Vec<f64>,
+    pub refill_cap: Vec<f64>,
+    pub inv_draw: Vec<f64>,
+    pub stock_release: Vec<f64>,
+    pub refilled: Vec<f64>,
+    pub returned: Vec<f64>,
+    pub delivered: Vec<f64>,
+    pub unmet: Vec<f64>,
+    pub unmet_prev: Vec<bool>,
+    pub unmet_sum: Vec<f64>,
+    pub need_sum: Vec<f64>,
+    pub price: Vec<f64>,
+    pub price_peak: Vec<f64>,
+
+    // Per buyer slot (`Model::buyers`).
+    pub req: Vec<f64>,
+    pub got: Vec<f64>,
+
+    // Per sector input.
+    pub base_demand: Vec<f64>,
+    pub gross: Vec<f64>,
+    pub net: Vec<f64>,
+    pub got_sector: Vec<f64>,
+    pub sub: Vec<f64>,
+    pub short_run: Vec<u32>,
+    pub sub_max: Vec<f64>,
+    pub sub_lag: Vec<f64>,
+    pub sub_rate: Vec<f64>,
+
+    // Per recipe line.
+    pub need_prod: Vec<f64>,
+    pub got_prod: Vec<f64>,
+
+    // Per sector.
+    pub surge: Vec<f64>,
+    pub y: Vec<f64>,
+    pub loss_sum: Vec<f64>,
+    pub loss_peak: Vec<f64>,
+    pub disrupted: Vec<u32>,
+    pub first_disrupted: Vec<usize>,
+    pub value_lost: Vec<f64>,
+
+    // Per stockpile and stockpile group.
+    pub stock: Vec<f64>,
+    pub group_initial: Vec<f64>,
+    pub empty_at: Vec<usize>,
+
+    pub solver: FairFill,
+    /// Filled only by `trial_trace` (outside the hot path).
+    pub trace: Option<Trace>,
+}
+
+impl Workspace {
+    pub fn new(m: &Model) -> Workspace {
+        let np = m.producers.len();
+        let nr = m.n_regions;
+        let cells = nr * m.n_commodities;
+        let nsi = m.sector_inputs.len();
+        let ns = m.sectors.len();
+        let side = m.max_producers_per_commodity.max(nr).max(1);
+        Workspace {
+            vals: vec![0.0; m.params.specs.len()],
+            cap0: vec![0.0; np],
+            outage: vec![1.0; np],
+            capacity: vec![0.0; np],
+            util: vec![0.0; np],
+            planned: vec![0.0; np],
+            avail: vec![0.0; np],
+            sold: vec![0.0; np],
+            alpha: vec![1.0; np * nr],
+            flow: vec![0.0; np * nr],
+            restricted: vec![false; m.n_commodities],
+            f0: vec![1.0; m.n_commodities],
+            s0: vec![1.0; m.n_commodities],
+            dref: vec![0.0; cells],
+            sect_need: vec![0.0; cells],
+            prod_need: vec![0.0; cells],
+            recycle_share: vec![0.0; cells],
+            recycled: vec![0.0; cells],
+            refill_req: vec![0.0; cells],
+            demand: vec![0.0; cells],
+            arrivals: vec![0.0; cells],
+            fill: vec![1.0; cells],
+            sold_factor: vec![1.0; cells],
+            inv: vec![0.0; cells],
+            inv_target: vec![0.0; cells],
+            refill_cap: vec![0.0; cells],
+            inv_draw: vec![0.0; cells],
+            stock_release: vec![0.0; cells],
+            refilled: vec![0.0; cells],
+            returned: vec![0.0; cells],
+            delivered: vec![0.0; cells],
+            unmet: vec![0.0; cells],
+            unmet_prev: vec![false; cells],
+            unmet_sum: vec![0.0; cells],
+            need_sum: vec![0.0; cells],
+            price: vec![1.0; cells],
+            price_peak: vec![1.0; cells],
+            req: vec![0.0; m.buyers.len()],
+            got: vec![0.0; m.buyers.len()],
+            base_demand: vec![0.0; nsi],
+            gross: vec![0.0; nsi],
+            net: vec![0.0; nsi],
+            got_sector: vec![0.0; nsi],
+            sub: vec![0.0; nsi],
+            short_run: vec![0; nsi],
+            sub_max: vec![0.0; nsi],
+            sub_lag: vec![0.0; nsi],
+            sub_rate: vec![0.0; nsi],
+            need_prod: vec![0.0; m.recipe.len()],
+            got_prod: vec![0.0; m.recipe.len()],
+            surge: vec![1.0; ns],
+            y: vec![1.0; ns],
+            loss_sum: vec![0.0; ns],
+            loss_peak: vec![0.0; ns],
+            disrupted: vec![0; ns],
+            first_disrupted: vec![0; ns],
+            value_lost: vec![0.0; ns],
+            stock: vec![0.0; m.stockpiles.len()],
+            group_initial: vec![0.0; m.stockpile_groups.len()],
+            empty_at: vec![0; m.stockpile_groups.len()],
+            solver: FairFill::new(side, side),
+            trace: None,
+        }
+    }
+}
+
+/// Where one trial's results go: slices of the run's preallocated arrays.
+pub struct TrialOut<'a> {
+    /// `Model::n_metrics()` values.
+    pub metrics: &'a mut [f64],
+    /// `Model::n_params()` values.
+    pub params: &'a mut [f64],
+    /// `Model::n_series() x horizon` values.
+    pub series: &'a mut [f32],
+}
+
+/// Runs global trial `trial` of seed `seed` and writes its row into `out`. Allocates nothing.
+pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: TrialOut<'_>) {
+    m.params.draw(seed, trial, &mut ws.vals);
+    start_trial(m, ws);
+    let h = m.horizon;
+    for t in 0..h {
+        shocks::apply(m, ws, t);
+        capacity::update(m, ws, t);
+        demand::compute(m, ws, t);
+        for &c in &m.topo_order {
+            production::available(m, ws, c);
+            allocation::allocate(m, ws, c);
+            for r in 0..m.n_regions {
+                distribution::distribute(m, ws, m.rc(r, c));
+            }
+            production::consume_inputs(m, ws, c);
+            prices::index(m, ws, c);
+        }
+        output::sector_output(m, ws);
+        adaptation::update(m, ws);
+        record::period(m, ws, t, out.series);
+        if ws.trace.is_some() {
+            trace::record(m, ws, t);
+        }
+        inventory::close_period(m, ws, t);
+    }
+    record::finish(m, ws, out.metrics, out.params);
+}
+
+/// Per-trial derived values and the state at the start of period 0.
+fn start_trial(m: &Model, ws: &mut Workspace) {
+    let ppy = m.periods_per_year;
+    let v = &ws.vals;
+    for (p, pr) in m.producers.iter().enumerate() {
+        ws.cap0[p] = v[pr.capacity as usize] / ppy;
+        ws.util[p] = v[pr.utilization as usize];
+    }
+    ws.dref.fill(0.0);
+    for (i, si) in m.sector_inputs.iter().enumerate() {
+        let d = v[si.demand as usize] / ppy;
+        ws.base_demand[i] = d;
+        let r = m.sectors[si.sector].region;
+        ws.dref[m.rc(r, si.commodity)] += d;
+        ws.sub[i] = 0.0;
+        ws.short_run[i] = 0;
+        ws.sub_max[i] = 0.0;
+        ws.sub_lag[i] = f64::INFINITY;
+        ws.sub_rate[i] = 0.0;
+    }
+    for it in &m.recipe {
+        let p = it.producer;
+        let pr = &m.producers[p];
+        let base_out = v[pr.utilization as usize] * ws.cap0[p];
+        ws.dref[m.rc(pr.region, it.commodity)] += v[it.coef as usize] * base_out;
+    }
+    // Several options for one input: the best of each field applies.
+    for &(i, o) in &m.substitutions {
+        ws.sub_max[i] = ws.sub_max[i].max(v[o.max as usize]).min(1.0);
+        ws.sub_lag[i] = ws.sub_lag[i].min(v[o.lag as usize].max(0.0));
+        ws.sub_rate[i] = ws.sub_rate[i].max(v[o.rate as usize]);
+    }
+    inventory::start(m, ws);
+    ws.unmet_prev.fill(false);
+    ws.unmet_sum.fill(0.0);
+    ws.need_sum.fill(0.0);
+    ws.price_peak.fill(0.0);
+    ws.loss_sum.fill(0.0);
+    ws.loss_peak.fill(0.0);
+    ws.disrupted.fill(0);
+    ws.first_disrupted.fill(m.horizon);
+    ws.value_lost.fill(0.0);
+    if let Some(tr) = ws.trace.as_mut() {
+        tr.clear();
+    }
+}
+
+/// Runs one trial and returns its per-period balances (for tests and debugging; allocates).
+pub fn trial_trace(m: &Model, seed: u64, trial: u64) -> Trace {
+    let mut ws = Workspace::new(m);
+    ws.trace = Some(Trace::default());
+    let mut metrics = vec![0.0; m.n_metrics()];
+    let mut params = vec![0.0; m.n_params()];
+    let mut series = vec![0.0f32; m.n_series() * m.horizon];
+    run_trial(
+        m,
+        &mut ws,
+        seed,
+        trial,
+        TrialOut {
+            metrics: &mut metrics,
+            params: &mut params,
+            series: &mut series,
+        },
+    );
+    let mut tr = ws.trace.take().unwrap_or_default();
+    tr.metrics = metrics;
+    tr.series = series;
+    tr
+}

@@ -1,1 +1,600 @@
 //! Scenario -> compiled flat network (indices, topological order, no strings in hot data).
+//!
+//! `Model::compile` runs once per run. Everything the trial loop needs is an index or a parameter
+//! index (`Px`) into the trial's drawn values; names live only in `names` for the result arrays.
+
+pub mod names;
+pub mod params;
+
+use std::ops::Range;
+
+pub use names::OutputNames;
+pub use params::{Draw, ParamSpec, ParamTable, Px};
+
+use crate::scenario::{PolicyKind, Scenario, ShockKind};
+
+/// Output share below which a sector counts as disrupted.
+pub const DISRUPTED_BELOW: f64 = 0.95;
+
+/// Tier of inventory refill requests: served after every buyer.
+pub const REFILL_TIER: u32 = u32::MAX;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MProducer {
+    pub commodity: usize,
+    pub region: usize,
+    pub capacity: Px,
+    pub utilization: Px,
+    pub max_utilization: Px,
+    pub ramp: Px,
+    /// Range into `Model::recipe`.
+    pub inputs: Range<usize>,
+}
+
+/// One recipe line: `coef` units of `commodity` per unit of the producer's output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecipeItem {
+    pub producer: usize,
+    pub commodity: usize,
+    pub coef: Px,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MExpansion {
+    pub producer: usize,
+    pub capacity: Px,
+    pub lead_time: Px,
+    pub ramp: Px,
+    pub succeeds: Px,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MSector {
+    pub region: usize,
+    pub value_added: Px,
+    pub tier: u32,
+    /// Range into `Model::sector_inputs`.
+    pub inputs: Range<usize>,
+}
+
+/// A substitution option (world table or policy): max share, lag periods, rate per period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MSubst {
+    pub max: Px,
+    pub lag: Px,
+    pub rate: Px,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MSectorInput {
+    pub sector: usize,
+    pub commodity: usize,
+    pub demand: Px,
+    pub essential: bool,
+    pub weight: Px,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MInventory {
+    pub rc: usize,
+    pub cover: Px,
+    pub target: Px,
+    pub refill_rate: Px,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MStockpile {
+    pub rc: usize,
+    pub initial: Px,
+    pub release_below: Px,
+    pub max_release: Px,
+    /// Per sector of the model: may draw on this stockpile.
+    pub eligible: Vec<bool>,
+    /// Index into `Model::stockpile_groups` (stockpiles of the same region and commodity).
+    pub group: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MRecycling {
+    pub rc: usize,
+    pub share: Px,
+    pub lead_time: Px,
+    pub ramp: Px,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MShockKind {
+    Restriction {
+        /// Producers hit: those in the exporter region making a listed commodity.
+        producers: Vec<usize>,
+        commodities: Vec<usize>,
+        /// Per region: a target of the restriction (never the exporter).
+        targets: Vec<bool>,
+        severity: Px,
+        leakage: Px,
+        relief_half_life: Option<Px>,
+    },
+    Outage {
+        producer: usize,
+        severity: Px,
+    },
+    Surge {
+        sectors: Vec<usize>,
+        factor: Px,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MShock {
+    pub occurs: Px,
+    pub start: Px,
+    pub duration: Px,
+    pub kind: MShockKind,
+}
+
+/// A buyer of one commodity in one region, served in tier order by the distribution step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Buyer {
+    /// Index into `Model::sector_inputs`.
+    Sector(usize),
+    /// Index into `Model::recipe`.
+    Producer(usize),
+    /// The region's inventory refill request.
+    Refill,
+}
+
+/// A trade flow reported as a series: `producer`'s shipments to `importer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowSeries {
+    pub producer: usize,
+    pub importer: usize,
+}
+
+/// The compiled scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub horizon: usize,
+    pub periods_per_year: f64,
+    pub n_regions: usize,
+    pub n_commodities: usize,
+    pub params: ParamTable,
+    /// Per commodity: elasticity, max price multiple.
+    pub elasticity: Vec<Px>,
+    pub max_multiple: Vec<Px>,
+    pub producers: Vec<MProducer>,
+    pub recipe: Vec<RecipeItem>,
+    /// Producers of each commodity, flattened; `producers_of[c]` ranges into it.
+    pub producer_list: Vec<usize>,
+    pub producers_of: Vec<Range<usize>>,
+    /// Largest number of producers of one commodity (sizes the allocation solver).
+    pub max_producers_per_commodity: usize,
+    pub expansions: Vec<MExpansion>,
+    pub sectors: Vec<MSector>,
+    pub sector_inputs: Vec<MSectorInput>,
+    /// Substitution options per sector input (world option and policies; the best of each field
+    /// applies).
+    pub substitutions: Vec<(usize, MSubst)>,
+    pub inventories: Vec<MInventory>,
+    pub stockpiles: Vec<MStockpile>,
+    /// Distinct (region x commodity) cells holding stockpiles, in policy order.
+    pub stockpile_groups: Vec<usize>,
+    pub recycling: Vec<MRecycling>,
+    pub shocks: Vec<MShock>,
+    /// Buyers of each region-commodity cell (`rc = region * n_commodities + commodity`), sorted by
+    /// tier (stable, so scenario order within a tier); `buyers_of[rc]` ranges into `buyers`.
+    pub buyers: Vec<(Buyer, u32)>,
+    pub buyers_of: Vec<Range<usize>>,
+    /// Commodities with inputs before outputs.
+    pub topo_order: Vec<usize>,
+    /// Cells with demand (a sector or producer in the region uses the commodity).
+    pub demand_cells: Vec<usize>,
+    /// Cells with demand or production: the price series and price peaks.
+    pub price_cells: Vec<usize>,
+    pub flows: Vec<FlowSeries>,
+    pub names: OutputNames,
+}
+
+impl Model {
+    pub fn rc(&self, region: usize, commodity: usize) -> usize {
+        region * self.n_commodities + commodity
+    }
+
+    /// Compiles a validated scenario. Never fails: validation has already checked every index.
+    pub fn compile(sc: &Scenario) -> Model {
+        let nr = sc.regions.len();
+        let nc = sc.commodities.len();
+        let rc = |r: usize, c: usize| r * nc + c;
+        let mut pt = ParamTable::default();
+
+        let mut elasticity = Vec::with_capacity(nc);
+        let mut max_multiple = Vec::with_capacity(nc);
+        for c in &sc.commodities {
+            pt.add(&c.price, false);
+            elasticity.push(pt.add(&c.elasticity, false));
+            max_multiple.push(pt.add(&c.max_price_multiple, false));
+        }
+
+        let mut producers = Vec::with_capacity(sc.producers.len());
+        let mut recipe = Vec::new();
+        for (pi, p) in sc.producers.iter().enumerate() {
+            let capacity = pt.add(&p.capacity, false);
+            let utilization = pt.add(&p.utilization, false);
+            let max_utilization = pt.add(&p.max_utilization, false);
+            let ramp = pt.add(&p.ramp, false);
+            let start = recipe.len();
+            for (c, coef) in &p.inputs {
+                recipe.push(RecipeItem {
+                    producer: pi,
+                    commodity: *c,
+                    coef: pt.add(coef, false),
+                });
+            }
+            producers.push(MProducer {
+                commodity: p.commodity,
+                region: p.region,
+                capacity,
+                utilization,
+                max_utilization,
+                ramp,
+                inputs: start..recipe.len(),
+            });
+        }
+        let mut producer_list = Vec::with_capacity(producers.len());
+        let mut producers_of = Vec::with_capacity(nc);
+        let mut max_ppc = 0;
+        for c in 0..nc {
+            let s = producer_list.len();
+            producer_list.extend((0..producers.len()).filter(|&p| producers[p].commodity == c));
+            max_ppc = max_ppc.max(producer_list.len() - s);
+            producers_of.push(s..producer_list.len());
+        }
+
+        // Sector priorities after `priority` policies.
+        let mut tiers: Vec<u32> = sc.sectors.iter().map(|s| s.priority).collect();
+        for pol in &sc.policies {
+            if let PolicyKind::Priority { sector, priority } = &pol.kind {
+                tiers[*sector] = *priority;
+            }
+        }
+
+        let mut sectors = Vec::with_capacity(sc.sectors.len());
+        let mut sector_inputs = Vec::new();
+        let mut substitutions = Vec::new();
+        for (si, s) in sc.sectors.iter().enumerate() {
+            let value_added = pt.add(&s.value_added, false);
+            let start = sector_inputs.len();
+            for inp in &s.inputs {
+                let demand = pt.add(&inp.demand, false);
+                let weight = pt.add(&inp.weight, false);
+                if let Some(sub) = &inp.substitution {
+                    let opt = MSubst {
+                        max: pt.add(&sub.max, false),
+                        lag: pt.add(&sub.lag, true),
+                        rate: pt.add(&sub.rate, false),
+                    };
+                    substitutions.push((sector_inputs.len(), opt));
+                }
+                sector_inputs.push(MSectorInput {
+                    sector: si,
+                    commodity: inp.commodity,
+                    demand,
+                    essential: inp.essential,
+                    weight,
+                });
+            }
+            sectors.push(MSector {
+                region: s.region,
+                value_added,
+                tier: tiers[si],
+                inputs: start..sector_inputs.len(),
+            });
+        }
+
+        let mut inventories = Vec::with_capacity(sc.inventories.len());
+        for inv in &sc.inventories {
+            inventories.push(MInventory {
+                rc: rc(inv.region, inv.commodity),
+                cover: pt.add(&inv.cover, false),
+                target: pt.add(&inv.target, false),
+                refill_rate: pt.add(&inv.refill_rate, false),
+            });
+        }
+
+        let mut shocks = Vec::with_capacity(sc.shocks.len());
+        for sh in &sc.shocks {
+            let start = pt.add(&sh.start, true);
+            let duration = pt.add(&sh.duration, true);
+            let prob = pt.add(&sh.probability, false);
+            let kind = match &sh.kind {
+                ShockKind::ExportRestriction {
+                    exporter,
+                    commodities,
+                    targets,
+                    severity,
+                    leakage,
+                    relief_half_life,
+                    ..
+                } => {
+                    let severity = pt.add(severity, false);
+                    let leakage = pt.add(leakage, false);
+                    let relief_half_life = relief_half_life.as_ref().map(|h| pt.add(h, false));
+                    let mut tmask = vec![false; nr];
+                    for &t in targets {
+                        if t != *exporter {
+                            tmask[t] = true;
+                        }
+                    }
+                    let hit = (0..producers.len())
+                        .filter(|&p| {
+                            producers[p].region == *exporter
+                                && commodities.contains(&producers[p].commodity)
+                        })
+                        .collect();
+                    MShockKind::Restriction {
+                        producers: hit,
+                        commodities: commodities.clone(),
+                        targets: tmask,
+                        severity,
+                        leakage,
+                        relief_half_life,
+                    }
+                }
+                ShockKind::ProductionOutage {
+                    producer, severity, ..
+                } => MShockKind::Outage {
+                    producer: *producer,
+                    severity: pt.add(severity, false),
+                },
+                ShockKind::DemandSurge {
+                    sectors: hit,
+                    factor,
+                    ..
+                } => MShockKind::Surge {
+                    sectors: hit.clone(),
+                    factor: pt.add(factor, false),
+                },
+            };
+            let occurs = pt.bernoulli(format!("shock.{}.occurs", sh.id), prob);
+            shocks.push(MShock {
+                occurs,
+                start,
+                duration,
+                kind,
+            });
+        }
+
+        let mut expansions = Vec::new();
+        let mut stockpiles: Vec<MStockpile> = Vec::new();
+        let mut stockpile_groups: Vec<usize> = Vec::new();
+        let mut recycling = Vec::new();
+        for pol in &sc.policies {
+            match &pol.kind {
+                PolicyKind::Stockpile {
+                    region,
+                    commodity,
+                    initial,
+                    release_below,
+                    max_release,
+                    eligible,
+                } => {
+                    let cell = rc(*region, *commodity);
+                    let group = match stockpile_groups.iter().position(|&g| g == cell) {
+                        Some(g) => g,
+                        None => {
+                            stockpile_groups.push(cell);
+                            stockpile_groups.len() - 1
+                        }
+                    };
+                    let mut el = vec![false; sc.sectors.len()];
+                    if eligible.is_empty() {
+                        for (si, s) in sc.sectors.iter().enumerate() {
+                            el[si] = s.region == *region;
+                        }
+                    } else {
+                        for &s in eligible {
+                            el[s] = true;
+                        }
+                    }
+                    stockpiles.push(MStockpile {
+                        rc: cell,
+                        initial: pt.add(initial, false),
+                        release_below: pt.add(release_below, false),
+                        max_release: pt.add(max_release, false),
+                        eligible: el,
+                        group,
+                    });
+                }
+                PolicyKind::CapacityExpansion {
+                    producer,
+                    capacity,
+                    lead_time,
+                    ramp,
+                    success,
+                    ..
+                } => {
+                    // The policy's own recipe was merged into the producer by validation when
+                    // the producer is new; an existing producer keeps its recipe.
+                    let capacity = pt.add(capacity, false);
+                    let lead_time = pt.add(lead_time, true);
+                    let ramp = pt.add(ramp, true);
+                    let success = pt.add(success, false);
+                    let succeeds = pt.bernoulli(format!("policy.{}.succeeds", pol.id), success);
+                    expansions.push(MExpansion {
+                        producer: *producer,
+                        capacity,
+                        lead_time,
+                        ramp,
+                        succeeds,
+                    });
+                }
+                PolicyKind::Recycling {
+                    region,
+                    commodity,
+                    share,
+                    lead_time,
+                    ramp,
+                } => recycling.push(MRecycling {
+                    rc: rc(*region, *commodity),
+                    share: pt.add(share, false),
+                    lead_time: pt.add(lead_time, true),
+                    ramp: pt.add(ramp, true),
+                }),
+                PolicyKind::Substitution {
+                    sector,
+                    commodity,
+                    max,
+                    lag,
+                    rate,
+                } => {
+                    let opt = MSubst {
+                        max: pt.add(max, false),
+                        lag: pt.add(lag, true),
+                        rate: pt.add(rate, false),
+                    };
+                    // Validation guarantees the sector uses the commodity; if not, the option
+                    // has nothing to act on.
+                    if let Some(ix) = sectors[*sector]
+                        .inputs
+                        .clone()
+                        .find(|&i| sector_inputs[i].commodity == *commodity)
+                    {
+                        substitutions.push((ix, opt));
+                    }
+                }
+                PolicyKind::Priority { .. } => {}
+            }
+        }
+
+        // A producer's input needs sit in the tier of its output's best-priority final user,
+        // found downstream through recipes (reverse topological order).
+        let mut best_tier = vec![REFILL_TIER - 1; nc];
+        for &c in sc.topo_order.iter().rev() {
+            let mut t = best_tier[c];
+            for s in &sector_inputs {
+                if s.commodity == c {
+                    t = t.min(sectors[s.sector].tier);
+                }
+            }
+            best_tier[c] = t;
+            for it in &recipe {
+                if producers[it.producer].commodity == c {
+                    let ic = it.commodity;
+                    best_tier[ic] = best_tier[ic].min(t);
+                }
+            }
+        }
+
+        let mut buyers = Vec::new();
+        let mut buyers_of = Vec::with_capacity(nr * nc);
+        let mut has_demand = vec![false; nr * nc];
+        let mut has_prod = vec![false; nr * nc];
+        for p in &producers {
+            has_prod[rc(p.region, p.commodity)] = true;
+        }
+        let mut has_inv = vec![false; nr * nc];
+        for inv in &inventories {
+            has_inv[inv.rc] = true;
+        }
+        for r in 0..nr {
+            for c in 0..nc {
+                let s = buyers.len();
+                for (i, si) in sector_inputs.iter().enumerate() {
+                    if si.commodity == c && sectors[si.sector].region == r {
+                        buyers.push((Buyer::Sector(i), sectors[si.sector].tier));
+                    }
+                }
+                for (i, it) in recipe.iter().enumerate() {
+                    let p = &producers[it.producer];
+                    if it.commodity == c && p.region == r {
+                        buyers.push((Buyer::Producer(i), best_tier[p.commodity]));
+                    }
+                }
+                has_demand[rc(r, c)] = buyers.len() > s;
+                if has_inv[rc(r, c)] {
+                    buyers.push((Buyer::Refill, REFILL_TIER));
+                }
+                buyers[s..].sort_by_key(|b| b.1);
+                buyers_of.push(s..buyers.len());
+            }
+        }
+
+        let demand_cells: Vec<usize> = (0..nr * nc).filter(|&x| has_demand[x]).collect();
+        let price_cells: Vec<usize> = (0..nr * nc)
+            .filter(|&x| has_demand[x] || has_prod[x])
+            .collect();
+
+        // Flows: each restricting exporter x its restricted commodities it produces x every
+        // other region with demand, first appearance first.
+        let mut flows: Vec<FlowSeries> = Vec::new();
+        for sh in &sc.shocks {
+            if let ShockKind::ExportRestriction {
+                exporter,
+                commodities,
+                ..
+            } = &sh.kind
+            {
+                for &c in commodities {
+                    let Some(p) = producer_list[producers_of[c].clone()]
+                        .iter()
+                        .copied()
+                        .find(|&p| producers[p].region == *exporter)
+                    else {
+                        continue;
+                    };
+                    for r in 0..nr {
+                        let f = FlowSeries {
+                            producer: p,
+                            importer: r,
+                        };
+                        if r != *exporter && has_demand[rc(r, c)] && !flows.contains(&f) {
+                            flows.push(f);
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut m = Model {
+            horizon: sc.meta.horizon,
+            periods_per_year: sc.meta.period.per_year(),
+            n_regions: nr,
+            n_commodities: nc,
+            params: pt,
+            elasticity,
+            max_multiple,
+            producers,
+            recipe,
+            producer_list,
+            producers_of,
+            max_producers_per_commodity: max_ppc,
+            expansions,
+            sectors,
+            sector_inputs,
+            substitutions,
+            inventories,
+            stockpiles,
+            stockpile_groups,
+            recycling,
+            shocks,
+            buyers,
+            buyers_of,
+            topo_order: sc.topo_order.clone(),
+            demand_cells,
+            price_cells,
+            flows,
+            names: OutputNames::default(),
+        };
+        m.names = OutputNames::build(sc, &m);
+        m
+    }
+
+    pub fn n_metrics(&self) -> usize {
+        self.names.metrics.len()
+    }
+    pub fn n_series(&self) -> usize {
+        self.names.series.len()
+    }
+    pub fn n_params(&self) -> usize {
+        self.params.reported.len()
+    }
+}

@@ -1,4 +1,14 @@
-//! Bytes out: JSON, CSV, charts, HTML. The only layer that knows output formats.
+//! Bytes out: JSON, CSV, charts, HTML. The only layer that knows output formats. Exporters are
+//! pure functions from a run's results (and the scenario's metadata) to text or bytes; the CLI
+//! decides where they go.
 
 pub mod charts;
+pub mod csv;
+pub mod format;
 pub mod html;
+pub mod json;
+pub mod shard;
+pub mod summaries;
+pub mod table;
+
+pub use summaries::Summaries;

@@ -1,10 +1,25 @@
 //! Many trials: fixed-size chunks on rayon, shards, progress callbacks, per-trial result arrays.
+//!
+//! Trials are cut into chunks of `CHUNK` by trial index; each chunk writes into its own slices of
+//! the preallocated result arrays, and every trial draws from streams keyed by its global index.
+//! Results are therefore bit-identical for any thread count, and a shard (`first_trial`) is a
+//! plain slice of the whole run.
 
+pub mod memory;
 pub mod results;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
 
 pub use results::RunResults;
 
+use crate::engine::{self, TrialOut, Workspace};
+use crate::model::Model;
 use crate::scenario::Scenario;
+
+/// Trials per chunk: the unit of work stealing and of progress reports.
+pub const CHUNK: usize = 64;
 
 /// How many trials to run and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +61,171 @@ pub fn run(
     opts: &RunOptions,
     progress: &(dyn Fn(u64, u64) -> bool + Sync),
 ) -> Result<RunResults, RunError> {
-    // Replaced by the parallel runner (engine work in progress).
-    let _ = (scenario, opts, progress);
-    Err(RunError::Resources("the engine is not built yet".into()))
+    let model = Model::compile(scenario);
+    run_model(&model, opts, progress)
+}
+
+/// One chunk of trials and the slices its results go to.
+struct Chunk<'a> {
+    first: usize,
+    len: usize,
+    metrics: &'a mut [f64],
+    params: &'a mut [f64],
+    series: &'a mut [f32],
+}
+
+/// Runs an already compiled model (benchmarks and tests reuse one model for many runs).
+pub fn run_model(
+    model: &Model,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64, u64) -> bool + Sync),
+) -> Result<RunResults, RunError> {
+    let (wm, wp) = (model.n_metrics(), model.n_params());
+    let ws_len = model.n_series() * model.horizon;
+    let bytes = memory::result_bytes(opts.trials, wm, wp, model.n_series(), model.horizon);
+    if bytes > memory::MAX_RESULT_BYTES {
+        return Err(RunError::Resources(format!(
+            "{} trials need {:.1} GiB for per-trial results (limit {} GiB): run fewer trials \
+             (--trials) or split the run into shards",
+            opts.trials,
+            bytes as f64 / (1u64 << 30) as f64,
+            memory::MAX_RESULT_BYTES >> 30
+        )));
+    }
+    let n = opts.trials as usize;
+    let mut metrics = alloc::<f64>(n * wm)?;
+    let mut params = alloc::<f64>(n * wp)?;
+    let mut series = alloc::<f32>(n * ws_len)?;
+
+    let mut chunks = Vec::with_capacity(n.div_ceil(CHUNK));
+    {
+        let (mut m, mut p, mut s) = (&mut metrics[..], &mut params[..], &mut series[..]);
+        let mut first = 0;
+        while first < n {
+            let len = CHUNK.min(n - first);
+            let (a, m2) = std::mem::take(&mut m).split_at_mut(len * wm);
+            let (b, p2) = std::mem::take(&mut p).split_at_mut(len * wp);
+            let (c, s2) = std::mem::take(&mut s).split_at_mut(len * ws_len);
+            chunks.push(Chunk {
+                first,
+                len,
+                metrics: a,
+                params: b,
+                series: c,
+            });
+            (m, p, s) = (m2, p2, s2);
+            first += len;
+        }
+    }
+
+    let done = AtomicU64::new(0);
+    let cancelled = AtomicBool::new(false);
+    let total = opts.trials;
+    let work = || {
+        chunks.into_par_iter().for_each_init(
+            || Workspace::new(model),
+            |ws, ch| {
+                if cancelled.load(Ordering::Relaxed) {
+                    return;
+                }
+                for i in 0..ch.len {
+                    let trial = opts.first_trial + (ch.first + i) as u64;
+                    engine::run_trial(
+                        model,
+                        ws,
+                        opts.seed,
+                        trial,
+                        TrialOut {
+                            metrics: &mut ch.metrics[i * wm..(i + 1) * wm],
+                            params: &mut ch.params[i * wp..(i + 1) * wp],
+                            series: &mut ch.series[i * ws_len..(i + 1) * ws_len],
+                        },
+                    );
+                }
+                let d = done.fetch_add(ch.len as u64, Ordering::Relaxed) + ch.len as u64;
+                if !progress(d, total) {
+                    cancelled.store(true, Ordering::Relaxed);
+                }
+            },
+        )
+    };
+    match opts.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| RunError::Resources(format!("could not start {t} worker threads: {e}")))?
+            .install(work),
+        None => work(),
+    }
+    if cancelled.load(Ordering::Relaxed) {
+        return Err(RunError::Cancelled);
+    }
+    Ok(RunResults {
+        seed: opts.seed,
+        first_trial: opts.first_trial,
+        trials: n,
+        horizon: model.horizon,
+        metric_names: model.names.metrics.clone(),
+        metrics,
+        param_paths: model.names.params.clone(),
+        params,
+        series_names: model.names.series.clone(),
+        series,
+    })
+}
+
+fn alloc<T: Clone + Default>(len: usize) -> Result<Vec<T>, RunError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        RunError::Resources(format!(
+            "could not allocate {len} result values: run fewer trials (--trials) or use shards"
+        ))
+    })?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
+/// Concatenates shards of one run, in order. Panics if they do not fit together (different
+/// seeds, names or horizons, or gaps between trial ranges); use `try_merge` for shards read from
+/// files.
+pub fn merge(shards: Vec<RunResults>) -> RunResults {
+    match try_merge(shards) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Concatenates shards of one run, checking that they belong together and are contiguous.
+pub fn try_merge(shards: Vec<RunResults>) -> Result<RunResults, String> {
+    let mut it = shards.into_iter();
+    let Some(mut acc) = it.next() else {
+        return Err("no shards to merge".into());
+    };
+    for s in it {
+        if s.seed != acc.seed
+            || s.horizon != acc.horizon
+            || s.metric_names != acc.metric_names
+            || s.param_paths != acc.param_paths
+            || s.series_names != acc.series_names
+        {
+            return Err(format!(
+                "shard starting at trial {} comes from a different run (seed, horizon or \
+                 scenario differ)",
+                s.first_trial
+            ));
+        }
+        let next = acc.first_trial + acc.trials as u64;
+        if s.first_trial != next {
+            return Err(format!(
+                "shard starting at trial {} does not follow the previous one (expected trial \
+                 {next}): merge shards in order, with no gaps",
+                s.first_trial
+            ));
+        }
+        acc.trials += s.trials;
+        acc.metrics.extend_from_slice(&s.metrics);
+        acc.params.extend_from_slice(&s.params);
+        acc.series.extend_from_slice(&s.series);
+    }
+    Ok(acc)
 }

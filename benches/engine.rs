@@ -1,0 +1,313 @@
+//! Engine throughput on a generated world of realistic size: 12 regions, 15 commodities in three
+//! stages, 60 producers, 48 sectors, 24 monthly periods, a multi-commodity export restriction with
+//! uncertain timing, depth, leakage and relief, plus an outage, a surge and every policy kind.
+//! Reports trials per second; divide the time per trial by `24 x 60` for ns per
+//! trial-period-producer (see `docs/performance.md`).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use chokepoint::engine::{TrialOut, Workspace, run_trial};
+use chokepoint::model::Model;
+use chokepoint::run::{RunOptions, run_model};
+use chokepoint::sample::Dist;
+use chokepoint::scenario::*;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn fixed(path: String, v: f64) -> Param {
+    Param::fixed(path, v)
+}
+
+fn realistic_world() -> Scenario {
+    let nr = 12;
+    let regions: Vec<Region> = (0..nr)
+        .map(|i| Region {
+            id: format!("R{i}"),
+            name: format!("Region {i}"),
+            source: None,
+        })
+        .collect();
+    // 5 raw materials, 5 refined (one raw input), 5 components (a refined and a raw input).
+    let commodities: Vec<Commodity> = (0..15)
+        .map(|i| {
+            let id = format!("c{i}");
+            Commodity {
+                price: fixed(format!("commodity.{id}.price"), 1000.0),
+                elasticity: fixed(format!("commodity.{id}.elasticity"), 0.2),
+                max_price_multiple: fixed(format!("commodity.{id}.max_price_multiple"), 20.0),
+                name: id.clone(),
+                unit: "t".into(),
+                id,
+                source: None,
+            }
+        })
+        .collect();
+    let mut producers = Vec::new();
+    for c in 0..15usize {
+        // Region 0 dominates every stage; three others hold the rest.
+        for k in 0..4usize {
+            let r = if k == 0 { 0 } else { 1 + (c * 3 + k) % (nr - 1) };
+            let b = format!("producer.c{c}.R{r}");
+            let mut inputs = Vec::new();
+            if c >= 5 {
+                inputs.push((c - 5, fixed(format!("{b}.inputs.c{}", c - 5), 1.2)));
+            }
+            if c >= 10 {
+                inputs.push((c % 5, fixed(format!("{b}.inputs.c{}", c % 5), 0.3)));
+            }
+            let cap = if k == 0 { 7000.0 } else { 1500.0 };
+            producers.push(Producer {
+                commodity: c,
+                region: r,
+                capacity: fixed(format!("{b}.capacity"), cap),
+                utilization: fixed(format!("{b}.utilization"), 0.8),
+                max_utilization: fixed(format!("{b}.max_utilization"), 0.95),
+                ramp: fixed(format!("{b}.ramp"), 0.02),
+                inputs,
+                source: None,
+            });
+        }
+    }
+    let mut sectors = Vec::new();
+    for r in 0..nr {
+        for k in 0..4usize {
+            let id = ["defense", "ev", "semis", "wind"][k].to_string();
+            let b = format!("sector.R{r}.{id}");
+            let inputs = (0..3)
+                .map(|j| {
+                    let c = if j == 2 {
+                        5 + (r + k) % 5
+                    } else {
+                        10 + (r + k + j) % 5
+                    };
+                    SectorInput {
+                        commodity: c,
+                        demand: fixed(format!("{b}.demand.c{c}"), 120.0),
+                        essential: j < 2,
+                        weight: fixed(format!("{b}.weights.c{c}"), 0.5),
+                        substitution: (k == 1).then(|| Substitution {
+                            max: fixed(format!("{b}.substitution.c{c}.max"), 0.3),
+                            lag: fixed(format!("{b}.substitution.c{c}.lag"), 3.0),
+                            rate: fixed(format!("{b}.substitution.c{c}.rate"), 0.05),
+                        }),
+                    }
+                })
+                .collect::<Vec<_>>();
+            // Two inputs may coincide; keep the first.
+            let mut seen = Vec::new();
+            let inputs = inputs
+                .into_iter()
+                .filter(|i| {
+                    let new = !seen.contains(&i.commodity);
+                    seen.push(i.commodity);
+                    new
+                })
+                .collect();
+            sectors.push(Sector {
+                value_added: fixed(format!("{b}.value_added"), 5e9),
+                region: r,
+                name: id.clone(),
+                id,
+                priority: k as u32,
+                inputs,
+                source: None,
+            });
+        }
+    }
+    let inventories = (1..nr)
+        .flat_map(|r| {
+            (10..15).map(move |c| {
+                let b = format!("inventory.R{r}.c{c}");
+                Inventory {
+                    region: r,
+                    commodity: c,
+                    cover: fixed(format!("{b}.cover"), 2.0),
+                    target: fixed(format!("{b}.target"), 2.0),
+                    refill_rate: fixed(format!("{b}.refill_rate"), 0.25),
+                    source: None,
+                }
+            })
+        })
+        .collect();
+    let p = |id: &str, f: &str, d: Dist| Param::new(format!("shock.{id}.{f}"), d);
+    let shocks = vec![
+        Shock {
+            id: "ban".into(),
+            start: p("ban", "start", Dist::UniformInt { lo: 0, hi: 6 }),
+            duration: p(
+                "ban",
+                "duration",
+                Dist::Triangular {
+                    min: 3.0,
+                    mode: 6.0,
+                    max: 18.0,
+                },
+            ),
+            probability: p("ban", "probability", Dist::Const(0.9)),
+            kind: ShockKind::ExportRestriction {
+                exporter: 0,
+                commodities: vec![5, 6, 7, 10, 11, 12],
+                targets: (1..nr).collect(),
+                targets_all: true,
+                severity: p(
+                    "ban",
+                    "severity",
+                    Dist::Pert {
+                        min: 0.6,
+                        mode: 0.85,
+                        max: 0.98,
+                    },
+                ),
+                leakage: p("ban", "leakage", Dist::Uniform { lo: 0.0, hi: 0.1 }),
+                relief_half_life: Some(p(
+                    "ban",
+                    "relief_half_life",
+                    Dist::Uniform { lo: 1.0, hi: 4.0 },
+                )),
+            },
+            source: None,
+        },
+        Shock {
+            id: "outage".into(),
+            start: p("outage", "start", Dist::UniformInt { lo: 0, hi: 12 }),
+            duration: p("outage", "duration", Dist::UniformInt { lo: 1, hi: 6 }),
+            probability: p("outage", "probability", Dist::Const(0.3)),
+            kind: ShockKind::ProductionOutage {
+                region: producers[1].region,
+                commodity: 0,
+                producer: 1,
+                severity: p("outage", "severity", Dist::Const(0.5)),
+            },
+            source: None,
+        },
+        Shock {
+            id: "rearm".into(),
+            start: p("rearm", "start", Dist::Const(0.0)),
+            duration: p("rearm", "duration", Dist::Const(24.0)),
+            probability: p("rearm", "probability", Dist::Const(1.0)),
+            kind: ShockKind::DemandSurge {
+                sector_id: "defense".into(),
+                region: None,
+                sectors: (0..nr).map(|r| r * 4).collect(),
+                factor: p("rearm", "factor", Dist::Uniform { lo: 1.1, hi: 1.5 }),
+            },
+            source: None,
+        },
+    ];
+    let q = |id: &str, f: &str, d: Dist| Param::new(format!("policy.{id}.{f}"), d);
+    let policies = vec![
+        Policy {
+            id: "reserve".into(),
+            kind: PolicyKind::Stockpile {
+                region: 1,
+                commodity: 10,
+                initial: q("reserve", "initial", Dist::Const(3.0)),
+                release_below: q("reserve", "release_below", Dist::Const(0.9)),
+                max_release: q("reserve", "max_release", Dist::Const(0.5)),
+                eligible: vec![4],
+            },
+            source: None,
+        },
+        Policy {
+            id: "plant".into(),
+            kind: PolicyKind::CapacityExpansion {
+                commodity: 5,
+                region: producers[21].region,
+                producer: 21,
+                capacity: q("plant", "capacity", Dist::Const(2000.0)),
+                lead_time: q(
+                    "plant",
+                    "lead_time",
+                    Dist::Triangular {
+                        min: 6.0,
+                        mode: 12.0,
+                        max: 24.0,
+                    },
+                ),
+                ramp: q("plant", "ramp", Dist::Const(6.0)),
+                success: q("plant", "success", Dist::Const(0.7)),
+                inputs: vec![],
+            },
+            source: None,
+        },
+        Policy {
+            id: "recycle".into(),
+            kind: PolicyKind::Recycling {
+                region: 2,
+                commodity: 11,
+                share: q("recycle", "share", Dist::Uniform { lo: 0.05, hi: 0.15 }),
+                lead_time: q("recycle", "lead_time", Dist::Const(6.0)),
+                ramp: q("recycle", "ramp", Dist::Const(12.0)),
+            },
+            source: None,
+        },
+    ];
+    Scenario {
+        meta: Meta {
+            name: "bench".into(),
+            description: String::new(),
+            file: PathBuf::from("bench.toml"),
+            world_file: None,
+            world_name: None,
+            world_year: None,
+            horizon: 24,
+            period: Period::Month,
+            start: None,
+            seed: 1,
+            trials: 1000,
+            source: None,
+        },
+        regions,
+        commodities,
+        producers,
+        sectors,
+        inventories,
+        shocks,
+        policies,
+        topo_order: (0..15).collect(),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let sc = realistic_world();
+    let m = Model::compile(&sc);
+    let mut ws = Workspace::new(&m);
+    let mut metrics = vec![0.0; m.n_metrics()];
+    let mut params = vec![0.0; m.n_params()];
+    let mut series = vec![0.0f32; m.n_series() * m.horizon];
+    let mut g = c.benchmark_group("engine");
+    g.throughput(Throughput::Elements(1));
+    let mut trial = 0u64;
+    g.bench_function("one_trial", |b| {
+        b.iter(|| {
+            trial += 1;
+            run_trial(
+                &m,
+                &mut ws,
+                1,
+                trial,
+                TrialOut {
+                    metrics: &mut metrics,
+                    params: &mut params,
+                    series: &mut series,
+                },
+            );
+            black_box(metrics[0])
+        })
+    });
+    g.throughput(Throughput::Elements(256));
+    g.sample_size(10);
+    g.bench_function("run_256_trials_2_threads", |b| {
+        let opts = RunOptions {
+            trials: 256,
+            seed: 1,
+            first_trial: 0,
+            threads: Some(2),
+        };
+        b.iter(|| black_box(run_model(&m, &opts, &|_, _| true).expect("run")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

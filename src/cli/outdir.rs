@@ -1,0 +1,172 @@
+//! Result directories that are either complete or absent. Files are written into a staging
+//! directory beside the target (same parent, so the final rename is atomic) and moved into place
+//! only when everything is written. Dropping a `Staging` without `commit` removes it, so an error
+//! or an interrupt leaves no half-written result, and an earlier result is only moved aside once the
+//! new one is complete.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// File every result directory holds; `--force` only replaces directories that have it, so a
+/// mistyped `--out` never deletes unrelated files.
+pub const MARKER: &str = "run.json";
+
+/// Why results could not be put in place.
+#[derive(Debug)]
+pub enum OutputError {
+    /// The target exists and `--force` was not given.
+    Exists(PathBuf),
+    /// The target exists but is not a result directory (a file, or a directory without run.json).
+    NotAResult(PathBuf),
+    /// The target path has no usable final component (`/`, `..`).
+    BadPath(PathBuf),
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::Exists(p) => write!(
+                f,
+                "output directory {} already exists; pass --force to replace it or choose another --out",
+                p.display()
+            ),
+            OutputError::NotAResult(p) => write!(
+                f,
+                "{} exists and is not a chokepoint result directory (no {MARKER}); refusing to replace it, choose another --out",
+                p.display()
+            ),
+            OutputError::BadPath(p) => write!(
+                f,
+                "cannot write results to {}: name a directory such as results/my-run",
+                p.display()
+            ),
+            OutputError::Io { path, error } => {
+                write!(f, "cannot write {}: {error}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |error| OutputError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// Checks that results may be written to `target`: it is absent, or `force` is set and it is an
+/// earlier result (or an empty directory). Returns the absolute target path.
+pub fn check_target(target: &Path, force: bool) -> Result<PathBuf, OutputError> {
+    let abs = std::path::absolute(target).map_err(io_err(target))?;
+    if abs.file_name().is_none() {
+        return Err(OutputError::BadPath(target.to_path_buf()));
+    }
+    match fs::symlink_metadata(&abs) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(abs),
+        Err(e) => Err(io_err(target)(e)),
+        Ok(_) if !force => Err(OutputError::Exists(target.to_path_buf())),
+        Ok(m) if !m.is_dir() => Err(OutputError::NotAResult(target.to_path_buf())),
+        Ok(_) => {
+            let empty = fs::read_dir(&abs).map_err(io_err(target))?.next().is_none();
+            if empty || abs.join(MARKER).is_file() {
+                Ok(abs)
+            } else {
+                Err(OutputError::NotAResult(target.to_path_buf()))
+            }
+        }
+    }
+}
+
+/// A directory being filled with results for `target`.
+#[derive(Debug)]
+pub struct Staging {
+    dir: tempfile::TempDir,
+    target: PathBuf,
+    /// The path as the user gave it, for messages.
+    shown: PathBuf,
+    force: bool,
+}
+
+impl Staging {
+    /// Checks the target (see `check_target`), creates its parent directories and an empty
+    /// staging directory beside it.
+    pub fn new(target: &Path, force: bool) -> Result<Self, OutputError> {
+        let abs = check_target(target, force)?;
+        let parent = abs
+            .parent()
+            .ok_or_else(|| OutputError::BadPath(target.to_path_buf()))?;
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let name = abs.file_name().unwrap_or_default().to_string_lossy();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.partial-"))
+            .tempdir_in(parent)
+            .map_err(io_err(parent))?;
+        Ok(Staging {
+            dir,
+            target: abs,
+            shown: target.to_path_buf(),
+            force,
+        })
+    }
+
+    /// The staging directory (removed unless committed).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `bytes` to `name` inside the staging directory.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.dir.path().join(name);
+        fs::write(&path, bytes).map_err(|error| OutputError::Io {
+            path: self.shown.join(name),
+            error,
+        })
+    }
+
+    /// Moves the staged results to the target. With `force`, an earlier result is moved aside
+    /// first and deleted only once the new one is in place (restored if the move fails).
+    pub fn commit(self) -> Result<(), OutputError> {
+        check_target(&self.shown, self.force)?;
+        let parent = self.target.parent().unwrap_or(Path::new("."));
+        let name = self
+            .target
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let old = if fs::symlink_metadata(&self.target).is_ok() {
+            let holder = tempfile::Builder::new()
+                .prefix(&format!(".{name}.old-"))
+                .tempdir_in(parent)
+                .map_err(io_err(parent))?;
+            let aside = holder.path().join(&*name);
+            fs::rename(&self.target, &aside).map_err(io_err(&self.shown))?;
+            Some((holder, aside))
+        } else {
+            None
+        };
+        let staged = self.dir.path().to_path_buf();
+        if let Err(error) = fs::rename(&staged, &self.target) {
+            if let Some((_, aside)) = &old {
+                // Put the earlier result back; the staging directory is dropped with `self.dir`.
+                let _ = fs::rename(aside, &self.target);
+            }
+            return Err(OutputError::Io {
+                path: self.shown,
+                error,
+            });
+        }
+        // The staged directory now is the target: stop TempDir from deleting it.
+        let _ = self.dir.keep();
+        // `holder` drops here and deletes the earlier result.
+        drop(old);
+        Ok(())
+    }
+}

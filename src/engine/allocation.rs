@@ -1,0 +1,178 @@
+//! Step 5: trade allocation of one commodity between regions.
+//!
+//! Flows `x[p][r]` with `sum_r x <= A_p`, `x <= alpha[p][r] A_p`, `sum_p x <= D_r`: among the flows
+//! that deliver the most, regional fill ratios are max-min fair (trade diversion undoes a targeted
+//! ban exactly as far as unrestricted supply allows); among those, producers' sold shares are
+//! max-min fair (pro rata when nothing restricts them). With no restriction on the commodity this
+//! period every region gets `min(1, sum A / sum D)` and no solver runs.
+
+use super::Workspace;
+use crate::model::Model;
+
+pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
+    let nr = m.n_regions;
+    let prods = &m.producer_list[m.producers_of[c].clone()];
+    let sum_a: f64 = prods.iter().map(|&p| ws.avail[p]).sum();
+    let mut sum_d = 0.0;
+    for r in 0..nr {
+        sum_d += ws.demand[m.rc(r, c)];
+    }
+    let f0 = if sum_d > 0.0 {
+        (sum_a / sum_d).min(1.0)
+    } else {
+        1.0
+    };
+    let s0 = if sum_a > 0.0 {
+        (sum_d / sum_a).min(1.0)
+    } else {
+        1.0
+    };
+    ws.f0[c] = f0;
+    ws.s0[c] = s0;
+    for &p in prods {
+        ws.flow[p * nr..(p + 1) * nr].fill(0.0);
+        ws.sold[p] = 0.0;
+    }
+    for r in 0..nr {
+        ws.sold_factor[m.rc(r, c)] = 1.0;
+    }
+
+    if !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0 {
+        // One market: every region filled at f0, every producer sells the share s0.
+        for r in 0..nr {
+            let x = m.rc(r, c);
+            ws.arrivals[x] = f0 * ws.demand[x];
+            ws.fill[x] = if ws.demand[x] > 0.0 { f0 } else { 1.0 };
+        }
+        if sum_a > 0.0 {
+            for &p in prods {
+                ws.sold[p] = s0 * ws.avail[p];
+                let share = ws.avail[p] / sum_a;
+                for r in 0..nr {
+                    ws.flow[p * nr + r] = share * ws.arrivals[m.rc(r, c)];
+                }
+            }
+        }
+        return;
+    }
+
+    // Stage 1: regions' fill ratios. Sources: producers with output; sinks: regions with demand.
+    let sv = &mut ws.solver;
+    let mut ns = 0;
+    for &p in prods {
+        if ws.avail[p] > 0.0 {
+            sv.src_cap[ns] = ws.avail[p];
+            ns += 1;
+        }
+    }
+    let mut nt = 0;
+    for r in 0..nr {
+        let d = ws.demand[m.rc(r, c)];
+        if d > 0.0 {
+            sv.snk_w[nt] = d;
+            nt += 1;
+        }
+    }
+    let mut i = 0;
+    for &p in prods {
+        if ws.avail[p] <= 0.0 {
+            continue;
+        }
+        let mut j = 0;
+        for r in 0..nr {
+            if ws.demand[m.rc(r, c)] > 0.0 {
+                sv.edge[i * nt + j] = ws.alpha[p * nr + r] * ws.avail[p];
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    sv.solve(ns, nt);
+    // Regional totals, kept in `arrivals` while stage 2 reuses the solver.
+    let mut j = 0;
+    for r in 0..nr {
+        let x = m.rc(r, c);
+        ws.arrivals[x] = 0.0;
+        if ws.demand[x] > 0.0 {
+            let mut y = 0.0;
+            for i in 0..ns {
+                y += sv.out[i * nt + j];
+            }
+            ws.arrivals[x] = y;
+            j += 1;
+        }
+    }
+
+    // Stage 2: producers' sold shares given those totals. Sources: regions; sinks: producers.
+    let (ns1, nt1) = (ns, nt);
+    let (ns, nt) = (nt1, ns1);
+    let mut j = 0;
+    for r in 0..nr {
+        let x = m.rc(r, c);
+        if ws.demand[x] > 0.0 {
+            sv.src_cap[j] = ws.arrivals[x];
+            j += 1;
+        }
+    }
+    let mut i = 0;
+    for &p in prods {
+        if ws.avail[p] <= 0.0 {
+            continue;
+        }
+        sv.snk_w[i] = ws.avail[p];
+        let mut j = 0;
+        for r in 0..nr {
+            if ws.demand[m.rc(r, c)] > 0.0 {
+                // Transposed: region j is source, producer i is sink.
+                sv.edge[j * nt + i] = ws.alpha[p * nr + r] * ws.avail[p];
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    sv.solve(ns, nt);
+    let mut i = 0;
+    for &p in prods {
+        if ws.avail[p] <= 0.0 {
+            continue;
+        }
+        let mut j = 0;
+        let mut sold = 0.0;
+        for r in 0..nr {
+            if ws.demand[m.rc(r, c)] > 0.0 {
+                let q = sv.out[j * nt + i];
+                ws.flow[p * nr + r] = q;
+                sold += q;
+                j += 1;
+            }
+        }
+        ws.sold[p] = sold;
+        i += 1;
+    }
+    for r in 0..nr {
+        let x = m.rc(r, c);
+        let mut got = 0.0;
+        for &p in prods {
+            got += ws.flow[p * nr + r];
+        }
+        ws.arrivals[x] = got;
+        ws.fill[x] = if ws.demand[x] > 0.0 {
+            (got / ws.demand[x]).min(1.0)
+        } else {
+            1.0
+        };
+    }
+    // Price factor S_r / S0 for regions with producers that had output.
+    for r in 0..nr {
+        let (mut a, mut s) = (0.0, 0.0);
+        for &p in prods {
+            if m.producers[p].region == r {
+                a += ws.avail[p];
+                s += ws.sold[p];
+            }
+        }
+        if a > 0.0 && s0 > 0.0 {
+            ws.sold_factor[m.rc(r, c)] = (s / a) / s0;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The flat parameter table: every numeric parameter of a scenario, with its stream key computed
+//! once, so a trial draws by index and never touches a string.
+
+use rand::RngExt;
+
+use crate::sample::{Dist, path_key, stream};
+use crate::scenario::Param;
+
+/// Index into `ParamTable::specs` (and into a trial's drawn values).
+pub type Px = u32;
+
+/// How a parameter's per-trial value is produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Draw {
+    /// A draw from the distribution (rounded to a whole number when the parameter is a time).
+    Dist { dist: Dist, round: bool },
+    /// 1 with the probability held by another (earlier) parameter, else 0: whether a shock happens,
+    /// whether a capacity project succeeds. Its own path keys its own stream.
+    Bernoulli { prob: Px },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    pub path: String,
+    pub key: u64,
+    pub draw: Draw,
+    /// Reported in `RunResults::params` (non-constant draws, uncertain events).
+    pub reported: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParamTable {
+    pub specs: Vec<ParamSpec>,
+    /// Indices of reported parameters, in scenario order.
+    pub reported: Vec<Px>,
+}
+
+impl ParamTable {
+    /// Adds a scenario parameter; `round` for times (start, duration, lead time, lag, ramp periods).
+    pub fn add(&mut self, p: &Param, round: bool) -> Px {
+        let reported = !p.dist.is_const();
+        self.push(ParamSpec {
+            path: p.path.clone(),
+            key: path_key(&p.path),
+            draw: Draw::Dist {
+                dist: p.dist.clone(),
+                round,
+            },
+            reported,
+        })
+    }
+
+    /// A fixed value that is not a scenario parameter (e.g. a default).
+    pub fn constant(&mut self, path: &str, v: f64) -> Px {
+        self.push(ParamSpec {
+            path: path.to_string(),
+            key: path_key(path),
+            draw: Draw::Dist {
+                dist: Dist::Const(v),
+                round: false,
+            },
+            reported: false,
+        })
+    }
+
+    /// An event with the probability held by parameter `prob`; reported unless it is certain.
+    pub fn bernoulli(&mut self, path: String, prob: Px) -> Px {
+        let certain = match &self.specs[prob as usize].draw {
+            Draw::Dist {
+                dist: Dist::Const(v),
+                ..
+            } => *v >= 1.0,
+            _ => false,
+        };
+        self.push(ParamSpec {
+            key: path_key(&path),
+            path,
+            draw: Draw::Bernoulli { prob },
+            reported: !certain,
+        })
+    }
+
+    fn push(&mut self, s: ParamSpec) -> Px {
+        let ix = self.specs.len() as Px;
+        if s.reported {
+            self.reported.push(ix);
+        }
+        self.specs.push(s);
+        ix
+    }
+
+    /// Draws every parameter of global trial `trial` into `vals` (same length as `specs`).
+    /// Each parameter has its own stream, so adding a parameter never shifts another's draw.
+    pub fn draw(&self, seed: u64, trial: u64, vals: &mut [f64]) {
+        for (i, s) in self.specs.iter().enumerate() {
+            vals[i] = match &s.draw {
+                Draw::Dist { dist, round } => {
+                    let v = if dist.is_const() {
+                        // Every draw is the same value: skip seeding a stream.
+                        dist.support().0
+                    } else {
+                        dist.sample(&mut stream(seed, trial, s.key))
+                    };
+                    if *round { v.round() } else { v }
+                }
+                Draw::Bernoulli { prob } => {
+                    let p = vals[*prob as usize];
+                    if p >= 1.0 {
+                        1.0
+                    } else if p <= 0.0 {
+                        0.0
+                    } else {
+                        let u: f64 = stream(seed, trial, s.key).random();
+                        if u < p { 1.0 } else { 0.0 }
+                    }
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `metrics.csv`, `series.csv` and `trials.csv`: flat tables for researchers. Numbers are written
+//! by `format::num` (shortest round-trip text; empty cell for an undefined value).
+
+use crate::run::RunResults;
+use crate::scenario::Meta;
+
+use super::format::{num, num32};
+use super::summaries::Summaries;
+
+/// Statistics columns of `metrics.csv`, after `metric` (`SUMMARY_COLUMNS` without the count `n`:
+/// every metric has one value per trial).
+pub const METRIC_STATS: [&str; 15] = [
+    "mean", "std", "se", "min", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99", "max",
+    "cvar95",
+];
+
+/// Columns of `series.csv`.
+pub const SERIES_COLUMNS: [&str; 9] = [
+    "metric", "period", "label", "mean", "p5", "p25", "p50", "p75", "p95",
+];
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("writing CSV into memory cannot fail")
+}
+
+fn row<I, T>(w: &mut csv::Writer<Vec<u8>>, cells: I)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    w.write_record(cells)
+        .expect("writing CSV into memory cannot fail");
+}
+
+/// One row per metric with its statistics.
+pub fn metrics_csv(results: &RunResults, sums: &Summaries) -> Vec<u8> {
+    let mut w = writer();
+    row(&mut w, std::iter::once("metric").chain(METRIC_STATS));
+    for (name, s) in results.metric_names.iter().zip(&sums.metrics) {
+        let stats = s.values();
+        row(
+            &mut w,
+            std::iter::once(name.clone())
+                .chain(stats[..METRIC_STATS.len()].iter().map(|&x| num(x))),
+        );
+    }
+    finish(w)
+}
+
+/// One row per series and period with the mean and the 5/25/50/75/95% bands across trials.
+pub fn series_csv(meta: &Meta, results: &RunResults, sums: &Summaries) -> Vec<u8> {
+    let mut w = writer();
+    row(&mut w, SERIES_COLUMNS);
+    let labels: Vec<String> = (0..results.horizon).map(|t| meta.period_label(t)).collect();
+    for (name, bands) in results.series_names.iter().zip(&sums.bands) {
+        for (t, b) in bands.iter().enumerate() {
+            row(
+                &mut w,
+                [
+                    name.clone(),
+                    t.to_string(),
+                    labels[t].clone(),
+                    num32(b.mean),
+                    num32(b.p5),
+                    num32(b.p25),
+                    num32(b.p50),
+                    num32(b.p75),
+                    num32(b.p95),
+                ],
+            );
+        }
+    }
+    finish(w)
+}
+
+/// One row per trial: its global index, every sampled parameter (by path) and every metric.
+pub fn trials_csv(results: &RunResults) -> Vec<u8> {
+    let mut w = writer();
+    row(
+        &mut w,
+        std::iter::once("trial")
+            .chain(results.param_paths.iter().map(String::as_str))
+            .chain(results.metric_names.iter().map(String::as_str)),
+    );
+    let np = results.param_paths.len();
+    let nm = results.metric_names.len();
+    for i in 0..results.trials {
+        let params = &results.params[i * np..(i + 1) * np];
+        let metrics = &results.metrics[i * nm..(i + 1) * nm];
+        row(
+            &mut w,
+            std::iter::once((results.first_trial + i as u64).to_string())
+                .chain(params.iter().chain(metrics).map(|&x| num(x))),
+        );
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_columns_follow_summary_values_order() {
+        assert_eq!(
+            &crate::stats::SUMMARY_COLUMNS[..METRIC_STATS.len()],
+            &METRIC_STATS[..]
+        );
+    }
+}

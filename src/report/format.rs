@@ -1,0 +1,148 @@
+//! Number formatting shared by every exporter: deterministic, round-trip exact for files, short and
+//! readable for the terminal.
+
+/// A number for a CSV cell: the shortest text that parses back to the same `f64`, in plain decimal
+/// for ordinary magnitudes and in exponent form (`1e-20`) for tiny or huge ones, so no cell holds
+/// dozens of zeros. Non-finite values (a metric undefined in some trials) are an empty cell.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if (1e-5..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// A time-series value for `series.csv`. Series are stored in single precision, so digits past
+/// `f32` precision carry no information: print the shortest text that round-trips the `f32`.
+pub fn num32(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let v = x as f32;
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if (1e-5..1e16).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Dollars for people: `$1.2 bn`, `$350 m`, `$12 k`, `$640`, `$0`. Three significant figures at
+/// most; `-` for an undefined value.
+pub fn money(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    const UNITS: [(f64, &str); 5] = [
+        (1.0, ""),
+        (1e3, " k"),
+        (1e6, " m"),
+        (1e9, " bn"),
+        (1e12, " tn"),
+    ];
+    let mut u = UNITS
+        .iter()
+        .rposition(|&(scale, _)| a >= scale)
+        .unwrap_or(0);
+    // Rounding can carry into the next unit ($999.7 k is $1 m).
+    if u + 1 < UNITS.len()
+        && sig3(a / UNITS[u].0)
+            .parse::<f64>()
+            .is_ok_and(|v| v >= 1000.0)
+    {
+        u += 1;
+    }
+    let (scale, unit) = UNITS[u];
+    format!("{sign}${}{unit}", sig3(a / scale))
+}
+
+/// A share in [0, 1] as a percentage: `12.3%`, `0.04%`, `0%`; `-` for an undefined value.
+pub fn percent(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let p = x * 100.0;
+    if p == 0.0 {
+        "0%".into()
+    } else if p.abs() < 0.1 {
+        format!("{p:.2}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// `v >= 0` with up to three significant figures and no trailing zeros (`1.2`, `35`, `640`).
+fn sig3(v: f64) -> String {
+    let decimals = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_numbers_round_trip() {
+        for x in [0.1, 1.0 / 3.0, 12345678901.25, 1e-20, 2.5e17, -7.0, 0.00001] {
+            assert_eq!(num(x).parse::<f64>().unwrap(), x, "{x}");
+        }
+        assert_eq!(num(1.0), "1");
+        assert_eq!(num(0.25), "0.25");
+        assert_eq!(num(1e-20), "1e-20");
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(f64::NAN), "");
+        assert_eq!(num(f64::INFINITY), "");
+    }
+
+    #[test]
+    fn series_numbers_drop_digits_beyond_single_precision() {
+        assert_eq!(num32(f64::from(0.9_f32)), "0.9");
+        assert_eq!(num32(1.0), "1");
+        assert_eq!(num32(f64::NAN), "");
+    }
+
+    #[test]
+    fn money_uses_readable_units() {
+        assert_eq!(money(1.234e9), "$1.23 bn");
+        assert_eq!(money(1.2e9), "$1.2 bn");
+        assert_eq!(money(350e6), "$350 m");
+        assert_eq!(money(12_000.0), "$12 k");
+        assert_eq!(money(640.0), "$640");
+        assert_eq!(money(0.0), "$0");
+        assert_eq!(money(-2.5e12), "-$2.5 tn");
+        assert_eq!(money(999_700.0), "$1 m");
+        assert_eq!(money(0.4), "$0.4");
+        assert_eq!(money(f64::NAN), "-");
+    }
+
+    #[test]
+    fn percent_keeps_small_shares_visible() {
+        assert_eq!(percent(0.123), "12.3%");
+        assert_eq!(percent(0.0004), "0.04%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1.0), "100.0%");
+    }
+}

@@ -1,0 +1,154 @@
+//! The summary printed after a run: sectors and regions, worst first, in readable units.
+
+use std::cmp::Ordering;
+
+use crate::run::RunResults;
+use crate::scenario::Scenario;
+
+use super::format::{money, percent};
+use super::summaries::Summaries;
+
+/// The terminal summary of a run. Sectors are ordered by mean output loss, regions by mean value
+/// lost, largest first; a sector or region without its metrics in `results` is left out.
+pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries) -> String {
+    let meta = &scenario.meta;
+    let mut out = String::new();
+    let span = match meta.start {
+        Some(_) => format!(
+            "{} {} from {}",
+            results.horizon,
+            meta.period.plural(),
+            meta.period_label(0)
+        ),
+        None => format!("{} {}", results.horizon, meta.period.plural()),
+    };
+    out.push_str(&format!(
+        "{}: {} trials, seed {}, {}\n",
+        meta.name, results.trials, results.seed, span
+    ));
+
+    let mean_of = |name: &str| sums.metric(results, name).map(|s| s.mean);
+
+    // Sectors.
+    struct SectorRow {
+        label: String,
+        loss: f64,
+        p95: f64,
+        cvar: f64,
+        value: f64,
+    }
+    let mut sectors: Vec<SectorRow> = scenario
+        .sectors
+        .iter()
+        .filter_map(|s| {
+            let key = format!("sector.{}.{}", scenario.regions[s.region].id, s.id);
+            let loss = sums.metric(results, &format!("{key}.mean_loss"))?;
+            Some(SectorRow {
+                label: format!("{} {}", scenario.regions[s.region].id, s.name),
+                loss: loss.mean,
+                p95: loss.p95,
+                cvar: loss.cvar95,
+                value: mean_of(&format!("{key}.value_lost")).unwrap_or(f64::NAN),
+            })
+        })
+        .collect();
+    sectors.sort_by(|a, b| {
+        worst_first(a.loss, b.loss)
+            .then(worst_first(a.value, b.value))
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    if !sectors.is_empty() {
+        out.push('\n');
+        let mut rows = vec![vec![
+            "Sector (output loss over the horizon)".to_string(),
+            "mean".into(),
+            "p95".into(),
+            "CVaR95".into(),
+            "value lost (mean)".into(),
+        ]];
+        rows.extend(sectors.iter().map(|r| {
+            vec![
+                r.label.clone(),
+                percent(r.loss),
+                percent(r.p95),
+                percent(r.cvar),
+                money(r.value),
+            ]
+        }));
+        out.push_str(&render(&rows));
+    }
+
+    // Regions, then the world.
+    let mut regions: Vec<(String, f64, f64)> = scenario
+        .regions
+        .iter()
+        .filter_map(|r| {
+            let s = sums.metric(results, &format!("region.{}.value_lost", r.id))?;
+            Some((format!("{} {}", r.id, r.name), s.mean, s.p95))
+        })
+        .collect();
+    regions.sort_by(|a, b| worst_first(a.1, b.1).then_with(|| a.0.cmp(&b.0)));
+    let world = sums.metric(results, "world.value_lost");
+    if !regions.is_empty() || world.is_some() {
+        out.push('\n');
+        let mut rows = vec![vec![
+            "Region (value lost)".to_string(),
+            "mean".into(),
+            "p95".into(),
+        ]];
+        rows.extend(
+            regions
+                .iter()
+                .map(|(label, mean, p95)| vec![label.clone(), money(*mean), money(*p95)]),
+        );
+        if let Some(w) = world {
+            rows.push(vec!["World".into(), money(w.mean), money(w.p95)]);
+        }
+        out.push_str(&render(&rows));
+    }
+    out
+}
+
+/// Descending order with undefined values last.
+fn worst_first(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (false, false) => b.total_cmp(&a),
+        (a_nan, b_nan) => a_nan.cmp(&b_nan),
+    }
+}
+
+/// Aligns rows into columns: the first left-aligned, the others right-aligned; the first row is
+/// the header, underlined.
+fn render(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |r: &[String]| {
+        let mut s = String::from("  ");
+        for (c, cell) in r.iter().enumerate() {
+            if c == 0 {
+                s.push_str(&format!("{cell:<w$}", w = width[0]));
+            } else {
+                s.push_str(&format!("  {cell:>w$}", w = width[c]));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = String::new();
+    if let Some((head, body)) = rows.split_first() {
+        out.push_str(&line(head));
+        let total = width.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
+        out.push_str(&format!("  {}\n", "-".repeat(total)));
+        for r in body {
+            out.push_str(&line(r));
+        }
+    }
+    out
+}

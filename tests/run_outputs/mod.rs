@@ -1,0 +1,8 @@
+//! `chokepoint run` and its result files (report exporters, result directories, the CLI).
+
+mod bin;
+mod cli_errors;
+mod exports;
+mod flow;
+mod shards;
+mod synthetic;
