@@ -6,6 +6,7 @@ mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
 mod engine_world;
+mod report;
 mod run_outputs;
 mod scenario;
 mod validation;

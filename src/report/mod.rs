@@ -2,8 +2,10 @@
 //! pure functions from a run's results (and the scenario's metadata) to text or bytes; the CLI
 //! decides where they go.
 
+pub mod charts;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod shard;
 pub mod summaries;
