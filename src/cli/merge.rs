@@ -124,6 +124,7 @@ pub fn merge_loaded(
         scenario,
         results: &set.results,
         trials_csv: args.trials_csv,
+        charts: !args.no_charts,
     };
     outputs.write_full(&set.inputs, info, &what, out, err)
 }

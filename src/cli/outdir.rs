@@ -26,6 +26,8 @@ pub enum OutputError {
         path: PathBuf,
         error: io::Error,
     },
+    /// A chart could not be drawn or written (the message names the file).
+    Charts(String),
 }
 
 impl fmt::Display for OutputError {
@@ -49,6 +51,7 @@ impl fmt::Display for OutputError {
             OutputError::Io { path, error } => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
+            OutputError::Charts(m) => f.write_str(m),
         }
     }
 }

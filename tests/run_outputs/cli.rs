@@ -62,10 +62,12 @@ fn run_writes_results_and_prints_the_summary() {
         "scenario.toml",
         "world.toml",
         "run.json",
+        "report.html",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     assert!(!out.join("trials.csv").exists());
+    assert!(!out.join("charts").exists(), "--no-charts draws none");
     assert_eq!(
         fs::read(out.join("world.toml")).unwrap(),
         fs::read(data("worlds/tiny.toml")).unwrap()
@@ -163,6 +165,8 @@ fn outputs_are_byte_identical_across_thread_counts() {
             .assert()
             .success();
     }
+    assert!(tmp.path().join("1/report.html").is_file());
+    assert!(tmp.path().join("1/charts").read_dir().unwrap().count() > 0);
     assert_same_tree(&tmp.path().join("1"), &tmp.path().join("2"));
 }
 
