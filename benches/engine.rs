@@ -153,6 +153,7 @@ fn realistic_world() -> Scenario {
                 commodities: vec![5, 6, 7, 10, 11, 12],
                 targets: (1..nr).collect(),
                 targets_all: true,
+                basis: Default::default(),
                 severity: p(
                     "ban",
                     "severity",

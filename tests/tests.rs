@@ -2,6 +2,7 @@
 //! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
 mod engine_alloc;
+mod engine_basis;
 mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
