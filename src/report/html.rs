@@ -392,6 +392,7 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 severity,
                 leakage,
                 relief_half_life,
+                ..
             } => {
                 text_row(h, "exporter", &region(*exporter));
                 let cs: Vec<String> = commodities.iter().map(|&c| commodity(c)).collect();
