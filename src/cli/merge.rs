@@ -170,7 +170,9 @@ pub fn execute(args: &MergeArgs) -> i32 {
         &set,
         args,
         super::interrupt::stop_flag(),
-        &mut std::io::stdout().lock(),
-        &mut stderr.lock(),
+        // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
+        // the stderr lock here for the whole run would deadlock on a terminal.
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
     )
 }

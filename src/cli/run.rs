@@ -145,7 +145,7 @@ pub fn run_loaded(
     };
     let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {human_pos}/{human_len} trials  {elapsed} elapsed, about {eta} left",
+        "{human_pos}/{human_len} trials {wide_bar} {elapsed} elapsed, about {eta} left",
     ) {
         bar.set_style(style);
     }
@@ -442,8 +442,10 @@ pub fn execute(args: &RunArgs) -> i32 {
         args,
         &crate::run::run,
         super::interrupt::stop_flag(),
-        &mut std::io::stdout().lock(),
-        &mut stderr.lock(),
+        // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
+        // the stderr lock here for the whole run would deadlock on a terminal.
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
     )
 }
 

@@ -291,3 +291,46 @@ fn interrupt_leaves_the_earlier_result_or_a_complete_new_one() {
     }
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
+
+/// On a terminal the progress bar draws from worker threads; the command must not hold the stderr
+/// lock meanwhile (it once did, and hung). `script` gives the run a pseudo-terminal.
+#[cfg(target_os = "linux")]
+#[test]
+fn progress_bar_on_a_terminal_draws_and_finishes() {
+    use std::process::{Command, Stdio};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("chokepoint");
+    let inner = format!(
+        "'{}' run '{}' --trials 300 --no-charts --out '{}'",
+        bin.display(),
+        data("gallium-ban.toml").display(),
+        tmp.path().join("r").display()
+    );
+    let log = tmp.path().join("typescript");
+    let mut child = Command::new("script")
+        .args(["-qec", &inner])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("`script` (util-linux) runs the command on a pseudo-terminal");
+    // A hang guard, not a speed requirement: the run takes seconds.
+    let mut waited = 0;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if waited >= 3000 {
+            let _ = child.kill();
+            panic!("no exit after 5 minutes: the progress bar deadlocked");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(tmp.path().join("r/summary.json").is_file());
+    let shown = fs::read_to_string(&log).unwrap();
+    assert!(shown.contains("/300 trials"), "the bar was drawn: {shown}");
+}
