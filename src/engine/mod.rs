@@ -222,7 +222,7 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
             prices::index(m, ws, c);
         }
         output::sector_output(m, ws);
-        adaptation::update(m, ws);
+        adaptation::update(ws);
         record::period(m, ws, t, out.series);
         if ws.trace.is_some() {
             trace::record(m, ws, t);

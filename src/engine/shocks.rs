@@ -88,8 +88,9 @@ mod tests {
 
     #[test]
     fn relief_halves_the_block_every_half_life() {
-        assert_eq!(blocked(0.8, 0.25, None, 5.0), 0.6);
-        assert_eq!(blocked(0.8, 0.25, Some(2.0), 0.0), 0.6);
+        assert!((blocked(0.8, 0.25, None, 5.0) - 0.6).abs() < 1e-15);
+        assert!((blocked(0.8, 0.25, Some(2.0), 0.0) - 0.6).abs() < 1e-15);
+        assert_eq!(blocked(1.0, 0.0, None, 3.0), 1.0);
         assert!((blocked(0.8, 0.25, Some(2.0), 2.0) - 0.3).abs() < 1e-15);
         assert!((blocked(0.8, 0.25, Some(2.0), 4.0) - 0.15).abs() < 1e-15);
     }
