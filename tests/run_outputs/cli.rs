@@ -204,7 +204,7 @@ fn merged_shards_equal_the_unsharded_run() {
         let mut c = chokepoint();
         c.arg("run")
             .arg(data("gallium-ban.toml"))
-            .args(["--trials", "30", "--trials-csv", "--no-charts", "--out"])
+            .args(["--trials", "31", "--trials-csv", "--out"])
             .arg(out);
         if let Some(s) = shard {
             c.args(["--shard", s]);
@@ -212,15 +212,19 @@ fn merged_shards_equal_the_unsharded_run() {
         c.assert().success();
     };
     run(&tmp.path().join("whole"), None);
-    run(&tmp.path().join("a"), Some("1/2"));
-    run(&tmp.path().join("b"), Some("2/2"));
+    // 31 trials in 3 uneven slices, given to merge out of order; charts and report included.
+    for (dir, shard) in [("a", "1/3"), ("b", "2/3"), ("c", "3/3")] {
+        run(&tmp.path().join(dir), Some(shard));
+    }
     chokepoint()
-        .args(["merge", "--trials-csv", "--no-charts", "--out"])
+        .args(["merge", "--trials-csv", "--out"])
         .arg(tmp.path().join("merged"))
-        .arg(tmp.path().join("b"))
+        .arg(tmp.path().join("c"))
         .arg(tmp.path().join("a"))
+        .arg(tmp.path().join("b"))
         .assert()
         .success();
+    assert!(tmp.path().join("merged/charts").is_dir());
     assert_same_tree(&tmp.path().join("whole"), &tmp.path().join("merged"));
 }
 
