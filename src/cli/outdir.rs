@@ -134,6 +134,22 @@ impl Staging {
         })
     }
 
+    /// Streams `name` inside the staging directory through `fill`.
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let shown = |error| OutputError::Io {
+            path: self.shown.join(name),
+            error,
+        };
+        let file = fs::File::create(self.dir.path().join(name)).map_err(shown)?;
+        let mut w = io::BufWriter::new(file);
+        fill(&mut w).map_err(shown)?;
+        io::Write::flush(&mut w).map_err(shown)
+    }
+
     /// Moves the staged results to the target. With `force`, an earlier result is moved aside
     /// first and deleted only once the new one is in place (restored if the move fails).
     pub fn commit(self) -> Result<(), OutputError> {

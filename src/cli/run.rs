@@ -264,7 +264,9 @@ impl Outputs<'_> {
             st.put("metrics.csv", &csv::metrics_csv(results, &sums))?;
             st.put("series.csv", &csv::series_csv(meta, results, &sums))?;
             if what.trials_csv {
-                st.put("trials.csv", &csv::trials_csv(results))?;
+                st.record("trials.csv".into());
+                st.staging
+                    .write_with("trials.csv", |w| csv::write_trials_csv(results, w))?;
             }
             let drawn = if what.charts {
                 let dir = st.staging.path().to_path_buf();

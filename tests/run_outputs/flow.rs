@@ -180,6 +180,13 @@ fn trials_csv_only_when_asked() {
         "trial,shock.cn-ga.duration,shock.cn-ga.severity,sector.US.defense.mean_loss,"
     ));
     assert_eq!(body.lines().count(), 6);
+    // Streamed to the file, the same bytes as the in-memory exporter.
+    let mut expected = synthetic::results(0, 5);
+    expected.seed = 99;
+    assert_eq!(
+        body.as_bytes(),
+        chokepoint::report::csv::trials_csv(&expected)
+    );
     let summary = fs::read_to_string(tmp.path().join("r/summary.json")).unwrap();
     assert!(summary.contains("\"seed\": 99"));
 }
