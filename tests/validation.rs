@@ -68,7 +68,12 @@ fn every_library_file_loads_and_cites_its_sources() {
             );
         }
         for s in &sc.sectors {
-            assert!(cited(&s.source), "{rel}: sector {}/{} has no source", sc.regions[s.region].id, s.id);
+            assert!(
+                cited(&s.source),
+                "{rel}: sector {}/{} has no source",
+                sc.regions[s.region].id,
+                s.id
+            );
         }
         for s in &sc.shocks {
             assert!(cited(&s.source), "{rel}: shock {} has no source", s.id);
@@ -108,7 +113,11 @@ fn world_2025_planned_output_covers_the_largest_demand() {
             supply_min[c],
             need_max[c]
         );
-        assert!(need_max[c] > 0.0, "{}: nobody uses it", sc.commodities[c].id);
+        assert!(
+            need_max[c] > 0.0,
+            "{}: nobody uses it",
+            sc.commodities[c].id
+        );
     }
 }
 
@@ -165,7 +174,10 @@ fn ree_2010_quota_recovers_in_about_two_years() {
         .expect("importers' output series");
     let median: Vec<f64> = res.bands(s).iter().map(|b| b.p50).collect();
     let peak_loss = median.iter().fold(0.0f64, |m, y| m.max(1.0 - y));
-    assert!(peak_loss > 0.1, "the quota should disrupt importers: median peak loss {peak_loss:.3}");
+    assert!(
+        peak_loss > 0.1,
+        "the quota should disrupt importers: median peak loss {peak_loss:.3}"
+    );
     // Recovery: the first month from which the median stays at or above 95%.
     let recovered = (0..median.len())
         .find(|&t| median[t..].iter().all(|&y| y >= 0.95))

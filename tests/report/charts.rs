@@ -160,7 +160,7 @@ fn hostile_names_are_escaped_in_svg() {
     assert!(
         overview
             .svg
-            .contains("Chips &lt;script&gt;alert(1)&lt;/scrip…")
+            .contains("Chips &lt;script&gt;alert(1)&lt;/… (US)")
     );
 }
 

@@ -222,7 +222,14 @@ fn hostile_scenario_file_is_escaped_in_report_and_charts() {
     assert!(!cs.is_empty());
     let html = render(&s, &r, &cs);
     for raw in [
-        "<script", "<b>", "<img", "<a href='", "<i>", "<survey>", "<MCS>", "</svg><",
+        "<script",
+        "<b>",
+        "<img",
+        "<a href='",
+        "<i>",
+        "<survey>",
+        "<MCS>",
+        "</svg><",
     ] {
         assert!(!html.contains(raw), "raw {raw} in the report");
     }

@@ -38,10 +38,11 @@ pub struct BoxData {
     pub note: Option<String>,
 }
 
-fn row(label: String, region_id: &str, values: &[f64]) -> BoxRow {
+/// A row labelled `head` + `tail`, where only `head` is shortened to fit.
+fn row(head: &str, tail: &str, region_id: &str, values: &[f64]) -> BoxRow {
     let s = stats::summarize(values);
     BoxRow {
-        label: format::shorten(&label, ROW_CHARS),
+        label: format::fit(head, tail, ROW_CHARS),
         color: palette::region_color(region_id),
         p5: s.p5,
         p25: s.p25,
@@ -90,7 +91,7 @@ pub(super) fn sector_figure(
             }
             let sec = &scenario.sectors[s];
             let rid = &scenario.regions[sec.region].id;
-            Some(row(format!("{} ({rid})", sec.name), rid, &v))
+            Some(row(&sec.name, &format!(" ({rid})"), rid, &v))
         })
         .collect();
     if rows.is_empty() {
@@ -136,7 +137,7 @@ pub(super) fn region_figure(scenario: &Scenario, results: &RunResults) -> Option
         .iter()
         .filter_map(|r| {
             let v = metric(results, &format!("region.{}.value_lost", r.id))?;
-            Some(row(format!("{} {}", r.id, r.name), &r.id, &v))
+            Some(row(&format!("{} {}", r.id, r.name), "", &r.id, &v))
         })
         .collect();
     if rows.is_empty() || !rows.iter().any(|r| r.p95 > 0.0 || r.mean > 0.0) {

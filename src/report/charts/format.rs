@@ -38,6 +38,13 @@ pub fn shorten(s: &str, max: usize) -> String {
     out
 }
 
+/// `head` shortened so that `head + tail` has at most `max` characters; `tail` is kept whole
+/// (it carries the region id or the chart's subject).
+pub fn fit(head: &str, tail: &str, max: usize) -> String {
+    let room = max.saturating_sub(tail.chars().count()).max(8);
+    format!("{}{tail}", shorten(head, room))
+}
+
 /// Dollars with a magnitude suffix: `$1.2B`, `$340M`, `$12k`.
 pub fn money(v: f64) -> String {
     let a = v.abs();
@@ -155,5 +162,10 @@ mod tests {
     fn shortens_with_ellipsis() {
         assert_eq!(shorten("abcdef", 4), "abc…");
         assert_eq!(shorten("abc", 4), "abc");
+        assert_eq!(
+            fit("Compound semiconductors", " (JP)", 16),
+            "Compound s… (JP)"
+        );
+        assert_eq!(fit("Chips", " (JP)", 16), "Chips (JP)");
     }
 }
