@@ -1,8 +1,9 @@
-//! Engine throughput on a generated world of realistic size: 12 regions, 15 commodities in three
-//! stages, 60 producers, 48 sectors, 24 monthly periods, a multi-commodity export restriction with
-//! uncertain timing, depth, leakage and relief, plus an outage, a surge and every policy kind.
-//! Reports trials per second; divide the time per trial by `24 x 60` for ns per
-//! trial-period-producer (see `docs/performance.md`).
+//! Engine throughput on the shipped `scenarios/g7-derisking-2026.toml` (the 2025 world: 13
+//! regions, 18 commodities, 54 producers, 42 sectors; 36 months of escalation met by a de-risking
+//! package) and on a generated world (12 regions, 15 commodities in three stages, 60 producers,
+//! 48 sectors, 24 months, a multi-commodity restriction with relief, an outage, a surge and every
+//! policy kind). Reports trials per second; `docs/performance.md` turns the time per trial into ns
+//! per trial-period-producer.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -46,7 +47,11 @@ fn realistic_world() -> Scenario {
     for c in 0..15usize {
         // Region 0 dominates every stage; three others hold the rest.
         for k in 0..4usize {
-            let r = if k == 0 { 0 } else { 1 + (c * 3 + k) % (nr - 1) };
+            let r = if k == 0 {
+                0
+            } else {
+                1 + (c * 3 + k) % (nr - 1)
+            };
             let b = format!("producer.c{c}.R{r}");
             let mut inputs = Vec::new();
             if c >= 5 {
@@ -149,6 +154,7 @@ fn realistic_world() -> Scenario {
                 commodities: vec![5, 6, 7, 10, 11, 12],
                 targets: (1..nr).collect(),
                 targets_all: true,
+                basis: Default::default(),
                 severity: p(
                     "ban",
                     "severity",
@@ -268,14 +274,32 @@ fn realistic_world() -> Scenario {
     }
 }
 
+fn shipped() -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join("g7-derisking-2026.toml");
+    match chokepoint::scenario::load(&path) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{} does not load:\n{}", path.display(), e.render(false)),
+    }
+}
+
 fn bench(c: &mut Criterion) {
-    let sc = realistic_world();
-    let m = Model::compile(&sc);
+    for (name, sc) in [
+        ("g7_derisking_2026", shipped()),
+        ("generated", realistic_world()),
+    ] {
+        bench_one(c, name, &sc);
+    }
+}
+
+fn bench_one(c: &mut Criterion, name: &str, sc: &Scenario) {
+    let m = Model::compile(sc);
     let mut ws = Workspace::new(&m);
     let mut metrics = vec![0.0; m.n_metrics()];
     let mut params = vec![0.0; m.n_params()];
     let mut series = vec![0.0f32; m.n_series() * m.horizon];
-    let mut g = c.benchmark_group("engine");
+    let mut g = c.benchmark_group(format!("engine/{name}"));
     g.throughput(Throughput::Elements(1));
     let mut trial = 0u64;
     g.bench_function("one_trial", |b| {

@@ -45,7 +45,7 @@ fn allocations() -> u64 {
     ALLOCS.with(|c| c.get())
 }
 
-fn allocations_in_trials(m: &Model) -> u64 {
+pub fn allocations_in_trials(m: &Model) -> u64 {
     let mut ws = Workspace::new(m);
     let mut metrics = vec![0.0; m.n_metrics()];
     let mut params = vec![0.0; m.n_params()];

@@ -128,7 +128,7 @@ pub fn generated_world(seed: u64) -> Scenario {
     w.build()
 }
 
-fn check_balances(sc: &Scenario, trial: u64) -> Result<(), TestCaseError> {
+pub fn check_balances(sc: &Scenario, trial: u64) -> Result<(), TestCaseError> {
     let m = Model::compile(sc);
     let tr = trial_trace(&m, 5, trial);
     let nr = m.n_regions;

@@ -208,6 +208,7 @@ impl World {
                 severity: p("severity", severity),
                 leakage: p("leakage", c(0.0)),
                 relief_half_life: None,
+                basis: Default::default(),
             },
             source: None,
         });

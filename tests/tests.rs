@@ -2,9 +2,13 @@
 //! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
 mod engine_alloc;
+mod engine_basis;
 mod engine_closed_forms;
 mod engine_determinism;
 mod engine_invariants;
+mod engine_library;
+mod engine_names;
+mod engine_rules;
 mod engine_world;
 mod report;
 mod run_outputs;

@@ -4,10 +4,8 @@
 //! `max`; substitution stays once built. It applies from the next period's demand.
 
 use super::Workspace;
-use crate::model::Model;
 
-pub fn update(m: &Model, ws: &mut Workspace) {
-    let _ = m;
+pub fn update(ws: &mut Workspace) {
     for i in 0..ws.sub.len() {
         if ws.sub_max[i] <= 0.0 || ws.sub_rate[i] <= 0.0 {
             continue;

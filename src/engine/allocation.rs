@@ -5,9 +5,23 @@
 //! ban exactly as far as unrestricted supply allows); among those, producers' sold shares are
 //! max-min fair (pro rata when nothing restricts them). With no restriction on the commodity this
 //! period every region gets `min(1, sum A / sum D)` and no solver runs.
+//!
+//! A restriction with `basis = "flow"` caps `x[p][r] <= alpha * x0[p][r]` instead, with `x0` the
+//! pro-rata flow of the unrestricted market, `S0 * A_p * D_r / sum D` (see docs/model.md).
 
 use super::Workspace;
 use crate::model::Model;
+
+/// The most a producer with output `avail` may ship over link `k = p * n_regions + r`:
+/// `alpha * A_p`, or with a flow-basis restriction `alpha * x0` where `x0 = S0 * A_p * D_r / sum D`
+/// (`prorata` is `S0 * D_r / sum D`).
+fn access_cap(alpha: &[f64], flow_basis: &[bool], k: usize, avail: f64, prorata: f64) -> f64 {
+    if flow_basis[k] {
+        alpha[k] * avail * prorata
+    } else {
+        alpha[k] * avail
+    }
+}
 
 pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
     let nr = m.n_regions;
@@ -81,7 +95,13 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         let mut j = 0;
         for r in 0..nr {
             if ws.demand[m.rc(r, c)] > 0.0 {
-                sv.edge[i * nt + j] = ws.alpha[p * nr + r] * ws.avail[p];
+                sv.edge[i * nt + j] = access_cap(
+                    &ws.alpha,
+                    &ws.flow_basis,
+                    p * nr + r,
+                    ws.avail[p],
+                    s0 * ws.demand[m.rc(r, c)] / sum_d,
+                );
                 j += 1;
             }
         }
@@ -124,7 +144,13 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         for r in 0..nr {
             if ws.demand[m.rc(r, c)] > 0.0 {
                 // Transposed: region j is source, producer i is sink.
-                sv.edge[j * nt + i] = ws.alpha[p * nr + r] * ws.avail[p];
+                sv.edge[j * nt + i] = access_cap(
+                    &ws.alpha,
+                    &ws.flow_basis,
+                    p * nr + r,
+                    ws.avail[p],
+                    s0 * ws.demand[m.rc(r, c)] / sum_d,
+                );
                 j += 1;
             }
         }

@@ -64,11 +64,10 @@ pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
         ws.unmet_prev[x] = ws.unmet[x] > 1e-9 * (ws.sect_need[x] + ws.prod_need[x]);
         ws.unmet_sum[x] += ws.unmet[x];
     }
-    for (g, &x) in m.stockpile_groups.iter().enumerate() {
+    for g in 0..m.stockpile_groups.len() {
         if ws.empty_at[g] < m.horizon {
             continue;
         }
-        let _ = x;
         let mut left = 0.0;
         for (k, sp) in m.stockpiles.iter().enumerate() {
             if sp.group == g {

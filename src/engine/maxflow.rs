@@ -13,7 +13,7 @@
 /// Reusable solver state, sized for at most `max_src` sources and `max_snk` sinks.
 #[derive(Debug, Clone)]
 pub struct FairFill {
-    max_nodes: usize,
+    max_src: usize,
     max_snk: usize,
     /// Inputs: source capacities, sink weights, edge capacities (`i * nt + j`).
     pub src_cap: Vec<f64>,
@@ -23,19 +23,25 @@ pub struct FairFill {
     pub out: Vec<f64>,
     pub level: Vec<f64>,
     frozen: Vec<bool>,
-    cap: Vec<f64>,
-    flow: Vec<f64>,
-    parent: Vec<usize>,
+    /// Sink-to-t capacities of the current step.
+    tcap: Vec<f64>,
+    /// The flow: s -> source, source -> sink (this is `out`), sink -> t.
+    fs: Vec<f64>,
+    ft: Vec<f64>,
+    /// Search tree: how each source / sink was reached (`NONE` = not reached).
+    from_src: Vec<usize>,
+    from_snk: Vec<usize>,
     queue: Vec<usize>,
 }
 
 const NONE: usize = usize::MAX;
+/// `from_src` marker of a source reached straight from s.
+const FROM_S: usize = usize::MAX - 1;
 
 impl FairFill {
     pub fn new(max_src: usize, max_snk: usize) -> FairFill {
-        let n = max_src + max_snk + 2;
         FairFill {
-            max_nodes: n,
+            max_src,
             max_snk,
             src_cap: vec![0.0; max_src],
             snk_w: vec![0.0; max_snk],
@@ -43,62 +49,57 @@ impl FairFill {
             out: vec![0.0; max_src * max_snk],
             level: vec![0.0; max_snk],
             frozen: vec![false; max_snk],
-            cap: vec![0.0; n * n],
-            flow: vec![0.0; n * n],
-            parent: vec![NONE; n],
-            queue: vec![0; n],
+            tcap: vec![0.0; max_snk],
+            fs: vec![0.0; max_src],
+            ft: vec![0.0; max_snk],
+            from_src: vec![NONE; max_src],
+            from_snk: vec![NONE; max_snk],
+            queue: vec![0; max_src + max_snk],
         }
     }
 
     /// Solves for `ns` sources and `nt` sinks whose data are in the first slots of `src_cap`,
     /// `snk_w` and `edge`. Fills `out` and `level`.
     pub fn solve(&mut self, ns: usize, nt: usize) {
-        debug_assert!(ns + nt + 2 <= self.max_nodes && nt <= self.max_snk);
-        let n = ns + nt + 2;
-        let t = n - 1;
+        debug_assert!(ns <= self.max_src && nt <= self.max_snk);
         let scale: f64 =
             self.src_cap[..ns].iter().sum::<f64>() + self.snk_w[..nt].iter().sum::<f64>();
         let tol = 1e-10 * scale;
         let eps = 1e-13 * scale;
 
-        self.cap[..n * n].fill(0.0);
-        for i in 0..ns {
-            self.cap[1 + i] = self.src_cap[i];
-            for j in 0..nt {
-                self.cap[(1 + i) * n + 1 + ns + j] = self.edge[i * nt + j];
-            }
-        }
+        self.out[..ns * nt].fill(0.0);
+        self.fs[..ns].fill(0.0);
+        self.ft[..nt].fill(0.0);
         for j in 0..nt {
             self.frozen[j] = self.snk_w[j] <= 0.0;
             self.level[j] = if self.frozen[j] { 0.0 } else { 1.0 };
         }
 
-        // Each round freezes at least one sink, so there are at most `nt + 1` rounds.
+        // Each round freezes at least one sink, so there are at most `nt + 1` rounds. The flow
+        // carries over between steps: raising targets keeps it feasible, lowering one cancels
+        // the excess first.
         for _round in 0..=nt {
-            let any_free = (0..nt).any(|j| !self.frozen[j]);
-            if !any_free {
-                self.set_targets(ns, nt, 1.0);
-                self.maxflow(n, eps);
+            if (0..nt).all(|j| self.frozen[j]) {
                 break;
             }
             let mut lam = 1.0;
             for _ in 0..64 {
                 self.set_targets(ns, nt, lam);
-                let f = self.maxflow(n, eps);
-                let need: f64 = (0..nt).map(|j| self.cap[(1 + ns + j) * n + t]).sum();
+                let f = self.maxflow(ns, nt, eps);
+                let need: f64 = self.tcap[..nt].iter().sum();
                 if f >= need - tol {
                     break;
                 }
-                // The minimum cut (source side = residual-reachable from s) bounds the level:
-                // cut(lam') >= demand(lam') gives lam' <= (const - frozen outside) / free outside.
-                self.reach(n, eps);
+                // The minimum cut (source side = residual-reachable from s, as left by the
+                // last search) bounds the level: cut(lam') >= demand(lam') gives
+                // lam' <= (const - frozen outside) / free outside.
                 let mut cst = 0.0;
                 for i in 0..ns {
-                    if self.parent[1 + i] == NONE {
+                    if self.from_src[i] == NONE {
                         cst += self.src_cap[i];
                     } else {
                         for j in 0..nt {
-                            if self.parent[1 + ns + j] == NONE {
+                            if self.from_snk[j] == NONE {
                                 cst += self.edge[i * nt + j];
                             }
                         }
@@ -106,7 +107,7 @@ impl FairFill {
                 }
                 let (mut fz, mut du) = (0.0, 0.0);
                 for j in 0..nt {
-                    if self.parent[1 + ns + j] == NONE {
+                    if self.from_snk[j] == NONE {
                         if self.frozen[j] {
                             fz += self.level[j] * self.snk_w[j];
                         } else {
@@ -126,21 +127,15 @@ impl FairFill {
             }
             if lam >= 1.0 - 1e-12 {
                 for j in 0..nt {
-                    if !self.frozen[j] {
-                        self.frozen[j] = true;
-                        self.level[j] = 1.0;
-                    }
+                    self.frozen[j] = true;
                 }
-                // The last max-flow already carries these targets (level 1 for the free sinks).
-                self.set_targets(ns, nt, 1.0);
-                self.maxflow(n, eps);
                 break;
             }
             // Freeze the sinks no augmenting path can reach: they cannot rise any further.
-            self.reach(n, eps);
+            // (`from_snk` holds the reachable set of the last, failed, search.)
             let mut any = false;
             for j in 0..nt {
-                if !self.frozen[j] && self.parent[1 + ns + j] == NONE {
+                if !self.frozen[j] && self.from_snk[j] == NONE {
                     self.frozen[j] = true;
                     self.level[j] = lam;
                     any = true;
@@ -155,81 +150,114 @@ impl FairFill {
                 }
             }
         }
-        for i in 0..ns {
-            for j in 0..nt {
-                self.out[i * nt + j] = self.flow[(1 + i) * n + 1 + ns + j].max(0.0);
-            }
+        for o in &mut self.out[..ns * nt] {
+            *o = o.max(0.0);
         }
     }
 
-    /// Sink-to-t capacities: frozen sinks at their level, free sinks at `lam`.
+    /// Sink-to-t capacities: frozen sinks at their level, free sinks at `lam`. A sink whose flow
+    /// now exceeds its capacity gives the excess back along its edges.
     fn set_targets(&mut self, ns: usize, nt: usize, lam: f64) {
-        let n = ns + nt + 2;
         for j in 0..nt {
             let l = if self.frozen[j] { self.level[j] } else { lam };
-            self.cap[(1 + ns + j) * n + n - 1] = l * self.snk_w[j];
+            let cap = l * self.snk_w[j];
+            self.tcap[j] = cap;
+            let mut excess = self.ft[j] - cap;
+            let mut i = 0;
+            while excess > 0.0 && i < ns {
+                let d = excess.min(self.out[i * nt + j]);
+                self.out[i * nt + j] -= d;
+                self.fs[i] -= d;
+                self.ft[j] -= d;
+                excess -= d;
+                i += 1;
+            }
         }
     }
 
-    /// Edmonds-Karp from zero flow; returns the flow value.
-    fn maxflow(&mut self, n: usize, eps: f64) -> f64 {
-        let t = n - 1;
-        self.flow[..n * n].fill(0.0);
-        let mut total = 0.0;
-        loop {
-            if !self.bfs(n, eps, true) {
+    /// Edmonds-Karp from the current flow; returns the flow value. Shortest augmenting paths
+    /// need at most `V x E` augmentations; the cap only guards against rounding pathologies.
+    fn maxflow(&mut self, ns: usize, nt: usize, eps: f64) -> f64 {
+        let limit = (ns + nt + 2) * (ns * nt + ns + nt) + 16;
+        for _ in 0..limit {
+            let Some(end) = self.search(ns, nt, eps) else {
                 break;
+            };
+            // Bottleneck along t <- end <- i (forward) [<- j' <- i' (backward)]... <- s.
+            let mut b = self.tcap[end] - self.ft[end];
+            let mut j = end;
+            loop {
+                let i = self.from_snk[j];
+                b = b.min(self.edge[i * nt + j] - self.out[i * nt + j]);
+                let back = self.from_src[i];
+                if back == FROM_S {
+                    b = b.min(self.src_cap[i] - self.fs[i]);
+                    break;
+                }
+                b = b.min(self.out[i * nt + back]);
+                j = back;
             }
-            let mut b = f64::INFINITY;
-            let mut v = t;
-            while v != 0 {
-                let u = self.parent[v];
-                b = b.min(self.cap[u * n + v] - self.flow[u * n + v]);
-                v = u;
+            self.ft[end] += b;
+            let mut j = end;
+            loop {
+                let i = self.from_snk[j];
+                self.out[i * nt + j] += b;
+                let back = self.from_src[i];
+                if back == FROM_S {
+                    self.fs[i] += b;
+                    break;
+                }
+                self.out[i * nt + back] -= b;
+                j = back;
             }
-            let mut v = t;
-            while v != 0 {
-                let u = self.parent[v];
-                self.flow[u * n + v] += b;
-                self.flow[v * n + u] -= b;
-                v = u;
-            }
-            total += b;
         }
-        total
+        self.ft[..nt].iter().sum()
     }
 
-    /// Marks (in `parent`) the nodes reachable from s in the residual graph, never through t.
-    fn reach(&mut self, n: usize, eps: f64) {
-        self.bfs(n, eps, false);
-    }
-
-    /// Breadth-first search from s over residual edges above `eps`. With `to_sink` it stops at t
-    /// and reports whether t was reached; without, it never enters t.
-    fn bfs(&mut self, n: usize, eps: f64, to_sink: bool) -> bool {
-        let t = n - 1;
-        self.parent[..n].fill(NONE);
-        self.parent[0] = 0;
-        self.queue[0] = 0;
-        let (mut head, mut tail) = (0, 1);
+    /// Breadth-first search from s over residual edges above `eps`: s -> source (spare
+    /// capacity), source -> sink (spare edge), sink -> source (flow to cancel). Returns the first
+    /// sink found with spare capacity to t; when none, `from_src`/`from_snk` mark the
+    /// reachable set.
+    fn search(&mut self, ns: usize, nt: usize, eps: f64) -> Option<usize> {
+        self.from_src[..ns].fill(NONE);
+        self.from_snk[..nt].fill(NONE);
+        let (mut head, mut tail) = (0, 0);
+        for i in 0..ns {
+            if self.src_cap[i] - self.fs[i] > eps {
+                self.from_src[i] = FROM_S;
+                self.queue[tail] = i;
+                tail += 1;
+            }
+        }
         while head < tail {
             let u = self.queue[head];
             head += 1;
-            for v in 0..n {
-                if self.parent[v] != NONE || (v == t && !to_sink) {
-                    continue;
-                }
-                if self.cap[u * n + v] - self.flow[u * n + v] > eps {
-                    self.parent[v] = u;
-                    if v == t {
-                        return true;
+            if u < ns {
+                let i = u;
+                for j in 0..nt {
+                    if self.from_snk[j] == NONE
+                        && self.edge[i * nt + j] - self.out[i * nt + j] > eps
+                    {
+                        self.from_snk[j] = i;
+                        if self.tcap[j] - self.ft[j] > eps {
+                            return Some(j);
+                        }
+                        self.queue[tail] = ns + j;
+                        tail += 1;
                     }
-                    self.queue[tail] = v;
-                    tail += 1;
+                }
+            } else {
+                let j = u - ns;
+                for i in 0..ns {
+                    if self.from_src[i] == NONE && self.out[i * nt + j] > eps {
+                        self.from_src[i] = j;
+                        self.queue[tail] = i;
+                        tail += 1;
+                    }
                 }
             }
         }
-        false
+        None
     }
 }
 
@@ -273,5 +301,149 @@ mod tests {
         let f = solve(&[90.0, 10.0], &[50.0, 50.0], &[90.0, 0.0, 10.0, 10.0]);
         assert!((f.level[1] - 0.2).abs() < 1e-9, "{:?}", f.level);
         assert!((f.level[0] - 1.0).abs() < 1e-9, "{:?}", f.level);
+    }
+
+    /// Plain dense Edmonds-Karp: the reference the solver is checked against.
+    fn dense_maxflow(src: &[f64], edge: &[f64], tcap: &[f64]) -> f64 {
+        let (ns, nt) = (src.len(), tcap.len());
+        let n = ns + nt + 2;
+        let t = n - 1;
+        let mut cap = vec![0.0; n * n];
+        for i in 0..ns {
+            cap[1 + i] = src[i];
+            for j in 0..nt {
+                cap[(1 + i) * n + 1 + ns + j] = edge[i * nt + j];
+            }
+        }
+        for j in 0..nt {
+            cap[(1 + ns + j) * n + t] = tcap[j];
+        }
+        let mut flow = vec![0.0; n * n];
+        let mut total = 0.0;
+        loop {
+            let mut parent = vec![usize::MAX; n];
+            parent[0] = 0;
+            let mut q = std::collections::VecDeque::from([0]);
+            while let Some(u) = q.pop_front() {
+                for v in 0..n {
+                    if parent[v] == usize::MAX && cap[u * n + v] - flow[u * n + v] > 1e-12 {
+                        parent[v] = u;
+                        q.push_back(v);
+                    }
+                }
+            }
+            if parent[t] == usize::MAX {
+                return total;
+            }
+            let mut b = f64::INFINITY;
+            let mut v = t;
+            while v != 0 {
+                let u = parent[v];
+                b = b.min(cap[u * n + v] - flow[u * n + v]);
+                v = u;
+            }
+            let mut v = t;
+            while v != 0 {
+                let u = parent[v];
+                flow[u * n + v] += b;
+                flow[v * n + u] -= b;
+                v = u;
+            }
+            total += b;
+        }
+    }
+
+    /// Progressive filling by bisection on the level, freezing each sink that cannot rise alone.
+    fn reference_levels(src: &[f64], w: &[f64], edge: &[f64]) -> Vec<f64> {
+        let nt = w.len();
+        let mut level = vec![0.0; nt];
+        let mut frozen: Vec<bool> = w.iter().map(|&x| x <= 0.0).collect();
+        let feasible = |targets: &[f64]| {
+            let need: f64 = targets.iter().sum();
+            dense_maxflow(src, edge, targets) >= need - 1e-9
+        };
+        while frozen.iter().any(|f| !f) {
+            let targets = |lam: f64, level: &[f64], frozen: &[bool]| -> Vec<f64> {
+                (0..nt)
+                    .map(|j| {
+                        let l = if frozen[j] { level[j] } else { lam };
+                        l * w[j]
+                    })
+                    .collect()
+            };
+            let (mut lo, mut hi) = (0.0, 1.0);
+            if feasible(&targets(1.0, &level, &frozen)) {
+                lo = 1.0;
+            } else {
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    if feasible(&targets(mid, &level, &frozen)) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+            }
+            // Probe just below the level, so that only a real bottleneck blocks the nudge.
+            let base = targets((lo - 1e-7f64).max(0.0), &level, &frozen);
+            let mut stuck = vec![];
+            for j in 0..nt {
+                if frozen[j] {
+                    continue;
+                }
+                let mut up = base.clone();
+                up[j] += 1e-5 * w[j];
+                if lo >= 1.0 || !feasible(&up) {
+                    stuck.push(j);
+                }
+            }
+            if stuck.is_empty() {
+                stuck = (0..nt).filter(|&j| !frozen[j]).collect();
+            }
+            for j in stuck {
+                frozen[j] = true;
+                // A hair under the bisection's level, so that the frozen target stays feasible.
+                level[j] = if lo >= 1.0 {
+                    1.0
+                } else {
+                    (lo - 1e-9f64).max(0.0)
+                };
+            }
+        }
+        level
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn matches_progressive_filling_by_bisection(
+            src in proptest::collection::vec(prop_oneof![Just(0.0), 1.0f64..100.0], 1..5),
+            w in proptest::collection::vec(prop_oneof![Just(0.0), 1.0f64..100.0], 1..5),
+            access in proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), 0.0f64..1.0], 16),
+        ) {
+            let (ns, nt) = (src.len(), w.len());
+            let edge: Vec<f64> = (0..ns * nt).map(|k| access[k] * src[k / nt]).collect();
+            let f = solve(&src, &w, &edge);
+            let want = reference_levels(&src, &w, &edge);
+            for j in 0..nt {
+                let got: f64 = (0..ns).map(|i| f.out[i * nt + j]).sum();
+                prop_assert!((got - want[j] * w[j]).abs() < 1e-4 * (1.0 + w[j]),
+                    "sink {j}: {got} vs {} (levels {:?} vs {want:?})", want[j] * w[j], f.level);
+            }
+            for i in 0..ns {
+                let sold: f64 = (0..nt).map(|j| f.out[i * nt + j]).sum();
+                prop_assert!(sold <= src[i] + 1e-9);
+                for j in 0..nt {
+                    prop_assert!(f.out[i * nt + j] <= edge[i * nt + j] + 1e-9);
+                }
+            }
+            // The fair vector also delivers the most in total.
+            let total: f64 = f.out[..ns * nt].iter().sum();
+            let best = dense_maxflow(&src, &edge, &w);
+            prop_assert!((total - best).abs() < 1e-6 * (1.0 + best), "{total} vs {best}");
+        }
     }
 }

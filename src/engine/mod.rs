@@ -45,6 +45,9 @@ pub struct Workspace {
 
     // Per commodity.
     pub restricted: Vec<bool>,
+    /// `flow_basis[p * n_regions + r]`: the access share caps a share of the unrestricted flow
+    /// rather than of the producer's whole output (`basis = "flow"`).
+    pub flow_basis: Vec<bool>,
     /// Unrestricted-market fill ratio and sold share of this period.
     pub f0: Vec<f64>,
     pub s0: Vec<f64>,
@@ -134,6 +137,7 @@ impl Workspace {
             alpha: vec![1.0; np * nr],
             flow: vec![0.0; np * nr],
             restricted: vec![false; m.n_commodities],
+            flow_basis: vec![false; np * nr],
             f0: vec![1.0; m.n_commodities],
             s0: vec![1.0; m.n_commodities],
             dref: vec![0.0; cells],
@@ -218,7 +222,7 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
             prices::index(m, ws, c);
         }
         output::sector_output(m, ws);
-        adaptation::update(m, ws);
+        adaptation::update(ws);
         record::period(m, ws, t, out.series);
         if ws.trace.is_some() {
             trace::record(m, ws, t);

@@ -15,6 +15,9 @@ pub fn index_value(
     max_multiple: f64,
 ) -> f64 {
     let ff = if f0 <= 0.0 { 1.0 } else { f0 / fill };
+    if ff == 1.0 && sold_factor == 1.0 {
+        return 1.0;
+    }
     let l = (ff.ln() + sold_factor.ln()) / elasticity;
     let top = max_multiple.max(1.0);
     let v = if l.is_nan() { 1.0 } else { l.exp() };

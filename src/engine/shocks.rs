@@ -29,6 +29,7 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
         if let MShockKind::Restriction { producers, .. } = &sh.kind {
             for &p in producers {
                 ws.alpha[p * nr..(p + 1) * nr].fill(1.0);
+                ws.flow_basis[p * nr..(p + 1) * nr].fill(false);
             }
         }
     }
@@ -45,6 +46,7 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
                 severity,
                 leakage,
                 relief_half_life,
+                flow_basis,
                 ..
             } => {
                 let b = blocked(
@@ -61,6 +63,7 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
                     for (r, &hit) in targets.iter().enumerate() {
                         if hit {
                             ws.alpha[p * nr + r] *= 1.0 - b;
+                            ws.flow_basis[p * nr + r] |= *flow_basis;
                         }
                     }
                     ws.restricted[m.producers[p].commodity] = true;
@@ -85,8 +88,9 @@ mod tests {
 
     #[test]
     fn relief_halves_the_block_every_half_life() {
-        assert_eq!(blocked(0.8, 0.25, None, 5.0), 0.6);
-        assert_eq!(blocked(0.8, 0.25, Some(2.0), 0.0), 0.6);
+        assert!((blocked(0.8, 0.25, None, 5.0) - 0.6).abs() < 1e-15);
+        assert!((blocked(0.8, 0.25, Some(2.0), 0.0) - 0.6).abs() < 1e-15);
+        assert_eq!(blocked(1.0, 0.0, None, 3.0), 1.0);
         assert!((blocked(0.8, 0.25, Some(2.0), 2.0) - 0.3).abs() < 1e-15);
         assert!((blocked(0.8, 0.25, Some(2.0), 4.0) - 0.15).abs() < 1e-15);
     }

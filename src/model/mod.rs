@@ -11,7 +11,7 @@ use std::ops::Range;
 pub use names::OutputNames;
 pub use params::{Draw, ParamSpec, ParamTable, Px};
 
-use crate::scenario::{PolicyKind, Scenario, ShockKind};
+use crate::scenario::{PolicyKind, RestrictionBasis, Scenario, ShockKind};
 
 /// Output share below which a sector counts as disrupted.
 pub const DISRUPTED_BELOW: f64 = 0.95;
@@ -113,6 +113,8 @@ pub enum MShockKind {
         severity: Px,
         leakage: Px,
         relief_half_life: Option<Px>,
+        /// The block applies to the unrestricted flow, not the producer's whole output.
+        flow_basis: bool,
     },
     Outage {
         producer: usize,
@@ -313,6 +315,7 @@ impl Model {
                     severity,
                     leakage,
                     relief_half_life,
+                    basis,
                     ..
                 } => {
                     let severity = pt.add(severity, false);
@@ -337,6 +340,7 @@ impl Model {
                         severity,
                         leakage,
                         relief_half_life,
+                        flow_basis: *basis == RestrictionBasis::Flow,
                     }
                 }
                 ShockKind::ProductionOutage {

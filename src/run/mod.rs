@@ -61,6 +61,11 @@ pub fn run(
     opts: &RunOptions,
     progress: &(dyn Fn(u64, u64) -> bool + Sync),
 ) -> Result<RunResults, RunError> {
+    if let Some(m) = crate::scenario::limits::check_memory(scenario, opts.trials) {
+        return Err(RunError::Resources(format!(
+            "{m}: run fewer trials (--trials) or split the run into shards"
+        )));
+    }
     let model = Model::compile(scenario);
     run_model(&model, opts, progress)
 }

@@ -28,6 +28,7 @@ pub fn shock_keys(kind: &str) -> &'static [&'static str] {
             "severity",
             "leakage",
             "relief_half_life",
+            "basis",
         ],
         "production_outage" => &["region", "commodity", "severity"],
         "demand_surge" => &["sector", "region", "factor"],

@@ -105,6 +105,19 @@ fn export_restriction(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Optio
     let severity = f.param("severity", &p("severity"), &SHARE, Some(1.0), d);
     let leakage = f.param("leakage", &p("leakage"), &SHARE, Some(0.0), d);
     let relief_half_life = f.opt_param("relief_half_life", &p("relief_half_life"), &POSITIVE, d);
+    let basis = match f.string("basis", d) {
+        None => RestrictionBasis::Output,
+        Some(b) => match b.text.as_str() {
+            "output" => RestrictionBasis::Output,
+            "flow" => RestrictionBasis::Flow,
+            other => {
+                d.error(&b.loc, &f.key("basis"), format!("unknown basis \"{other}\""))
+                    .allowed("\"output\" (a share of the exporter's whole output) or \"flow\" (a share of its unrestricted flow to each target)")
+                    .hint(did_you_mean(other, &["output", "flow"]));
+                RestrictionBasis::Output
+            }
+        },
+    };
     let exporter = f.req_string("exporter", d);
     let exporter = exporter.and_then(|e| w.ids.region(&e, &f.key("exporter"), d));
     let mut commodities = Vec::new();
@@ -213,6 +226,7 @@ fn export_restriction(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Optio
         severity,
         leakage,
         relief_half_life,
+        basis,
     })
 }
 

@@ -241,6 +241,8 @@ pub enum ShockKind {
         leakage: Param,
         /// `None` for a hard ban (no relief).
         relief_half_life: Option<Param>,
+        /// What the blocked fraction is a fraction of (scenario key `basis`).
+        basis: RestrictionBasis,
     },
     ProductionOutage {
         region: RegionIx,
@@ -258,6 +260,30 @@ pub enum ShockKind {
         sectors: Vec<SectorIx>,
         factor: Param,
     },
+}
+
+/// What an export restriction's access share `alpha = 1 - b` caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RestrictionBasis {
+    /// MODEL.md section 5 as written: `x[p][r] <= alpha * A_p`, a share of the producer's whole
+    /// available output. For a dominant exporter with a large home market this binds only when
+    /// `alpha * A_p` falls below the target's demand. The default.
+    #[default]
+    Output,
+    /// `x[p][r] <= alpha * x0[p][r]`, a share of the flow the producer would have shipped to the
+    /// region in the unrestricted market of the same period (`x0 = S0 * A_p * D_r / sum D`, the
+    /// pro-rata allocation). Severity then reads as "share of exports withheld", the unit in which
+    /// trade data report licensing regimes.
+    Flow,
+}
+
+impl RestrictionBasis {
+    pub fn name(self) -> &'static str {
+        match self {
+            RestrictionBasis::Output => "output",
+            RestrictionBasis::Flow => "flow",
+        }
+    }
 }
 
 impl ShockKind {
