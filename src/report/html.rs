@@ -8,7 +8,7 @@ use super::charts::format::{money, pct};
 use super::charts::{Chart, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, select};
 use crate::run::RunResults;
 use crate::sample::Dist;
-use crate::scenario::{Param, PolicyKind, Scenario, ShockKind};
+use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
 use crate::stats::Summary;
 
 const CSS: &str = r#"
@@ -392,6 +392,7 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 severity,
                 leakage,
                 relief_half_life,
+                basis,
             } => {
                 text_row(h, "exporter", &region(*exporter));
                 let cs: Vec<String> = commodities.iter().map(|&c| commodity(c)).collect();
@@ -408,6 +409,15 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 text_row(h, "targets", &ts);
                 shock_timing(h, s, periods);
                 param_row(h, "severity (share of flows blocked)", severity, "");
+                let of = match basis {
+                    RestrictionBasis::Output => {
+                        "the exporter's whole available output (basis output)"
+                    }
+                    RestrictionBasis::Flow => {
+                        "the flow it would otherwise ship to each target (basis flow)"
+                    }
+                };
+                text_row(h, "severity is a share of", of);
                 param_row(h, "leakage (share that gets through anyway)", leakage, "");
                 match relief_half_life {
                     Some(p) => param_row(h, "relief half-life", p, periods),
