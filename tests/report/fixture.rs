@@ -137,7 +137,7 @@ pub fn scenario() -> Scenario {
                 "shock.cn-controls.relief_half_life",
                 Dist::Uniform { lo: 1.0, hi: 4.0 },
             )),
-            basis: RestrictionBasis::Output,
+            basis: Default::default(),
         },
         source: Some("MOFCOM Announcement No. 46 (2024)".into()),
     }];
