@@ -586,10 +586,15 @@ fn shock_timing(h: &mut String, s: &crate::scenario::Shock, periods: &str) {
 }
 
 fn sources(h: &mut String, scenario: &Scenario) {
-    let mut rows: Vec<(String, String)> = Vec::new();
+    // One row per distinct source text, listing everything it backs, in file order: world files
+    // repeat one assumption across many entries.
+    let mut rows: Vec<(Vec<String>, String)> = Vec::new();
     let mut add = |what: String, src: &Option<String>| {
         if let Some(s) = src.as_deref().filter(|s| !s.trim().is_empty()) {
-            rows.push((what, s.to_string()));
+            match rows.iter_mut().find(|(_, t)| t == s) {
+                Some((whats, _)) => whats.push(what),
+                None => rows.push((vec![what], s.to_string())),
+            }
         }
     };
     add("scenario".to_string(), &scenario.meta.source);
@@ -636,11 +641,11 @@ fn sources(h: &mut String, scenario: &Scenario) {
         h.push_str(
             "<table>\n<thead><tr><th>Applies to</th><th>Source</th></tr></thead>\n<tbody>\n",
         );
-        for (what, src) in &rows {
+        for (whats, src) in &rows {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td></tr>",
-                escape(what),
+                escape(&whats.join(", ")),
                 escape(src)
             );
         }
@@ -652,6 +657,46 @@ fn sources(h: &mut String, scenario: &Scenario) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identical_sources_share_a_row() {
+        let mut h = String::new();
+        let mut scn = crate::scenario::Scenario {
+            meta: crate::scenario::Meta {
+                name: String::new(),
+                description: String::new(),
+                file: "s.toml".into(),
+                world_file: None,
+                world_name: None,
+                world_year: None,
+                horizon: 1,
+                period: crate::scenario::Period::Month,
+                start: None,
+                seed: 0,
+                trials: 1,
+                source: Some("Survey".into()),
+            },
+            regions: vec![],
+            commodities: vec![],
+            producers: vec![],
+            sectors: vec![],
+            inventories: vec![],
+            shocks: vec![],
+            policies: vec![],
+            topo_order: vec![],
+        };
+        for (id, src) in [("A", "Survey"), ("B", "Other"), ("C", "Survey")] {
+            scn.regions.push(crate::scenario::Region {
+                id: id.into(),
+                name: id.into(),
+                source: Some(src.into()),
+            });
+        }
+        sources(&mut h, &scn);
+        assert!(h.contains("<tr><td>scenario, region A, region C</td><td>Survey</td></tr>"));
+        assert!(h.contains("<tr><td>region B</td><td>Other</td></tr>"));
+        assert_eq!(h.matches("<tr>").count(), 3, "{h}");
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

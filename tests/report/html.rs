@@ -123,6 +123,22 @@ fn report_is_self_contained_and_printable() {
         cs.len()
     );
     assert_eq!(html.matches("<svg").count(), cs.len());
+    for tag in [
+        "section",
+        "figure",
+        "table",
+        "tr",
+        "h2",
+        "h3",
+        "h4",
+        "dl",
+        "figcaption",
+    ] {
+        let open =
+            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        let close = html.matches(&format!("</{tag}>")).count();
+        assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
+    }
     assert!(html.contains("@media print"));
     assert!(html.contains("break-inside: avoid"));
 }
