@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::charts::format::{money, pct};
-use super::charts::{Chart, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, select};
+use super::charts::{Chart, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, restricted, select};
 use crate::run::RunResults;
 use crate::sample::Dist;
 use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
@@ -266,7 +266,137 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         }
         h.push_str("</tbody>\n</table>\n");
     }
+    restricted_commodities(h, scenario, results);
+    stockpiles(h, scenario, results);
     h.push_str("</section>\n");
+}
+
+/// Per restricted commodity: peak price index and unmet demand in each region, worst first.
+fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResults) {
+    for r in restricted(scenario) {
+        let com = &scenario.commodities[r.commodity];
+        let mut rows: Vec<(String, &str, Option<Summary>, Option<Summary>)> = scenario
+            .regions
+            .iter()
+            .enumerate()
+            .filter_map(|(ri, reg)| {
+                let price = summary_of(results, &format!("price.{}.{}.peak", reg.id, com.id));
+                let unmet = summary_of(results, &format!("unmet.{}.{}", reg.id, com.id));
+                if price.is_none() && unmet.is_none() {
+                    return None;
+                }
+                let role = if r.exporters.contains(&ri) {
+                    "exporter"
+                } else if r.targets.contains(&ri) {
+                    "targeted"
+                } else {
+                    "not targeted"
+                };
+                Some((format!("{} {}", reg.id, reg.name), role, price, unmet))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let key = |x: &(String, &str, Option<Summary>, Option<Summary>)| {
+            (x.3.map_or(0.0, |s| s.mean), x.2.map_or(0.0, |s| s.mean))
+        };
+        rows.sort_by(|a, b| {
+            let (ua, pa) = key(a);
+            let (ub, pb) = key(b);
+            ub.total_cmp(&ua).then(pb.total_cmp(&pa))
+        });
+        let _ = writeln!(
+            h,
+            "<h3>{}: prices and unmet demand by region</h3>\n<table>\n<thead><tr>\
+             <th>Region</th><th>Role</th><th class=\"num\">Peak price index (mean)</th>\
+             <th class=\"num\">Peak price index (p95)</th><th class=\"num\">Unmet demand (mean)</th>\
+             <th class=\"num\">Unmet demand (p95)</th></tr></thead>\n<tbody>",
+            escape(&com.name)
+        );
+        let dash = || "–".to_string();
+        let index = crate::sample::dist::num;
+        for (name, role, price, unmet) in &rows {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{role}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(name),
+                price.map_or_else(dash, |p| index(p.mean)),
+                price.map_or_else(dash, |p| index(p.p95)),
+                unmet.map_or_else(dash, |u| pct(u.mean)),
+                unmet.map_or_else(dash, |u| pct(u.p95)),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    if !restricted(scenario).is_empty() {
+        h.push_str(
+            "<p class=\"note\">Peak price index: the highest price over the horizon as a multiple \
+             of the reference price. Unmet demand: the share of the region's demand for the \
+             commodity left unmet over the horizon.</p>\n",
+        );
+    }
+}
+
+/// Per strategic stockpile: how often it ran dry, and when.
+fn stockpiles(h: &mut String, scenario: &Scenario, results: &RunResults) {
+    let horizon = results.horizon as f64;
+    let mut rows = Vec::new();
+    for p in &scenario.policies {
+        let PolicyKind::Stockpile {
+            region, commodity, ..
+        } = &p.kind
+        else {
+            continue;
+        };
+        let (reg, com) = (
+            &scenario.regions[*region],
+            &scenario.commodities[*commodity],
+        );
+        let name = format!("stockpile.{}.{}.empty_at", reg.id, com.id);
+        let Some(m) = results.metric_index(&name) else {
+            continue;
+        };
+        // `empty_at` is the horizon in trials where the stockpile never ran dry.
+        let dry: Vec<f64> = results
+            .metric_values(m)
+            .into_iter()
+            .filter(|&t| t < horizon)
+            .collect();
+        let share = dry.len() as f64 / results.trials.max(1) as f64;
+        let when = if dry.is_empty() {
+            "never ran dry".to_string()
+        } else {
+            let median = crate::stats::quantile_sorted(&crate::stats::sorted(&dry), 0.5);
+            scenario.meta.period_label(median.round() as usize)
+        };
+        rows.push((
+            p.id.clone(),
+            format!("{} in {} {}", com.name, reg.id, reg.name),
+            share,
+            when,
+        ));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<h3>Strategic stockpiles</h3>\n<table>\n<thead><tr><th>Policy</th><th>Holds</th>\
+         <th class=\"num\">Trials in which it ran dry</th>\
+         <th class=\"num\">Median period it ran dry</th></tr></thead>\n<tbody>\n",
+    );
+    for (id, holds, share, when) in &rows {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(id),
+            escape(holds),
+            pct(*share),
+            escape(when)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
 }
 
 fn capitalised(s: &str) -> String {

@@ -27,7 +27,10 @@ use crate::run::RunResults;
 use crate::scenario::Scenario;
 
 pub use palette::region_color;
-pub use select::{MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Selection, select};
+pub use select::{
+    MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Restricted, Selection, restricted,
+    select,
+};
 
 /// Pixel size of every chart.
 pub const WIDTH: u32 = 1200;
