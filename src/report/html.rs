@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::charts::format::{money, pct};
-use super::charts::{Chart, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, restricted, select};
+use super::charts::{Chart, LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, restricted, select};
 use crate::run::RunResults;
 use crate::sample::Dist;
 use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
@@ -176,7 +176,7 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
             continue;
         };
         let value = summary_of(results, &key("value_lost"));
-        if loss.max <= 0.0 && value.is_none_or(|v| v.max <= 0.0) {
+        if loss.max <= LOSS_EPS {
             untouched.push(format!("{} ({rid})", sec.name));
             continue;
         }

@@ -303,3 +303,28 @@ fn time_axis_uses_calendar_labels_when_start_is_set() {
     assert!(!svg.contains("2025-04"));
     assert!(svg.contains("Months from start"));
 }
+
+#[test]
+fn rounding_noise_is_not_a_loss() {
+    let s = fixture::scenario();
+    let mut r = fixture::results(&s, 60, 18);
+    // CN's ev sector: losses of a trillionth of output, cents of value.
+    for (field, v) in [
+        ("mean_loss", 1e-12),
+        ("peak_loss", 1e-12),
+        ("value_lost", 0.01),
+    ] {
+        let m = r.metric_index(&format!("sector.CN.ev.{field}")).unwrap();
+        let w = r.metric_names.len();
+        for t in 0..r.trials {
+            r.metrics[t * w + m] = v;
+        }
+    }
+    let sel = charts::select(&s, &r);
+    let cn_ev = s.sector_ix("CN", "ev").unwrap();
+    assert!(!sel.all_affected.contains(&cn_ev));
+    assert_eq!(sel.affected, 4);
+    assert!(plan(&s, &r).iter().all(|f| !f.file_stem.contains("CN-ev")));
+    let html = chokepoint::report::html::render(&s, &r, &[]);
+    assert!(html.contains("No loss in any trial: Electric vehicles (CN)."));
+}

@@ -83,12 +83,11 @@ pub(super) fn sector_figure(
     if results.trials == 0 {
         return None;
     }
-    let mut rows: Vec<BoxRow> = (0..scenario.sectors.len())
-        .filter_map(|s| {
+    let mut rows: Vec<BoxRow> = sel
+        .all_affected
+        .iter()
+        .filter_map(|&s| {
             let v = metric(results, &sector_metric(scenario, s, "value_lost"))?;
-            if !v.iter().any(|&x| x > 0.0) {
-                return None;
-            }
             let sec = &scenario.sectors[s];
             let rid = &scenario.regions[sec.region].id;
             Some(row(&sec.name, &format!(" ({rid})"), rid, &v))
@@ -128,8 +127,12 @@ pub(super) fn sector_figure(
     })
 }
 
-pub(super) fn region_figure(scenario: &Scenario, results: &RunResults) -> Option<Figure> {
-    if results.trials == 0 {
+pub(super) fn region_figure(
+    scenario: &Scenario,
+    results: &RunResults,
+    sel: &Selection,
+) -> Option<Figure> {
+    if results.trials == 0 || sel.affected == 0 {
         return None;
     }
     let mut rows: Vec<BoxRow> = scenario

@@ -60,7 +60,14 @@ pub fn money(v: f64) -> String {
     } else {
         (a, "")
     };
-    let digits = if x >= 100.0 || x == x.round() { 0 } else { 1 };
+    if a < 0.5 {
+        return "$0".to_string();
+    }
+    let digits = if x >= 100.0 || x == x.round() || suffix.is_empty() {
+        0
+    } else {
+        1
+    };
     format!("{sign}${x:.digits$}{suffix}")
 }
 
@@ -138,6 +145,8 @@ mod tests {
         assert_eq!(money(340e6), "$340M");
         assert_eq!(money(12_000.0), "$12k");
         assert_eq!(money(0.0), "$0");
+        assert_eq!(money(1e-9), "$0");
+        assert_eq!(money(12.4), "$12");
         assert_eq!(money(2.0e9), "$2B");
     }
 

@@ -28,8 +28,8 @@ use crate::scenario::Scenario;
 
 pub use palette::region_color;
 pub use select::{
-    MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Restricted, Selection, restricted,
-    select,
+    LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Restricted, Selection,
+    restricted, select,
 };
 
 /// Pixel size of every chart.
@@ -254,7 +254,7 @@ pub fn plan(scenario: &Scenario, results: &RunResults) -> Vec<Figure> {
     let sel = select(scenario, results);
     let mut figs = Vec::new();
     figs.extend(boxes::sector_figure(scenario, results, &sel));
-    figs.extend(boxes::region_figure(scenario, results));
+    figs.extend(boxes::region_figure(scenario, results, &sel));
     for &s in &sel.sectors {
         figs.extend(loss::figure(scenario, results, s));
         figs.extend(fan::figure(scenario, results, s));
