@@ -522,7 +522,7 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 severity,
                 leakage,
                 relief_half_life,
-                basis,
+                ..
             } => {
                 text_row(h, "exporter", &region(*exporter));
                 let cs: Vec<String> = commodities.iter().map(|&c| commodity(c)).collect();
@@ -539,15 +539,7 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 text_row(h, "targets", &ts);
                 shock_timing(h, s, periods);
                 param_row(h, "severity (share of flows blocked)", severity, "");
-                let of = match basis {
-                    RestrictionBasis::Output => {
-                        "the exporter's whole available output (basis output)"
-                    }
-                    RestrictionBasis::Flow => {
-                        "the flow it would otherwise ship to each target (basis flow)"
-                    }
-                };
-                text_row(h, "severity is a share of", of);
+                text_row(h, "severity is a share of", basis_words(&s.kind));
                 param_row(h, "leakage (share that gets through anyway)", leakage, "");
                 match relief_half_life {
                     Some(p) => param_row(h, "relief half-life", p, periods),
@@ -705,6 +697,17 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
     h.push_str("</section>\n");
 }
 
+/// What an export restriction's severity is a share of, in words.
+fn basis_words(kind: &ShockKind) -> &'static str {
+    match kind {
+        ShockKind::ExportRestriction {
+            basis: RestrictionBasis::Flow,
+            ..
+        } => "the flow it would otherwise ship to each target (basis flow)",
+        _ => "the exporter's whole available output (basis output)",
+    }
+}
+
 fn shock_timing(h: &mut String, s: &crate::scenario::Shock, periods: &str) {
     param_row(h, "start", &s.start, periods);
     param_row(h, "duration", &s.duration, periods);
@@ -826,6 +829,22 @@ mod tests {
         assert!(h.contains("<tr><td>scenario, region A, region C</td><td>Survey</td></tr>"));
         assert!(h.contains("<tr><td>region B</td><td>Other</td></tr>"));
         assert_eq!(h.matches("<tr>").count(), 3, "{h}");
+    }
+
+    #[test]
+    fn restriction_basis_in_words() {
+        let kind = |basis| ShockKind::ExportRestriction {
+            exporter: 0,
+            commodities: vec![],
+            targets: vec![],
+            targets_all: true,
+            severity: Param::fixed("s", 1.0),
+            leakage: Param::fixed("l", 0.0),
+            relief_half_life: None,
+            basis,
+        };
+        assert!(basis_words(&kind(RestrictionBasis::Flow)).contains("basis flow"));
+        assert!(basis_words(&kind(RestrictionBasis::Output)).contains("basis output"));
     }
 
     #[test]
