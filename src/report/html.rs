@@ -5,10 +5,10 @@
 use std::fmt::Write;
 
 use super::charts::format::{money, pct};
-use super::charts::{Chart, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, select};
+use super::charts::{Chart, LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, restricted, select};
 use crate::run::RunResults;
 use crate::sample::Dist;
-use crate::scenario::{Param, PolicyKind, Scenario, ShockKind};
+use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
 use crate::stats::Summary;
 
 const CSS: &str = r#"
@@ -176,7 +176,7 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
             continue;
         };
         let value = summary_of(results, &key("value_lost"));
-        if loss.max <= 0.0 && value.is_none_or(|v| v.max <= 0.0) {
+        if loss.max <= LOSS_EPS {
             untouched.push(format!("{} ({rid})", sec.name));
             continue;
         }
@@ -266,7 +266,137 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         }
         h.push_str("</tbody>\n</table>\n");
     }
+    restricted_commodities(h, scenario, results);
+    stockpiles(h, scenario, results);
     h.push_str("</section>\n");
+}
+
+/// Per restricted commodity: peak price index and unmet demand in each region, worst first.
+fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResults) {
+    for r in restricted(scenario) {
+        let com = &scenario.commodities[r.commodity];
+        let mut rows: Vec<(String, &str, Option<Summary>, Option<Summary>)> = scenario
+            .regions
+            .iter()
+            .enumerate()
+            .filter_map(|(ri, reg)| {
+                let price = summary_of(results, &format!("price.{}.{}.peak", reg.id, com.id));
+                let unmet = summary_of(results, &format!("unmet.{}.{}", reg.id, com.id));
+                if price.is_none() && unmet.is_none() {
+                    return None;
+                }
+                let role = if r.exporters.contains(&ri) {
+                    "exporter"
+                } else if r.targets.contains(&ri) {
+                    "targeted"
+                } else {
+                    "not targeted"
+                };
+                Some((format!("{} {}", reg.id, reg.name), role, price, unmet))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let key = |x: &(String, &str, Option<Summary>, Option<Summary>)| {
+            (x.3.map_or(0.0, |s| s.mean), x.2.map_or(0.0, |s| s.mean))
+        };
+        rows.sort_by(|a, b| {
+            let (ua, pa) = key(a);
+            let (ub, pb) = key(b);
+            ub.total_cmp(&ua).then(pb.total_cmp(&pa))
+        });
+        let _ = writeln!(
+            h,
+            "<h3>{}: prices and unmet demand by region</h3>\n<table>\n<thead><tr>\
+             <th>Region</th><th>Role</th><th class=\"num\">Peak price index (mean)</th>\
+             <th class=\"num\">Peak price index (p95)</th><th class=\"num\">Unmet demand (mean)</th>\
+             <th class=\"num\">Unmet demand (p95)</th></tr></thead>\n<tbody>",
+            escape(&com.name)
+        );
+        let dash = || "–".to_string();
+        let index = crate::sample::dist::num;
+        for (name, role, price, unmet) in &rows {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{role}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(name),
+                price.map_or_else(dash, |p| index(p.mean)),
+                price.map_or_else(dash, |p| index(p.p95)),
+                unmet.map_or_else(dash, |u| pct(u.mean)),
+                unmet.map_or_else(dash, |u| pct(u.p95)),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    if !restricted(scenario).is_empty() {
+        h.push_str(
+            "<p class=\"note\">Peak price index: the highest price over the horizon as a multiple \
+             of the reference price. Unmet demand: the share of the region's demand for the \
+             commodity left unmet over the horizon.</p>\n",
+        );
+    }
+}
+
+/// Per strategic stockpile: how often it ran dry, and when.
+fn stockpiles(h: &mut String, scenario: &Scenario, results: &RunResults) {
+    let horizon = results.horizon as f64;
+    let mut rows = Vec::new();
+    for p in &scenario.policies {
+        let PolicyKind::Stockpile {
+            region, commodity, ..
+        } = &p.kind
+        else {
+            continue;
+        };
+        let (reg, com) = (
+            &scenario.regions[*region],
+            &scenario.commodities[*commodity],
+        );
+        let name = format!("stockpile.{}.{}.empty_at", reg.id, com.id);
+        let Some(m) = results.metric_index(&name) else {
+            continue;
+        };
+        // `empty_at` is the horizon in trials where the stockpile never ran dry.
+        let dry: Vec<f64> = results
+            .metric_values(m)
+            .into_iter()
+            .filter(|&t| t < horizon)
+            .collect();
+        let share = dry.len() as f64 / results.trials.max(1) as f64;
+        let when = if dry.is_empty() {
+            "never ran dry".to_string()
+        } else {
+            let median = crate::stats::quantile_sorted(&crate::stats::sorted(&dry), 0.5);
+            scenario.meta.period_label(median.round() as usize)
+        };
+        rows.push((
+            p.id.clone(),
+            format!("{} in {} {}", com.name, reg.id, reg.name),
+            share,
+            when,
+        ));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<h3>Strategic stockpiles</h3>\n<table>\n<thead><tr><th>Policy</th><th>Holds</th>\
+         <th class=\"num\">Trials in which it ran dry</th>\
+         <th class=\"num\">Median period it ran dry</th></tr></thead>\n<tbody>\n",
+    );
+    for (id, holds, share, when) in &rows {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(id),
+            escape(holds),
+            pct(*share),
+            escape(when)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
 }
 
 fn capitalised(s: &str) -> String {
@@ -409,6 +539,7 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 text_row(h, "targets", &ts);
                 shock_timing(h, s, periods);
                 param_row(h, "severity (share of flows blocked)", severity, "");
+                text_row(h, "severity is a share of", basis_words(&s.kind));
                 param_row(h, "leakage (share that gets through anyway)", leakage, "");
                 match relief_half_life {
                     Some(p) => param_row(h, "relief half-life", p, periods),
@@ -566,6 +697,17 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
     h.push_str("</section>\n");
 }
 
+/// What an export restriction's severity is a share of, in words.
+fn basis_words(kind: &ShockKind) -> &'static str {
+    match kind {
+        ShockKind::ExportRestriction {
+            basis: RestrictionBasis::Flow,
+            ..
+        } => "the flow it would otherwise ship to each target (basis flow)",
+        _ => "the exporter's whole available output (basis output)",
+    }
+}
+
 fn shock_timing(h: &mut String, s: &crate::scenario::Shock, periods: &str) {
     param_row(h, "start", &s.start, periods);
     param_row(h, "duration", &s.duration, periods);
@@ -577,10 +719,15 @@ fn shock_timing(h: &mut String, s: &crate::scenario::Shock, periods: &str) {
 }
 
 fn sources(h: &mut String, scenario: &Scenario) {
-    let mut rows: Vec<(String, String)> = Vec::new();
+    // One row per distinct source text, listing everything it backs, in file order: world files
+    // repeat one assumption across many entries.
+    let mut rows: Vec<(Vec<String>, String)> = Vec::new();
     let mut add = |what: String, src: &Option<String>| {
         if let Some(s) = src.as_deref().filter(|s| !s.trim().is_empty()) {
-            rows.push((what, s.to_string()));
+            match rows.iter_mut().find(|(_, t)| t == s) {
+                Some((whats, _)) => whats.push(what),
+                None => rows.push((vec![what], s.to_string())),
+            }
         }
     };
     add("scenario".to_string(), &scenario.meta.source);
@@ -627,11 +774,11 @@ fn sources(h: &mut String, scenario: &Scenario) {
         h.push_str(
             "<table>\n<thead><tr><th>Applies to</th><th>Source</th></tr></thead>\n<tbody>\n",
         );
-        for (what, src) in &rows {
+        for (whats, src) in &rows {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td></tr>",
-                escape(what),
+                escape(&whats.join(", ")),
                 escape(src)
             );
         }
@@ -643,6 +790,62 @@ fn sources(h: &mut String, scenario: &Scenario) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identical_sources_share_a_row() {
+        let mut h = String::new();
+        let mut scn = crate::scenario::Scenario {
+            meta: crate::scenario::Meta {
+                name: String::new(),
+                description: String::new(),
+                file: "s.toml".into(),
+                world_file: None,
+                world_name: None,
+                world_year: None,
+                horizon: 1,
+                period: crate::scenario::Period::Month,
+                start: None,
+                seed: 0,
+                trials: 1,
+                source: Some("Survey".into()),
+            },
+            regions: vec![],
+            commodities: vec![],
+            producers: vec![],
+            sectors: vec![],
+            inventories: vec![],
+            shocks: vec![],
+            policies: vec![],
+            topo_order: vec![],
+        };
+        for (id, src) in [("A", "Survey"), ("B", "Other"), ("C", "Survey")] {
+            scn.regions.push(crate::scenario::Region {
+                id: id.into(),
+                name: id.into(),
+                source: Some(src.into()),
+            });
+        }
+        sources(&mut h, &scn);
+        assert!(h.contains("<tr><td>scenario, region A, region C</td><td>Survey</td></tr>"));
+        assert!(h.contains("<tr><td>region B</td><td>Other</td></tr>"));
+        assert_eq!(h.matches("<tr>").count(), 3, "{h}");
+    }
+
+    #[test]
+    fn restriction_basis_in_words() {
+        let kind = |basis| ShockKind::ExportRestriction {
+            exporter: 0,
+            commodities: vec![],
+            targets: vec![],
+            targets_all: true,
+            severity: Param::fixed("s", 1.0),
+            leakage: Param::fixed("l", 0.0),
+            relief_half_life: None,
+            basis,
+        };
+        assert!(basis_words(&kind(RestrictionBasis::Flow)).contains("basis flow"));
+        assert!(basis_words(&kind(RestrictionBasis::Output)).contains("basis output"));
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

@@ -85,6 +85,18 @@ fn dark_pixels(rgb: &[u8], x0: u32, x1: u32, y0: u32, y1: u32) -> usize {
     n
 }
 
+/// Decodes an 8-bit RGB PNG.
+fn decode(png: &[u8]) -> Vec<u8> {
+    let decoder = png::Decoder::new(png);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    buf
+}
+
 #[test]
 fn text_is_drawn_with_the_embedded_font() {
     // plotters is built with only the `ab_glyph` font backend (no font-kit, no fontconfig), so
@@ -92,29 +104,45 @@ fn text_is_drawn_with_the_embedded_font() {
     // it, drawing text fails with FontUnavailable instead of producing a chart.
     let s = fixture::scenario();
     let r = fixture::results(&s, 100, 5);
-    for fig in plan(&s, &r) {
-        let svg = fig.svg().unwrap();
+    for rendered in charts::render(&s, &r).unwrap() {
+        let c = &rendered.chart;
         assert!(
-            svg.contains(&fig.title),
+            c.svg.contains(&c.title),
             "{}: title missing from the SVG",
-            fig.file_stem
+            c.file_stem
         );
-        assert!(svg.contains("font-family=\"sans-serif\""));
-        let rgb = fig.rgb().unwrap();
-        assert_eq!(rgb.len(), (WIDTH * HEIGHT * 3) as usize);
-        // The title is centred at the top: glyph pixels there, none in the empty corners.
+        assert!(c.svg.contains("font-family=\"sans-serif\""));
+        let rgb = decode(&rendered.png);
+        // The title is centred at the top: glyph pixels there, none in the empty corner.
         let title = dark_pixels(&rgb, 300, 900, 8, 48);
         assert!(
             title > 500,
             "{}: only {title} dark pixels in the title area",
-            fig.file_stem
+            c.file_stem
         );
         assert_eq!(
             dark_pixels(&rgb, 0, 40, 0, 8),
             0,
             "{}: ink in the corner",
-            fig.file_stem
+            c.file_stem
         );
+    }
+}
+
+#[test]
+fn rendered_png_is_the_drawn_bitmap_and_matches_the_files() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 80, 17);
+    let dir = tempfile::tempdir().unwrap();
+    let drawn = draw_all(dir.path(), &s, &r).unwrap();
+    let rendered = charts::render(&s, &r).unwrap();
+    let figs = plan(&s, &r);
+    assert_eq!(drawn.len(), rendered.len());
+    for ((c, x), f) in drawn.iter().zip(&rendered).zip(&figs) {
+        assert_eq!(c, &x.chart);
+        let [png_file, _] = c.files();
+        assert_eq!(std::fs::read(dir.path().join(png_file)).unwrap(), x.png);
+        assert_eq!(decode(&x.png), f.rgb().unwrap(), "{}", c.file_stem);
     }
 }
 
@@ -160,7 +188,7 @@ fn hostile_names_are_escaped_in_svg() {
     assert!(
         overview
             .svg
-            .contains("Chips &lt;script&gt;alert(1)&lt;/scrip…")
+            .contains("Chips &lt;script&gt;alert(1)&lt;/… (US)")
     );
 }
 
@@ -274,4 +302,29 @@ fn time_axis_uses_calendar_labels_when_start_is_set() {
     let svg = fan(&s);
     assert!(!svg.contains("2025-04"));
     assert!(svg.contains("Months from start"));
+}
+
+#[test]
+fn rounding_noise_is_not_a_loss() {
+    let s = fixture::scenario();
+    let mut r = fixture::results(&s, 60, 18);
+    // CN's ev sector: losses of a trillionth of output, cents of value.
+    for (field, v) in [
+        ("mean_loss", 1e-12),
+        ("peak_loss", 1e-12),
+        ("value_lost", 0.01),
+    ] {
+        let m = r.metric_index(&format!("sector.CN.ev.{field}")).unwrap();
+        let w = r.metric_names.len();
+        for t in 0..r.trials {
+            r.metrics[t * w + m] = v;
+        }
+    }
+    let sel = charts::select(&s, &r);
+    let cn_ev = s.sector_ix("CN", "ev").unwrap();
+    assert!(!sel.all_affected.contains(&cn_ev));
+    assert_eq!(sel.affected, 4);
+    assert!(plan(&s, &r).iter().all(|f| !f.file_stem.contains("CN-ev")));
+    let html = chokepoint::report::html::render(&s, &r, &[]);
+    assert!(html.contains("No loss in any trial: Electric vehicles (CN)."));
 }

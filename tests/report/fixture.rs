@@ -249,6 +249,27 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
             metric_names.push(format!("price.{}.{}.peak", r.id, c.id));
         }
     }
+    for r in &scn.regions {
+        for c in &scn.commodities {
+            metric_names.push(format!("unmet.{}.{}", r.id, c.id));
+        }
+    }
+    let stockpiles: Vec<(RegionIx, CommodityIx)> = scn
+        .policies
+        .iter()
+        .filter_map(|p| match p.kind {
+            PolicyKind::Stockpile {
+                region, commodity, ..
+            } => Some((region, commodity)),
+            _ => None,
+        })
+        .collect();
+    for &(r, c) in &stockpiles {
+        metric_names.push(format!(
+            "stockpile.{}.{}.empty_at",
+            scn.regions[r].id, scn.commodities[c].id
+        ));
+    }
     let mut series_names = Vec::new();
     for s in &scn.sectors {
         series_names.push(format!("output.{}.{}", scn.regions[s.region].id, s.id));
@@ -354,6 +375,22 @@ pub fn results_with(scn: &Scenario, trials: usize, seed: u64, chance: f64) -> Ru
             }
         }
         trial_series.extend(prices);
+        // Unmet share: the exporter is never short; others miss part of the blocked share.
+        for ri in 0..scn.regions.len() {
+            for _ in &scn.commodities {
+                let unmet = if exporters.contains(&ri) {
+                    0.0
+                } else {
+                    (0..h).map(|t| 0.4 * block(t)).sum::<f64>() / h as f64
+                };
+                metrics.push(unmet);
+            }
+        }
+        // A stockpile runs dry three periods into a restriction that lasts longer than that.
+        for _ in &stockpiles {
+            let dry = happens && duration > 3;
+            metrics.push(if dry { 3.0 } else { h as f64 });
+        }
         for &(ri, c) in &flows {
             trial_series.push(
                 (0..h)

@@ -123,6 +123,22 @@ fn report_is_self_contained_and_printable() {
         cs.len()
     );
     assert_eq!(html.matches("<svg").count(), cs.len());
+    for tag in [
+        "section",
+        "figure",
+        "table",
+        "tr",
+        "h2",
+        "h3",
+        "h4",
+        "dl",
+        "figcaption",
+    ] {
+        let open =
+            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        let close = html.matches(&format!("</{tag}>")).count();
+        assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
+    }
     assert!(html.contains("@media print"));
     assert!(html.contains("break-inside: avoid"));
 }
@@ -248,4 +264,37 @@ fn hostile_scenario_file_is_escaped_in_report_and_charts() {
     // Every inline chart is still one well-formed <svg> element.
     assert_eq!(html.matches("<svg").count(), cs.len());
     assert_eq!(html.matches("</svg>").count(), cs.len());
+}
+
+#[test]
+fn price_unmet_and_stockpile_tables_follow_the_metrics() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 200, 16);
+    let html = render(&s, &r, &[]);
+    // Stockpile: share of trials with empty_at inside the horizon, and its median period.
+    let m = r
+        .metric_index("stockpile.US.ndfeb_magnet.empty_at")
+        .unwrap();
+    let dry = r
+        .metric_values(m)
+        .iter()
+        .filter(|&&t| t < r.horizon as f64)
+        .count();
+    assert!(
+        dry > 0 && dry < r.trials,
+        "fixture should dry up in some trials"
+    );
+    let share = format!("{:.0}%", dry as f64 / r.trials as f64 * 100.0);
+    let row = format!(
+        "<tr><td>us-magnet-reserve</td><td>NdFeB magnets in US United States</td>\
+         <td class=\"num\">{share}</td><td class=\"num\">2025-07</td></tr>"
+    );
+    assert!(html.contains(&row), "no row {row}");
+    // Prices: targeted regions (unmet demand) come before the exporter, which has none.
+    let gallium = &html[html.find("<h3>Gallium: prices").unwrap()..];
+    let us = gallium
+        .find("<td>US United States</td><td>targeted</td>")
+        .unwrap();
+    let cn = gallium.find("<td>CN China</td><td>exporter</td>").unwrap();
+    assert!(us < cn);
 }

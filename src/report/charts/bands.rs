@@ -74,6 +74,51 @@ impl BandChart {
     }
 }
 
+/// Legend note lines naming series whose median lines coincide (within 0.5% at every period),
+/// since only the last drawn of them is visible.
+pub fn overlap_note(series: &[BandSeries]) -> Vec<String> {
+    let same = |a: &BandSeries, b: &BandSeries| {
+        a.bands.len() == b.bands.len()
+            && a.bands.iter().zip(&b.bands).all(|(x, y)| {
+                (x.p50 - y.p50).abs() <= 0.005 * x.p50.abs().max(y.p50.abs()).max(1e-9)
+            })
+    };
+    let mut taken = vec![false; series.len()];
+    let mut lines = Vec::new();
+    for i in 0..series.len() {
+        if taken[i] {
+            continue;
+        }
+        let group: Vec<usize> = (i..series.len())
+            .filter(|&j| !taken[j] && same(&series[i], &series[j]))
+            .collect();
+        if group.len() < 2 {
+            continue;
+        }
+        let mut names = Vec::new();
+        for &j in &group {
+            taken[j] = true;
+            names.push(series[j].label.split(' ').next().unwrap_or("").to_string());
+        }
+        // Wrap to the legend width.
+        let mut line = "same median: ".to_string();
+        for (k, n) in names.iter().enumerate() {
+            let piece = if k + 1 < names.len() {
+                format!("{n}, ")
+            } else {
+                n.clone()
+            };
+            if line.chars().count() + piece.chars().count() > LEGEND_CHARS + 4 {
+                lines.push(line.trim_end().to_string());
+                line = "  ".to_string();
+            }
+            line.push_str(&piece);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 fn format_y(f: YFormat, y: f64) -> String {
     match f {
         YFormat::Percent => format::pct(y),
@@ -342,6 +387,35 @@ mod tests {
         assert_eq!(quantity(250.0), "250");
         assert_eq!(quantity(0.25), "0.25");
         assert_eq!(quantity(0.0), "0");
+    }
+
+    fn flat(label: &str, v: f64) -> BandSeries {
+        let b = Band {
+            mean: v,
+            p5: v,
+            p25: v,
+            p50: v,
+            p75: v,
+            p95: v,
+        };
+        BandSeries {
+            label: label.to_string(),
+            color: RGBColor(0, 0, 0),
+            bands: vec![b; 3],
+            dashed: false,
+        }
+    }
+
+    #[test]
+    fn coinciding_medians_are_named() {
+        let s = [
+            flat("CN (exporter)", 0.5),
+            flat("US (targeted)", 10.0),
+            flat("EU (targeted)", 10.02),
+            flat("JP (targeted)", 9.0),
+        ];
+        assert_eq!(overlap_note(&s), vec!["same median: US, EU".to_string()]);
+        assert!(overlap_note(&s[..2]).is_empty());
     }
 
     #[test]

@@ -38,10 +38,11 @@ pub struct BoxData {
     pub note: Option<String>,
 }
 
-fn row(label: String, region_id: &str, values: &[f64]) -> BoxRow {
+/// A row labelled `head` + `tail`, where only `head` is shortened to fit.
+fn row(head: &str, tail: &str, region_id: &str, values: &[f64]) -> BoxRow {
     let s = stats::summarize(values);
     BoxRow {
-        label: format::shorten(&label, ROW_CHARS),
+        label: format::fit(head, tail, ROW_CHARS),
         color: palette::region_color(region_id),
         p5: s.p5,
         p25: s.p25,
@@ -82,15 +83,14 @@ pub(super) fn sector_figure(
     if results.trials == 0 {
         return None;
     }
-    let mut rows: Vec<BoxRow> = (0..scenario.sectors.len())
-        .filter_map(|s| {
+    let mut rows: Vec<BoxRow> = sel
+        .all_affected
+        .iter()
+        .filter_map(|&s| {
             let v = metric(results, &sector_metric(scenario, s, "value_lost"))?;
-            if !v.iter().any(|&x| x > 0.0) {
-                return None;
-            }
             let sec = &scenario.sectors[s];
             let rid = &scenario.regions[sec.region].id;
-            Some(row(format!("{} ({rid})", sec.name), rid, &v))
+            Some(row(&sec.name, &format!(" ({rid})"), rid, &v))
         })
         .collect();
     if rows.is_empty() {
@@ -127,8 +127,12 @@ pub(super) fn sector_figure(
     })
 }
 
-pub(super) fn region_figure(scenario: &Scenario, results: &RunResults) -> Option<Figure> {
-    if results.trials == 0 {
+pub(super) fn region_figure(
+    scenario: &Scenario,
+    results: &RunResults,
+    sel: &Selection,
+) -> Option<Figure> {
+    if results.trials == 0 || sel.affected == 0 {
         return None;
     }
     let mut rows: Vec<BoxRow> = scenario
@@ -136,7 +140,7 @@ pub(super) fn region_figure(scenario: &Scenario, results: &RunResults) -> Option
         .iter()
         .filter_map(|r| {
             let v = metric(results, &format!("region.{}.value_lost", r.id))?;
-            Some(row(format!("{} {}", r.id, r.name), &r.id, &v))
+            Some(row(&format!("{} {}", r.id, r.name), "", &r.id, &v))
         })
         .collect();
     if rows.is_empty() || !rows.iter().any(|r| r.p95 > 0.0 || r.mean > 0.0) {

@@ -13,8 +13,9 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, s: SectorIx) -> 
         return None;
     }
     let bands = results.bands(idx);
-    let title = format::shorten(
-        &format!("{} ({}): output share over time", sec.name, region.id),
+    let title = format::fit(
+        &sec.name,
+        &format!(" ({}): output share over time", region.id),
         format::TITLE_CHARS,
     );
     let caption = format!(

@@ -68,11 +68,15 @@ pub(super) fn figure(
         .flat_map(|s| s.bands.iter().map(|b| b.p95))
         .fold(0.0f64, f64::max);
     let mut note = vec![format!("exporter: {}", exp.id)];
+    if top <= 0.0 {
+        note.push("no shipments in any trial".to_string());
+    }
     if series.len() < total {
         note.push(format!("{} of {total} destinations shown", series.len()));
     }
-    let title = format::shorten(
-        &format!("{}: shipments from {} by destination", com.name, exp.name),
+    let title = format::fit(
+        &com.name,
+        &format!(": shipments from {} by destination", exp.name),
         format::TITLE_CHARS,
     );
     let caption = format!(

@@ -38,6 +38,13 @@ pub fn shorten(s: &str, max: usize) -> String {
     out
 }
 
+/// `head` shortened so that `head + tail` has at most `max` characters; `tail` is kept whole
+/// (it carries the region id or the chart's subject).
+pub fn fit(head: &str, tail: &str, max: usize) -> String {
+    let room = max.saturating_sub(tail.chars().count()).max(8);
+    format!("{}{tail}", shorten(head, room))
+}
+
 /// Dollars with a magnitude suffix: `$1.2B`, `$340M`, `$12k`.
 pub fn money(v: f64) -> String {
     let a = v.abs();
@@ -53,7 +60,14 @@ pub fn money(v: f64) -> String {
     } else {
         (a, "")
     };
-    let digits = if x >= 100.0 || x == x.round() { 0 } else { 1 };
+    if a < 0.5 {
+        return "$0".to_string();
+    }
+    let digits = if x >= 100.0 || x == x.round() || suffix.is_empty() {
+        0
+    } else {
+        1
+    };
     format!("{sign}${x:.digits$}{suffix}")
 }
 
@@ -131,6 +145,8 @@ mod tests {
         assert_eq!(money(340e6), "$340M");
         assert_eq!(money(12_000.0), "$12k");
         assert_eq!(money(0.0), "$0");
+        assert_eq!(money(1e-9), "$0");
+        assert_eq!(money(12.4), "$12");
         assert_eq!(money(2.0e9), "$2B");
     }
 
@@ -155,5 +171,10 @@ mod tests {
     fn shortens_with_ellipsis() {
         assert_eq!(shorten("abcdef", 4), "abc…");
         assert_eq!(shorten("abc", 4), "abc");
+        assert_eq!(
+            fit("Compound semiconductors", " (JP)", 16),
+            "Compound s… (JP)"
+        );
+        assert_eq!(fit("Chips", " (JP)", 16), "Chips (JP)");
     }
 }

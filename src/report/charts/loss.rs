@@ -66,11 +66,9 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, s: SectorIx) -> 
             (x, above as f64 / n * 100.0)
         })
         .collect();
-    let title = format::shorten(
-        &format!(
-            "{} ({}): distribution of mean output loss",
-            sec.name, region.id
-        ),
+    let title = format::fit(
+        &sec.name,
+        &format!(" ({}): distribution of mean output loss", region.id),
         format::TITLE_CHARS,
     );
     let caption = format!(
@@ -102,6 +100,10 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, s: SectorIx) -> 
     })
 }
 
+const MEDIAN_COLOR: RGBColor = RGBColor(70, 70, 70);
+const P95_COLOR: RGBColor = RGBColor(220, 110, 0);
+const CVAR_COLOR: RGBColor = RGBColor(190, 0, 30);
+
 pub(super) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -110,11 +112,18 @@ pub(super) fn draw<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
+    let body = root.titled(title, format::title_font())?;
+    // The legend runs in a strip above the plot, so it never covers bars or labels.
+    let (strip, rest) = body.split_vertically(40);
+    let bar = d.color.mix(0.55).filled();
+    legend_strip(&strip, bar)?;
+
     let tallest = d.bins.iter().map(|b| b.2).fold(0.0, f64::max);
-    let y_max = format::nice_ceiling(tallest * 1.25);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, format::title_font())
+    // Headroom above the tallest bar for the staggered line labels.
+    let y_max = format::nice_ceiling(tallest * 1.3);
+    let mut chart = ChartBuilder::on(&rest)
         .margin(MARGIN)
+        .margin_top(6)
         .x_label_area_size(70)
         .y_label_area_size(90)
         .right_y_label_area_size(90)
@@ -139,60 +148,91 @@ where
         .axis_desc_style(format::font(AXIS_DESC_SIZE))
         .draw()?;
 
-    let bar = d.color.mix(0.55).filled();
-    chart
-        .draw_series(
-            d.bins
-                .iter()
-                .filter(|b| b.2 > 0.0)
-                .map(|&(x0, x1, h)| Rectangle::new([(x0, 0.0), (x1, h)], bar)),
-        )?
-        .label("trials at this loss (left axis)")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 20, y + 7)], bar));
-    chart
-        .draw_secondary_series(std::iter::once(PathElement::new(
-            d.exceedance.clone(),
-            BLACK.stroke_width(3),
-        )))?
-        .label("chance loss exceeds x (right axis)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+    chart.draw_series(
+        d.bins
+            .iter()
+            .filter(|b| b.2 > 0.0)
+            .map(|&(x0, x1, h)| Rectangle::new([(x0, 0.0), (x1, h)], bar)),
+    )?;
+    chart.draw_secondary_series(std::iter::once(PathElement::new(
+        d.exceedance.clone(),
+        BLACK.stroke_width(3),
+    )))?;
 
     let marks = [
-        ("median", d.median, RGBColor(70, 70, 70)),
-        ("p95", d.p95, RGBColor(220, 110, 0)),
-        ("CVaR95", d.cvar95, RGBColor(190, 0, 30)),
+        ("median", d.median, MEDIAN_COLOR),
+        ("p95", d.p95, P95_COLOR),
+        ("CVaR95", d.cvar95, CVAR_COLOR),
     ];
+    let right_edge = chart.backend_coord(&(d.x_max, 0.0)).0;
     for (k, (name, x, color)) in marks.iter().enumerate() {
-        let style = color.stroke_width(3);
-        chart
-            .draw_series(std::iter::once(DashedPathElement::new(
-                vec![(*x, 0.0), (*x, y_max)],
-                10,
-                6,
-                style,
-            )))?
-            .label(format!("{name} {}", pct(*x)))
-            .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 20, ly)], style));
-        // Stagger labels so coincident lines stay readable; flip to the left near the right edge.
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(*x, 0.0), (*x, y_max)],
+            10,
+            6,
+            color.stroke_width(3),
+        )))?;
+        // Staggered heights keep coincident lines readable; a label goes right of its line
+        // unless it would run past the plot.
+        let label = format!("{name} {}", pct(*x));
+        let font = format::bold(LEGEND_SIZE).color(color);
+        let (w, _) = root.estimate_text_size(&label, &font)?;
         let y = y_max * (0.96 - 0.07 * k as f64);
-        let right = *x > d.x_max * 0.75;
-        let (dx, anchor) = if right {
-            (-8, Pos::new(HPos::Right, VPos::Center))
-        } else {
+        let px = chart.backend_coord(&(*x, y)).0;
+        let (dx, anchor) = if px + 8 + w as i32 <= right_edge {
             (8, Pos::new(HPos::Left, VPos::Center))
+        } else {
+            (-8, Pos::new(HPos::Right, VPos::Center))
         };
-        let text = format::bold(LEGEND_SIZE).color(color).pos(anchor);
         chart.draw_series(std::iter::once(
-            EmptyElement::at((*x, y)) + Text::new(format!("{name} {}", pct(*x)), (dx, 0), text),
+            EmptyElement::at((*x, y)) + Text::new(label, (dx, 0), font.pos(anchor)),
         ))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::MiddleRight)
-        .margin(12)
-        .label_font(format::font(LEGEND_SIZE))
-        .background_style(WHITE.mix(0.9))
-        .border_style(format::GRID.stroke_width(1))
-        .draw()?;
+    Ok(())
+}
+
+/// One row of legend entries, centred: swatch or line sample, then its text.
+fn legend_strip<DB: DrawingBackend>(strip: &DrawingArea<DB, Shift>, bar: ShapeStyle) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let font = format::font(LEGEND_SIZE);
+    let items: [(&str, Option<RGBColor>); 5] = [
+        ("trials at this loss (left axis)", None),
+        ("chance the loss is exceeded (right axis)", Some(BLACK)),
+        ("median", Some(MEDIAN_COLOR)),
+        ("p95", Some(P95_COLOR)),
+        ("CVaR95: mean of the worst 5%", Some(CVAR_COLOR)),
+    ];
+    let (sample, gap, pad) = (30, 26, 8);
+    let mut widths = Vec::new();
+    for (text, _) in &items {
+        widths.push(strip.estimate_text_size(text, &font)?.0 as i32);
+    }
+    let total: i32 = widths.iter().map(|w| sample + pad + w).sum::<i32>() + gap * 4;
+    let (w, h) = strip.dim_in_pixel();
+    let mut x = ((w as i32 - total) / 2).max(4);
+    let y = h as i32 / 2;
+    for ((text, line), tw) in items.iter().zip(&widths) {
+        match line {
+            None => strip.draw(&Rectangle::new([(x, y - 8), (x + sample, y + 8)], bar))?,
+            Some(c) if *c == BLACK => strip.draw(&PathElement::new(
+                vec![(x, y), (x + sample, y)],
+                c.stroke_width(3),
+            ))?,
+            Some(c) => strip.draw(&DashedPathElement::new(
+                vec![(x, y), (x + sample, y)],
+                8,
+                5,
+                c.stroke_width(3),
+            ))?,
+        }
+        strip.draw(&Text::new(
+            *text,
+            (x + sample + pad, y),
+            font.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        x += sample + pad + tw + gap;
+    }
     Ok(())
 }

@@ -2,8 +2,9 @@
 //! font (registered on first use), so no system font library is needed; see `LICENSES/DejaVu.txt`.
 //!
 //! `plan` turns a scenario and its results into prepared figures (numbers only, no drawing);
-//! `draw_all` draws every figure to `charts/` of the output directory and returns the SVG text so
-//! the HTML report can inline it without re-reading files. Same inputs give byte-identical files.
+//! `render` draws them in memory (SVG text and PNG bytes); `draw_all` writes them to `charts/` of
+//! the output directory and returns the SVG text so the HTML report can inline it without
+//! re-reading files. Same inputs give byte-identical files.
 
 mod bands;
 mod boxes;
@@ -26,7 +27,10 @@ use crate::run::RunResults;
 use crate::scenario::Scenario;
 
 pub use palette::region_color;
-pub use select::{MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Selection, select};
+pub use select::{
+    LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Restricted, Selection,
+    restricted, select,
+};
 
 /// Pixel size of every chart.
 pub const WIDTH: u32 = 1200;
@@ -195,12 +199,54 @@ impl Figure {
         Ok(buf)
     }
 
-    /// Draws the chart into a PNG file.
-    pub fn write_png(&self, path: &Path) -> Result<(), String> {
-        register_fonts();
-        let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
-        self.draw_on(&root).map_err(|e| e.to_string())
+    /// The chart as PNG bytes (8-bit RGB; deterministic).
+    pub fn png(&self) -> Result<Vec<u8>, String> {
+        let rgb = self.rgb()?;
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        // Flat-colour charts compress well with per-row filter choice.
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        enc.set_compression(png::Compression::Best);
+        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
+        writer.finish().map_err(|e| e.to_string())?;
+        Ok(out)
     }
+}
+
+/// A drawn chart with its PNG bytes, for callers that write files themselves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub chart: Chart,
+    pub png: Vec<u8>,
+}
+
+/// Draws every chart of the run in memory: the SVG in `Chart::svg`, the PNG beside it. Files
+/// belong at `Chart::files()`, relative to the output directory.
+pub fn render(scenario: &Scenario, results: &RunResults) -> Result<Vec<Rendered>, ChartError> {
+    plan(scenario, results)
+        .into_iter()
+        .map(|fig| {
+            let failed = |ext: &str| {
+                let path = PathBuf::from(format!("charts/{}.{ext}", fig.file_stem));
+                move |message| ChartError::Draw { path, message }
+            };
+            let svg = fig.svg().map_err(failed("svg"))?;
+            let png = fig.png().map_err(failed("png"))?;
+            Ok(Rendered {
+                chart: Chart {
+                    file_stem: fig.file_stem,
+                    title: fig.title,
+                    caption: fig.caption,
+                    kind: fig.kind,
+                    svg,
+                },
+                png,
+            })
+        })
+        .collect()
 }
 
 /// Every figure of a run, in report order: overview first, then per sector, then per commodity.
@@ -208,7 +254,7 @@ pub fn plan(scenario: &Scenario, results: &RunResults) -> Vec<Figure> {
     let sel = select(scenario, results);
     let mut figs = Vec::new();
     figs.extend(boxes::sector_figure(scenario, results, &sel));
-    figs.extend(boxes::region_figure(scenario, results));
+    figs.extend(boxes::region_figure(scenario, results, &sel));
     for &s in &sel.sectors {
         figs.extend(loss::figure(scenario, results, s));
         figs.extend(fan::figure(scenario, results, s));
@@ -248,29 +294,13 @@ pub fn draw_all(
         source,
     })?;
     let mut charts = Vec::new();
-    for fig in plan(scenario, results) {
-        let svg_path = dir.join(format!("{}.svg", fig.file_stem));
-        let svg = fig.svg().map_err(|message| ChartError::Draw {
-            path: svg_path.clone(),
-            message,
-        })?;
-        std::fs::write(&svg_path, &svg).map_err(|source| ChartError::Io {
-            path: svg_path.clone(),
-            source,
-        })?;
-        let png_path = dir.join(format!("{}.png", fig.file_stem));
-        fig.write_png(&png_path)
-            .map_err(|message| ChartError::Draw {
-                path: png_path.clone(),
-                message,
-            })?;
-        charts.push(Chart {
-            file_stem: fig.file_stem,
-            title: fig.title,
-            caption: fig.caption,
-            kind: fig.kind,
-            svg,
-        });
+    for r in render(scenario, results)? {
+        let [png, svg] = r.chart.files();
+        for (name, bytes) in [(png, r.png.as_slice()), (svg, r.chart.svg.as_bytes())] {
+            let path = out_dir.join(name);
+            std::fs::write(&path, bytes).map_err(|source| ChartError::Io { path, source })?;
+        }
+        charts.push(r.chart);
     }
     Ok(charts)
 }

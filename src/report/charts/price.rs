@@ -2,7 +2,7 @@
 //! targets are drawn solid, the exporter and untargeted regions dashed, so the split shows at a
 //! glance.
 
-use super::bands::{BandChart, BandSeries, YFormat};
+use super::bands::{self, BandChart, BandSeries, YFormat};
 use super::select::Restricted;
 use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
 use crate::run::RunResults;
@@ -68,10 +68,8 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
     if shown < total {
         note.push(format!("{shown} of {total} regions shown"));
     }
-    let title = format::shorten(
-        &format!("{}: price index by region", com.name),
-        format::TITLE_CHARS,
-    );
+    note.extend(bands::overlap_note(&series));
+    let title = format::fit(&com.name, ": price index by region", format::TITLE_CHARS);
     let caption = format!(
         "Price of {} in each region as a multiple of its reference price (median line, middle 50% \
          and 90% of trials): compare the targeted regions (solid) with the exporter and untargeted \

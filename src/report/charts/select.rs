@@ -11,6 +11,9 @@ pub const MAX_SECTOR_CHARTS: usize = 8;
 pub const MAX_COMMODITY_CHARTS: usize = 6;
 /// At most this many rows in the value-lost-by-sector overview.
 pub const MAX_OVERVIEW_ROWS: usize = 20;
+/// A sector counts as affected when its mean output loss exceeds this share in some trial; below
+/// it (a millionth of output) a loss is rounding noise, not a shortage.
+pub const LOSS_EPS: f64 = 1e-6;
 
 /// A commodity named by at least one export restriction.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +30,10 @@ pub struct Restricted {
 pub struct Selection {
     /// Sectors charted, worst first.
     pub sectors: Vec<SectorIx>,
-    /// Number of affected sectors (mean loss above zero in at least one trial).
+    /// Number of affected sectors (mean loss above `LOSS_EPS` in at least one trial).
     pub affected: usize,
+    /// Every affected sector, worst first.
+    pub all_affected: Vec<SectorIx>,
     /// Restricted commodities charted, in order of first restriction.
     pub restricted: Vec<Restricted>,
     /// Number of restricted commodities before the cap.
@@ -62,7 +67,7 @@ pub fn affected_sectors(scenario: &Scenario, results: &RunResults) -> Vec<Sector
     let mut ranked: Vec<(SectorIx, f64, f64)> = (0..scenario.sectors.len())
         .filter_map(|s| {
             let loss = metric(results, &sector_metric(scenario, s, "mean_loss"))?;
-            if !loss.iter().any(|&l| l > 0.0) {
+            if !loss.iter().any(|&l| l > LOSS_EPS) {
                 return None;
             }
             let value = metric(results, &sector_metric(scenario, s, "value_lost"))
@@ -126,8 +131,9 @@ pub fn select(scenario: &Scenario, results: &RunResults) -> Selection {
     let restricted_total = restricted.len();
     restricted.truncate(MAX_COMMODITY_CHARTS);
     Selection {
-        sectors: sectors.into_iter().take(MAX_SECTOR_CHARTS).collect(),
+        sectors: sectors.iter().copied().take(MAX_SECTOR_CHARTS).collect(),
         affected,
+        all_affected: sectors,
         restricted,
         restricted_total,
     }
