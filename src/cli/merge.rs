@@ -124,6 +124,7 @@ pub fn merge_loaded(
         scenario,
         results: &set.results,
         trials_csv: args.trials_csv,
+        charts: !args.no_charts,
     };
     outputs.write_full(&set.inputs, info, &what, out, err)
 }
@@ -169,7 +170,9 @@ pub fn execute(args: &MergeArgs) -> i32 {
         &set,
         args,
         super::interrupt::stop_flag(),
-        &mut std::io::stdout().lock(),
-        &mut stderr.lock(),
+        // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
+        // the stderr lock here for the whole run would deadlock on a terminal.
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
     )
 }

@@ -26,6 +26,8 @@ pub enum OutputError {
         path: PathBuf,
         error: io::Error,
     },
+    /// A chart could not be drawn or written (the message names the file).
+    Charts(String),
 }
 
 impl fmt::Display for OutputError {
@@ -49,6 +51,7 @@ impl fmt::Display for OutputError {
             OutputError::Io { path, error } => {
                 write!(f, "cannot write {}: {error}", path.display())
             }
+            OutputError::Charts(m) => f.write_str(m),
         }
     }
 }
@@ -129,6 +132,22 @@ impl Staging {
             path: self.shown.join(name),
             error,
         })
+    }
+
+    /// Streams `name` inside the staging directory through `fill`.
+    pub fn write_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let shown = |error| OutputError::Io {
+            path: self.shown.join(name),
+            error,
+        };
+        let file = fs::File::create(self.dir.path().join(name)).map_err(shown)?;
+        let mut w = io::BufWriter::new(file);
+        fill(&mut w).map_err(shown)?;
+        io::Write::flush(&mut w).map_err(shown)
     }
 
     /// Moves the staged results to the target. With `force`, an earlier result is moved aside

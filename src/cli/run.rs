@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::outdir::{MARKER, OutputError, Staging};
 use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, RunArgs};
 use crate::report::json::{RunInfo, run_json, summary_json};
-use crate::report::{Summaries, csv, shard, table};
+use crate::report::{Summaries, charts, csv, html, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Meta, Scenario};
 
@@ -145,7 +145,7 @@ pub fn run_loaded(
     };
     let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {human_pos}/{human_len} trials  {elapsed} elapsed, about {eta} left",
+        "{human_pos}/{human_len} trials {wide_bar} {elapsed} elapsed, about {eta} left",
     ) {
         bar.set_style(style);
     }
@@ -201,6 +201,7 @@ pub fn run_loaded(
                 scenario,
                 results: &results,
                 trials_csv: args.trials_csv,
+                charts: !args.no_charts,
             };
             outputs.write_full(inputs, info, &what, out, err)
         }
@@ -220,6 +221,26 @@ pub struct Full<'a> {
     pub scenario: &'a Scenario,
     pub results: &'a RunResults,
     pub trials_csv: bool,
+    /// Draw the charts (`report.html` is written either way).
+    pub charts: bool,
+}
+
+/// Files being written into a staging directory, listed for `run.json` in the order written.
+struct Stager<'a> {
+    staging: &'a Staging,
+    info: RunInfo,
+}
+
+impl Stager<'_> {
+    fn put(&mut self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        self.record(name.to_string());
+        self.staging.write(name, bytes)
+    }
+
+    /// Lists a file written by other means (charts).
+    fn record(&mut self, name: String) {
+        self.info.files.push(name);
+    }
 }
 
 impl Outputs<'_> {
@@ -235,17 +256,40 @@ impl Outputs<'_> {
     ) -> i32 {
         let (meta, results) = (&what.scenario.meta, what.results);
         let sums = Summaries::compute(results);
-        let staged = self.stage(inputs, info, |put| {
-            put(
+        let staged = self.stage(inputs, info, |st| {
+            st.put(
                 "summary.json",
-                summary_json(meta, results, &sums).into_bytes(),
+                summary_json(meta, results, &sums).as_bytes(),
             )?;
-            put("metrics.csv", csv::metrics_csv(results, &sums))?;
-            put("series.csv", csv::series_csv(meta, results, &sums))?;
+            st.put("metrics.csv", &csv::metrics_csv(results, &sums))?;
+            st.put("series.csv", &csv::series_csv(meta, results, &sums))?;
             if what.trials_csv {
-                put("trials.csv", csv::trials_csv(results))?;
+                st.record("trials.csv".into());
+                st.staging
+                    .write_with("trials.csv", |w| csv::write_trials_csv(results, w))?;
             }
-            Ok(())
+            let drawn = if what.charts {
+                let dir = st.staging.path().to_path_buf();
+                let drawn = charts::draw_all(&dir, what.scenario, results).map_err(|e| {
+                    // Name the result directory the user asked for, not the staging directory.
+                    let msg = e.to_string();
+                    OutputError::Charts(msg.replace(
+                        &dir.display().to_string(),
+                        &self.target.display().to_string(),
+                    ))
+                })?;
+                for c in &drawn {
+                    st.record(format!("charts/{}.svg", c.file_stem));
+                    st.record(format!("charts/{}.png", c.file_stem));
+                }
+                drawn
+            } else {
+                Vec::new()
+            };
+            st.put(
+                "report.html",
+                html::render(what.scenario, results, &drawn).as_bytes(),
+            )
         });
         let code = self.commit(staged, err);
         if code == EXIT_OK {
@@ -264,8 +308,8 @@ impl Outputs<'_> {
         err: &mut dyn Write,
     ) -> i32 {
         let total = info.total_trials;
-        let staged = self.stage(inputs, info, |put| {
-            put("trials.bin", shard::encode(results, total))
+        let staged = self.stage(inputs, info, |st| {
+            st.put("trials.bin", &shard::encode(results, total))
         });
         let code = self.commit(staged, err);
         if code == EXIT_OK {
@@ -284,21 +328,20 @@ impl Outputs<'_> {
     fn stage(
         &self,
         inputs: &Inputs,
-        mut info: RunInfo,
-        body: impl FnOnce(
-            &mut dyn FnMut(&str, Vec<u8>) -> Result<(), OutputError>,
-        ) -> Result<(), OutputError>,
+        info: RunInfo,
+        body: impl FnOnce(&mut Stager<'_>) -> Result<(), OutputError>,
     ) -> Result<Staging, OutputError> {
         let staging = Staging::new(self.target, self.force)?;
-        let mut put = |name: &str, bytes: Vec<u8>| {
-            info.files.push(name.to_string());
-            staging.write(name, &bytes)
+        let mut st = Stager {
+            staging: &staging,
+            info,
         };
-        body(&mut put)?;
-        put("scenario.toml", inputs.scenario.clone())?;
+        body(&mut st)?;
+        st.put("scenario.toml", &inputs.scenario)?;
         if let Some(world) = &inputs.world {
-            put("world.toml", world.clone())?;
+            st.put("world.toml", world)?;
         }
+        let mut info = st.info;
         info.files.push(MARKER.into());
         staging.write(MARKER, run_json(&info).as_bytes())?;
         Ok(staging)
@@ -401,8 +444,10 @@ pub fn execute(args: &RunArgs) -> i32 {
         args,
         &crate::run::run,
         super::interrupt::stop_flag(),
-        &mut std::io::stdout().lock(),
-        &mut stderr.lock(),
+        // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
+        // the stderr lock here for the whole run would deadlock on a terminal.
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
     )
 }
 

@@ -81,25 +81,33 @@ pub fn series_csv(meta: &Meta, results: &RunResults, sums: &Summaries) -> Vec<u8
 
 /// One row per trial: its global index, every sampled parameter (by path) and every metric.
 pub fn trials_csv(results: &RunResults) -> Vec<u8> {
-    let mut w = writer();
-    row(
-        &mut w,
+    let mut out = Vec::new();
+    write_trials_csv(results, &mut out).expect("writing CSV into memory cannot fail");
+    out
+}
+
+/// `trials_csv` streamed to `out`: the table can be far larger than the results it comes from, so
+/// the run command writes it to its file row by row instead of building it in memory.
+pub fn write_trials_csv(results: &RunResults, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record(
         std::iter::once("trial")
             .chain(results.param_paths.iter().map(String::as_str))
             .chain(results.metric_names.iter().map(String::as_str)),
-    );
+    )?;
     let np = results.param_paths.len();
     let nm = results.metric_names.len();
     for i in 0..results.trials {
         let params = &results.params[i * np..(i + 1) * np];
         let metrics = &results.metrics[i * nm..(i + 1) * nm];
-        row(
-            &mut w,
+        w.write_record(
             std::iter::once((results.first_trial + i as u64).to_string())
                 .chain(params.iter().chain(metrics).map(|&x| num(x))),
-        );
+        )?;
     }
-    finish(w)
+    w.flush()
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! pure functions from a run's results (and the scenario's metadata) to text or bytes; the CLI
 //! decides where they go.
 
+pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod shard;
 pub mod summaries;

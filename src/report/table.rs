@@ -8,8 +8,13 @@ use crate::scenario::Scenario;
 use super::format::{money, percent};
 use super::summaries::Summaries;
 
+/// Rows shown per table; the rest are counted (every number is in `metrics.csv`).
+pub const MAX_ROWS: usize = 15;
+
 /// The terminal summary of a run. Sectors are ordered by mean output loss, regions by mean value
-/// lost, largest first; a sector or region without its metrics in `results` is left out.
+/// lost, largest first. Only sectors and regions that lost something in some trial get a row (at
+/// most `MAX_ROWS`); the others are counted in one line. A sector or region without its metrics in
+/// `results` is left out.
 pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries) -> String {
     let meta = &scenario.meta;
     let mut out = String::new();
@@ -27,8 +32,6 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
         meta.name, results.trials, results.seed, span
     ));
 
-    let mean_of = |name: &str| sums.metric(results, name).map(|s| s.mean);
-
     // Sectors.
     struct SectorRow {
         label: String,
@@ -36,6 +39,8 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
         p95: f64,
         cvar: f64,
         value: f64,
+        /// Lost something in some trial.
+        hit: bool,
     }
     let mut sectors: Vec<SectorRow> = scenario
         .sectors
@@ -43,12 +48,14 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
         .filter_map(|s| {
             let key = format!("sector.{}.{}", scenario.regions[s.region].id, s.id);
             let loss = sums.metric(results, &format!("{key}.mean_loss"))?;
+            let value = sums.metric(results, &format!("{key}.value_lost"));
             Some(SectorRow {
                 label: format!("{} {}", scenario.regions[s.region].id, s.name),
                 loss: loss.mean,
                 p95: loss.p95,
                 cvar: loss.cvar95,
-                value: mean_of(&format!("{key}.value_lost")).unwrap_or(f64::NAN),
+                value: value.map_or(f64::NAN, |v| v.mean),
+                hit: lost(loss.max) || value.is_some_and(|v| lost(v.max)),
             })
         })
         .collect();
@@ -59,32 +66,52 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
     });
     if !sectors.is_empty() {
         out.push('\n');
-        let mut rows = vec![vec![
-            "Sector (output loss over the horizon)".to_string(),
-            "mean".into(),
-            "p95".into(),
-            "CVaR95".into(),
-            "value lost (mean)".into(),
-        ]];
-        rows.extend(sectors.iter().map(|r| {
-            vec![
-                r.label.clone(),
-                percent(r.loss),
-                percent(r.p95),
-                percent(r.cvar),
-                money(r.value),
-            ]
-        }));
-        out.push_str(&render(&rows));
+        let (hit, unhurt): (Vec<_>, Vec<_>) = sectors.iter().partition(|r| r.hit);
+        if hit.is_empty() {
+            out.push_str(&format!(
+                "  No sector lost output in any trial ({}).\n",
+                count(unhurt.len(), "sector")
+            ));
+        } else {
+            let mut rows = vec![vec![
+                "Sector (output loss over the horizon)".to_string(),
+                "mean".into(),
+                "p95".into(),
+                "CVaR95".into(),
+                "value lost (mean)".into(),
+            ]];
+            rows.extend(hit.iter().take(MAX_ROWS).map(|r| {
+                vec![
+                    r.label.clone(),
+                    percent(r.loss),
+                    percent(r.p95),
+                    percent(r.cvar),
+                    money(r.value),
+                ]
+            }));
+            out.push_str(&render(&rows));
+            if hit.len() > MAX_ROWS {
+                out.push_str(&format!(
+                    "  ... and {} with losses (every sector is in metrics.csv)\n",
+                    count(hit.len() - MAX_ROWS, "more sector")
+                ));
+            }
+            if !unhurt.is_empty() {
+                out.push_str(&format!(
+                    "  {} lost no output in any trial.\n",
+                    count(unhurt.len(), "other sector")
+                ));
+            }
+        }
     }
 
     // Regions, then the world.
-    let mut regions: Vec<(String, f64, f64)> = scenario
+    let mut regions: Vec<(String, f64, f64, bool)> = scenario
         .regions
         .iter()
         .filter_map(|r| {
             let s = sums.metric(results, &format!("region.{}.value_lost", r.id))?;
-            Some((format!("{} {}", r.id, r.name), s.mean, s.p95))
+            Some((format!("{} {}", r.id, r.name), s.mean, s.p95, lost(s.max)))
         })
         .collect();
     regions.sort_by(|a, b| worst_first(a.1, b.1).then_with(|| a.0.cmp(&b.0)));
@@ -96,17 +123,45 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
             "mean".into(),
             "p95".into(),
         ]];
+        let hit: Vec<_> = regions.iter().filter(|r| r.3).collect();
         rows.extend(
-            regions
-                .iter()
-                .map(|(label, mean, p95)| vec![label.clone(), money(*mean), money(*p95)]),
+            hit.iter()
+                .take(MAX_ROWS)
+                .map(|(label, mean, p95, _)| vec![label.clone(), money(*mean), money(*p95)]),
         );
         if let Some(w) = world {
             rows.push(vec!["World".into(), money(w.mean), money(w.p95)]);
         }
         out.push_str(&render(&rows));
+        if hit.len() > MAX_ROWS {
+            out.push_str(&format!(
+                "  ... and {} with losses (see metrics.csv)\n",
+                count(hit.len() - MAX_ROWS, "more region")
+            ));
+        }
+        let unhurt = regions.len() - hit.len();
+        if unhurt > 0 {
+            out.push_str(&format!(
+                "  {} lost nothing in any trial.\n",
+                count(unhurt, "other region")
+            ));
+        }
     }
     out
+}
+
+/// Whether a metric's largest value shows a loss (an undefined value is shown, not hidden).
+fn lost(max: f64) -> bool {
+    max > 0.0 || max.is_nan()
+}
+
+/// `1 sector`, `3 sectors`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// Descending order with undefined values last.

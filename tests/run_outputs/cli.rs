@@ -13,7 +13,10 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 walk(root, &p, out);
             } else {
-                out.push((p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap()));
+                out.push((
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                ));
             }
         }
     }
@@ -28,7 +31,13 @@ fn assert_same_tree(a: &Path, b: &Path) {
     let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&ta), names(&tb));
     for ((p, x), (_, y)) in ta.iter().zip(&tb) {
-        assert!(x == y, "{} differs between {} and {}", p.display(), a.display(), b.display());
+        assert!(
+            x == y,
+            "{} differs between {} and {}",
+            p.display(),
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -53,10 +62,12 @@ fn run_writes_results_and_prints_the_summary() {
         "scenario.toml",
         "world.toml",
         "run.json",
+        "report.html",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     assert!(!out.join("trials.csv").exists());
+    assert!(!out.join("charts").exists(), "--no-charts draws none");
     assert_eq!(
         fs::read(out.join("world.toml")).unwrap(),
         fs::read(data("worlds/tiny.toml")).unwrap()
@@ -104,7 +115,10 @@ fn refuses_to_overwrite_without_force_and_force_replaces() {
 
     let refused = run(&["--seed", "9"]).code(3);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
-    assert!(stderr.contains("already exists") && stderr.contains("--force"), "{stderr}");
+    assert!(
+        stderr.contains("already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
     assert_eq!(tree(&out), before, "the earlier result must be intact");
 
     run(&["--seed", "9", "--force"]).success();
@@ -114,7 +128,6 @@ fn refuses_to_overwrite_without_force_and_force_replaces() {
     let siblings: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(siblings.len(), 1);
 }
-
 
 #[test]
 fn default_output_directory_is_results_slash_stem() {
@@ -126,7 +139,11 @@ fn default_output_directory_is_results_slash_stem() {
         .args(["--trials", "10", "--no-charts"])
         .assert()
         .success();
-    assert!(tmp.path().join("results/gallium-ban/summary.json").is_file());
+    assert!(
+        tmp.path()
+            .join("results/gallium-ban/summary.json")
+            .is_file()
+    );
 }
 
 #[test]
@@ -136,11 +153,20 @@ fn outputs_are_byte_identical_across_thread_counts() {
         chokepoint()
             .arg("run")
             .arg(data("gallium-ban.toml"))
-            .args(["--trials", "60", "--trials-csv", "--threads", threads, "--out"])
+            .args([
+                "--trials",
+                "60",
+                "--trials-csv",
+                "--threads",
+                threads,
+                "--out",
+            ])
             .arg(tmp.path().join(threads))
             .assert()
             .success();
     }
+    assert!(tmp.path().join("1/report.html").is_file());
+    assert!(tmp.path().join("1/charts").read_dir().unwrap().count() > 0);
     assert_same_tree(&tmp.path().join("1"), &tmp.path().join("2"));
 }
 
@@ -178,7 +204,7 @@ fn merged_shards_equal_the_unsharded_run() {
         let mut c = chokepoint();
         c.arg("run")
             .arg(data("gallium-ban.toml"))
-            .args(["--trials", "30", "--trials-csv", "--no-charts", "--out"])
+            .args(["--trials", "31", "--trials-csv", "--out"])
             .arg(out);
         if let Some(s) = shard {
             c.args(["--shard", s]);
@@ -186,18 +212,21 @@ fn merged_shards_equal_the_unsharded_run() {
         c.assert().success();
     };
     run(&tmp.path().join("whole"), None);
-    run(&tmp.path().join("a"), Some("1/2"));
-    run(&tmp.path().join("b"), Some("2/2"));
+    // 31 trials in 3 uneven slices, given to merge out of order; charts and report included.
+    for (dir, shard) in [("a", "1/3"), ("b", "2/3"), ("c", "3/3")] {
+        run(&tmp.path().join(dir), Some(shard));
+    }
     chokepoint()
-        .args(["merge", "--trials-csv", "--no-charts", "--out"])
+        .args(["merge", "--trials-csv", "--out"])
         .arg(tmp.path().join("merged"))
-        .arg(tmp.path().join("b"))
+        .arg(tmp.path().join("c"))
         .arg(tmp.path().join("a"))
+        .arg(tmp.path().join("b"))
         .assert()
         .success();
+    assert!(tmp.path().join("merged/charts").is_dir());
     assert_same_tree(&tmp.path().join("whole"), &tmp.path().join("merged"));
 }
-
 
 /// Ctrl-C at any moment leaves either the complete new result (the run had already finished) or
 /// the untouched earlier one, never a mixture; an interrupted run exits 130.
@@ -221,7 +250,15 @@ fn interrupt_leaves_the_earlier_result_or_a_complete_new_one() {
     let mut child = Command::new(bin)
         .arg("run")
         .arg(data("gallium-ban.toml"))
-        .args(["--trials", "20000", "--seed", "3", "--no-charts", "--force", "--out"])
+        .args([
+            "--trials",
+            "20000",
+            "--seed",
+            "3",
+            "--no-charts",
+            "--force",
+            "--out",
+        ])
         .arg(&out)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -257,4 +294,47 @@ fn interrupt_leaves_the_earlier_result_or_a_complete_new_one() {
         other => panic!("unexpected exit {other:?}"),
     }
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
+
+/// On a terminal the progress bar draws from worker threads; the command must not hold the stderr
+/// lock meanwhile (it once did, and hung). `script` gives the run a pseudo-terminal.
+#[cfg(target_os = "linux")]
+#[test]
+fn progress_bar_on_a_terminal_draws_and_finishes() {
+    use std::process::{Command, Stdio};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("chokepoint");
+    let inner = format!(
+        "'{}' run '{}' --trials 300 --no-charts --out '{}'",
+        bin.display(),
+        data("gallium-ban.toml").display(),
+        tmp.path().join("r").display()
+    );
+    let log = tmp.path().join("typescript");
+    let mut child = Command::new("script")
+        .args(["-qec", &inner])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("`script` (util-linux) runs the command on a pseudo-terminal");
+    // A hang guard, not a speed requirement: the run takes seconds.
+    let mut waited = 0;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if waited >= 3000 {
+            let _ = child.kill();
+            panic!("no exit after 5 minutes: the progress bar deadlocked");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(tmp.path().join("r/summary.json").is_file());
+    let shown = fs::read_to_string(&log).unwrap();
+    assert!(shown.contains("/300 trials"), "the bar was drawn: {shown}");
 }

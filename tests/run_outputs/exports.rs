@@ -208,3 +208,63 @@ proptest! {
         prop_assert_eq!(body.lines().count(), 1 + r.series_names.len() * r.horizon);
     }
 }
+
+/// A world of `n` US sectors where sector `k` loses `k%` of its output in every trial.
+fn many_sectors(n: usize) -> (chokepoint::scenario::Scenario, chokepoint::run::RunResults) {
+    let mut sc = synthetic::scenario();
+    let template = sc.sectors[0].clone();
+    sc.sectors = (0..n)
+        .map(|k| {
+            let mut s = template.clone();
+            s.id = format!("s{k:02}");
+            s.name = format!("Sector {k:02}");
+            s
+        })
+        .collect();
+    let mut names = Vec::new();
+    for k in 0..n {
+        names.push(format!("sector.US.s{k:02}.mean_loss"));
+        names.push(format!("sector.US.s{k:02}.value_lost"));
+    }
+    let row: Vec<f64> = (0..n)
+        .flat_map(|k| [k as f64 / 100.0, k as f64 * 1e6])
+        .collect();
+    let r = chokepoint::run::RunResults {
+        seed: 1,
+        first_trial: 0,
+        trials: 2,
+        horizon: 3,
+        metric_names: names,
+        metrics: [row.clone(), row].concat(),
+        param_paths: vec![],
+        params: vec![],
+        series_names: vec![],
+        series: vec![],
+    };
+    (sc, r)
+}
+
+#[test]
+fn table_shows_the_worst_sectors_and_counts_the_rest() {
+    let (sc, r) = many_sectors(20);
+    let t = table::summary_table(&sc, &r, &Summaries::compute(&r));
+    assert_eq!(t.matches("US Sector").count(), table::MAX_ROWS, "{t}");
+    // The worst (19%) first; sectors 1..=4 do not fit; sector 0 lost nothing.
+    assert!(t.find("US Sector 19").unwrap() < t.find("US Sector 18").unwrap());
+    assert!(!t.contains("US Sector 04"), "{t}");
+    assert!(t.contains("... and 4 more sectors with losses"), "{t}");
+    assert!(
+        t.contains("1 other sector lost no output in any trial."),
+        "{t}"
+    );
+}
+
+#[test]
+fn table_says_so_when_nothing_was_lost() {
+    let (sc, r) = many_sectors(1);
+    let t = table::summary_table(&sc, &r, &Summaries::compute(&r));
+    assert!(
+        t.contains("No sector lost output in any trial (1 sector)."),
+        "{t}"
+    );
+}

@@ -99,6 +99,7 @@ fn writes_every_file_and_prints_the_table() {
         names(&out),
         [
             "metrics.csv",
+            "report.html",
             "run.json",
             "scenario.toml",
             "series.csv",
@@ -132,7 +133,39 @@ fn writes_every_file_and_prints_the_table() {
             "--no-charts"
         ])
     );
-    assert_eq!(run["files"].as_array().unwrap().len(), 6);
+    assert_eq!(run["files"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn charts_are_drawn_unless_turned_off_and_listed_in_run_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let mut a = args(&out);
+    a.no_charts = false;
+    let o = go(&a, None);
+    assert_eq!(o.code, EXIT_OK, "{}", o.err);
+    let charts = names(&out.join("charts"));
+    assert!(charts.iter().any(|n| n.ends_with(".png")), "{charts:?}");
+    assert!(charts.iter().any(|n| n.ends_with(".svg")), "{charts:?}");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg"), "charts are inlined in report.html");
+    // run.json lists exactly the files present.
+    let run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let mut listed: Vec<String> = run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut present: Vec<String> = names(&out)
+        .into_iter()
+        .filter(|n| n != "charts")
+        .chain(charts.iter().map(|c| format!("charts/{c}")))
+        .collect();
+    present.sort();
+    assert_eq!(listed, present);
 }
 
 #[test]
@@ -147,6 +180,13 @@ fn trials_csv_only_when_asked() {
         "trial,shock.cn-ga.duration,shock.cn-ga.severity,sector.US.defense.mean_loss,"
     ));
     assert_eq!(body.lines().count(), 6);
+    // Streamed to the file, the same bytes as the in-memory exporter.
+    let mut expected = synthetic::results(0, 5);
+    expected.seed = 99;
+    assert_eq!(
+        body.as_bytes(),
+        chokepoint::report::csv::trials_csv(&expected)
+    );
     let summary = fs::read_to_string(tmp.path().join("r/summary.json")).unwrap();
     assert!(summary.contains("\"seed\": 99"));
 }

@@ -1,6 +1,7 @@
 //! `chokepoint run` and its result files (report exporters, result directories, the CLI).
 
 mod bin;
+mod cli;
 mod cli_errors;
 mod exports;
 mod flow;

@@ -1,0 +1,250 @@
+//! Overview box-and-whisker charts of value lost: per sector (worst first, capped) and per region.
+//! Boxes span p25-p75, whiskers p5-p95, a bar marks the median and a circle the mean.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::format::{self, AXIS_DESC_SIZE, GRID, INK, LABEL_SIZE, MARGIN, money};
+use super::select::{MAX_OVERVIEW_ROWS, Selection, metric, sector_metric};
+use super::{Body, ChartKind, DrawResult, Figure, palette};
+use crate::run::RunResults;
+use crate::scenario::Scenario;
+use crate::stats;
+
+/// Longest row label in characters.
+const ROW_CHARS: usize = 30;
+/// Width of the row-label area in pixels.
+const LABEL_AREA: u32 = 330;
+
+#[derive(Debug, Clone)]
+pub struct BoxRow {
+    pub label: String,
+    pub color: RGBColor,
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct BoxData {
+    /// Worst first.
+    pub rows: Vec<BoxRow>,
+    pub x_max: f64,
+    pub x_desc: String,
+    pub note: Option<String>,
+}
+
+/// A row labelled `head` + `tail`, where only `head` is shortened to fit.
+fn row(head: &str, tail: &str, region_id: &str, values: &[f64]) -> BoxRow {
+    let s = stats::summarize(values);
+    BoxRow {
+        label: format::fit(head, tail, ROW_CHARS),
+        color: palette::region_color(region_id),
+        p5: s.p5,
+        p25: s.p25,
+        p50: s.p50,
+        p75: s.p75,
+        p95: s.p95,
+        mean: s.mean,
+    }
+}
+
+fn sort_worst_first(rows: &mut [BoxRow]) {
+    // Stable sort: ties keep scenario order.
+    rows.sort_by(|a, b| b.mean.total_cmp(&a.mean).then(b.p95.total_cmp(&a.p95)));
+}
+
+fn x_desc(scenario: &Scenario, horizon: usize) -> String {
+    format!(
+        "Value lost over {} {} (US$)",
+        horizon,
+        if horizon == 1 {
+            scenario.meta.period.name()
+        } else {
+            scenario.meta.period.plural()
+        }
+    )
+}
+
+fn x_max(rows: &[BoxRow]) -> f64 {
+    let top = rows.iter().map(|r| r.p95.max(r.mean)).fold(0.0, f64::max);
+    format::nice_ceiling(top * 1.05)
+}
+
+pub(super) fn sector_figure(
+    scenario: &Scenario,
+    results: &RunResults,
+    sel: &Selection,
+) -> Option<Figure> {
+    if results.trials == 0 {
+        return None;
+    }
+    let mut rows: Vec<BoxRow> = sel
+        .all_affected
+        .iter()
+        .filter_map(|&s| {
+            let v = metric(results, &sector_metric(scenario, s, "value_lost"))?;
+            let sec = &scenario.sectors[s];
+            let rid = &scenario.regions[sec.region].id;
+            Some(row(&sec.name, &format!(" ({rid})"), rid, &v))
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    sort_worst_first(&mut rows);
+    let total = rows.len();
+    rows.truncate(MAX_OVERVIEW_ROWS);
+    let note = (rows.len() < total)
+        .then(|| format!("the {} of {total} sectors with value lost", rows.len()));
+    let caption = format!(
+        "Value each sector loses over the horizon across trials, worst first by mean{}: long \
+         whiskers to the right mean a small chance of a much larger loss. {} of {} sectors lost \
+         output in some trial.",
+        if rows.len() < total {
+            format!(" (top {} shown)", rows.len())
+        } else {
+            String::new()
+        },
+        sel.affected,
+        scenario.sectors.len()
+    );
+    Some(Figure {
+        file_stem: "value-lost-sectors".to_string(),
+        title: "Value lost by sector".to_string(),
+        caption,
+        kind: ChartKind::ValueLostBySector,
+        body: Body::Boxes(BoxData {
+            x_max: x_max(&rows),
+            rows,
+            x_desc: x_desc(scenario, results.horizon),
+            note,
+        }),
+    })
+}
+
+pub(super) fn region_figure(
+    scenario: &Scenario,
+    results: &RunResults,
+    sel: &Selection,
+) -> Option<Figure> {
+    if results.trials == 0 || sel.affected == 0 {
+        return None;
+    }
+    let mut rows: Vec<BoxRow> = scenario
+        .regions
+        .iter()
+        .filter_map(|r| {
+            let v = metric(results, &format!("region.{}.value_lost", r.id))?;
+            Some(row(&format!("{} {}", r.id, r.name), "", &r.id, &v))
+        })
+        .collect();
+    if rows.is_empty() || !rows.iter().any(|r| r.p95 > 0.0 || r.mean > 0.0) {
+        return None;
+    }
+    sort_worst_first(&mut rows);
+    let total = rows.len();
+    rows.truncate(MAX_OVERVIEW_ROWS);
+    let note = (rows.len() < total).then(|| format!("the {} of {total} worst regions", rows.len()));
+    Some(Figure {
+        file_stem: "value-lost-regions".to_string(),
+        title: "Value lost by region".to_string(),
+        caption: "Value each region loses over the horizon across trials, worst first by mean: \
+                  compare where the box sits (typical outcome) with where the whisker ends (bad \
+                  case)."
+            .to_string(),
+        kind: ChartKind::ValueLostByRegion,
+        body: Body::Boxes(BoxData {
+            x_max: x_max(&rows),
+            rows,
+            x_desc: x_desc(scenario, results.horizon),
+            note,
+        }),
+    })
+}
+
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    d: &BoxData,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let body = root.titled(title, format::title_font())?;
+    let n = d.rows.len().max(1);
+    let mut chart = ChartBuilder::on(&body)
+        .margin(MARGIN)
+        .margin_top(40)
+        .margin_right(45)
+        .x_label_area_size(70)
+        .y_label_area_size(LABEL_AREA)
+        .build_cartesian_2d(0.0..d.x_max, -0.5..(n as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(8)
+        .x_desc(d.x_desc.as_str())
+        .x_label_formatter(&|x| money(*x))
+        .label_style(format::font(LABEL_SIZE))
+        .axis_desc_style(format::font(AXIS_DESC_SIZE))
+        .draw()?;
+
+    // Thinner boxes when there are many rows; row 0 (the worst) at the top.
+    let half = 0.32;
+    let y_of = |i: usize| (n - 1 - i) as f64;
+    for (i, r) in d.rows.iter().enumerate() {
+        let y = y_of(i);
+        let edge = r.color.stroke_width(2);
+        chart.draw_series([
+            PathElement::new(vec![(r.p5, y), (r.p25, y)], edge),
+            PathElement::new(vec![(r.p75, y), (r.p95, y)], edge),
+            PathElement::new(vec![(r.p5, y - half / 2.0), (r.p5, y + half / 2.0)], edge),
+            PathElement::new(vec![(r.p95, y - half / 2.0), (r.p95, y + half / 2.0)], edge),
+        ])?;
+        chart.draw_series([
+            Rectangle::new(
+                [(r.p25, y - half), (r.p75, y + half)],
+                r.color.mix(0.35).filled(),
+            ),
+            Rectangle::new([(r.p25, y - half), (r.p75, y + half)], edge),
+        ])?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(r.p50, y - half), (r.p50, y + half)],
+            INK.stroke_width(4),
+        )))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            (r.mean, y),
+            6,
+            INK.stroke_width(2),
+        )))?;
+        // Row label, right-aligned against the plot, in absolute backend coordinates.
+        let (px, py) = chart.backend_coord(&(0.0, y));
+        root.draw(&Text::new(
+            r.label.clone(),
+            (px - 12, py),
+            format::font(LABEL_SIZE + 1).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    let key = format::font(LABEL_SIZE).color(&RGBColor(80, 80, 80));
+    let mut line = "box: middle 50% of trials · whiskers: 5th-95th percentile · bar: median · \
+                    circle: mean"
+        .to_string();
+    if let Some(note) = &d.note {
+        line.push_str(&format!(" · {note}"));
+    }
+    let (w, _) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        line,
+        (w as i32 / 2, 58),
+        key.pos(Pos::new(HPos::Center, VPos::Center)),
+    ))?;
+    Ok(())
+}

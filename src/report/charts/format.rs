@@ -1,0 +1,180 @@
+//! Shared chart text: fonts, number and time-axis formatting.
+
+use plotters::style::{FontStyle, IntoFont, RGBColor, TextStyle};
+
+use super::FONT;
+use crate::scenario::{Meta, Period};
+
+pub const TITLE_SIZE: u32 = 28;
+pub const AXIS_DESC_SIZE: u32 = 20;
+pub const LABEL_SIZE: u32 = 17;
+pub const LEGEND_SIZE: u32 = 17;
+pub const MARGIN: u32 = 18;
+/// Longest title in characters that fits across 1200 px at `TITLE_SIZE`.
+pub const TITLE_CHARS: usize = 78;
+
+pub const INK: RGBColor = RGBColor(30, 30, 30);
+pub const GRID: RGBColor = RGBColor(225, 225, 225);
+
+pub fn title_font() -> TextStyle<'static> {
+    (FONT, TITLE_SIZE, FontStyle::Bold).into_font().color(&INK)
+}
+
+pub fn font(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&INK)
+}
+
+pub fn bold(size: u32) -> TextStyle<'static> {
+    (FONT, size, FontStyle::Bold).into_font().color(&INK)
+}
+
+/// Shortens `s` to at most `max` characters, ending in an ellipsis when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// `head` shortened so that `head + tail` has at most `max` characters; `tail` is kept whole
+/// (it carries the region id or the chart's subject).
+pub fn fit(head: &str, tail: &str, max: usize) -> String {
+    let room = max.saturating_sub(tail.chars().count()).max(8);
+    format!("{}{tail}", shorten(head, room))
+}
+
+/// Dollars with a magnitude suffix: `$1.2B`, `$340M`, `$12k`.
+pub fn money(v: f64) -> String {
+    let a = v.abs();
+    let sign = if v < 0.0 { "-" } else { "" };
+    let (x, suffix) = if a >= 1e12 {
+        (a / 1e12, "T")
+    } else if a >= 1e9 {
+        (a / 1e9, "B")
+    } else if a >= 1e6 {
+        (a / 1e6, "M")
+    } else if a >= 1e3 {
+        (a / 1e3, "k")
+    } else {
+        (a, "")
+    };
+    if a < 0.5 {
+        return "$0".to_string();
+    }
+    let digits = if x >= 100.0 || x == x.round() || suffix.is_empty() {
+        0
+    } else {
+        1
+    };
+    format!("{sign}${x:.digits$}{suffix}")
+}
+
+/// A share in 0..1 as a percentage.
+pub fn pct(v: f64) -> String {
+    let p = v * 100.0;
+    if p != 0.0 && p.abs() < 10.0 && (p - p.round()).abs() > 0.05 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// Label of a time-axis tick at `x`: the calendar label when the scenario has a `start`, else the
+/// period number. Ticks between whole periods get no label.
+pub fn period_tick(meta: &Meta, x: f64) -> String {
+    let r = x.round();
+    if (x - r).abs() > 1e-6 || r < 0.0 {
+        return String::new();
+    }
+    if meta.start.is_some() {
+        meta.period_label(r as usize)
+    } else {
+        format!("{}", r as usize)
+    }
+}
+
+/// Description of the time axis.
+pub fn time_desc(meta: &Meta) -> String {
+    if meta.start.is_some() {
+        format!("Period ({})", meta.period.name())
+    } else {
+        format!("{} from start", capitalise(meta.period.plural()))
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Calendar-friendly spacings of time-axis ticks, in periods, smallest first.
+pub fn tick_steps(period: Period) -> &'static [usize] {
+    match period {
+        Period::Month => &[1, 2, 3, 6, 12, 24, 60, 120],
+        Period::Quarter => &[1, 2, 4, 8, 20, 40],
+        Period::Week => &[1, 2, 4, 13, 26, 52, 104, 260],
+    }
+}
+
+/// A round number at or above `v` (1, 2, 2.5, 5 times a power of ten), for axis tops.
+pub fn nice_ceiling(v: f64) -> f64 {
+    if !v.is_finite() || v <= 0.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * p >= v * (1.0 - 1e-12) {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_suffixes() {
+        assert_eq!(money(1.2e9), "$1.2B");
+        assert_eq!(money(340e6), "$340M");
+        assert_eq!(money(12_000.0), "$12k");
+        assert_eq!(money(0.0), "$0");
+        assert_eq!(money(1e-9), "$0");
+        assert_eq!(money(12.4), "$12");
+        assert_eq!(money(2.0e9), "$2B");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(pct(0.5), "50%");
+        assert_eq!(pct(0.034), "3.4%");
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct(0.05), "5%");
+    }
+
+    #[test]
+    fn nice_ceilings() {
+        assert_eq!(nice_ceiling(0.37), 0.4);
+        assert_eq!(nice_ceiling(34.0), 40.0);
+        assert_eq!(nice_ceiling(1.0), 1.0);
+        assert_eq!(nice_ceiling(2.2e9), 2.5e9);
+        assert_eq!(nice_ceiling(0.0), 1.0);
+    }
+
+    #[test]
+    fn shortens_with_ellipsis() {
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abc", 4), "abc");
+        assert_eq!(
+            fit("Compound semiconductors", " (JP)", 16),
+            "Compound s… (JP)"
+        );
+        assert_eq!(fit("Chips", " (JP)", 16), "Chips (JP)");
+    }
+}

@@ -1,0 +1,330 @@
+//! Charts: every kind is drawn, files match the returned SVG, output is byte-identical across
+//! runs, text is drawn with the embedded font, hostile names are escaped, counts are capped.
+
+use std::collections::BTreeSet;
+
+use chokepoint::report::charts::{
+    self, ChartKind, HEIGHT, MAX_SECTOR_CHARTS, WIDTH, draw_all, plan, region_color,
+};
+
+use super::fixture;
+
+#[test]
+fn draws_every_kind_as_png_and_svg() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 200, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let charts = draw_all(dir.path(), &s, &r).unwrap();
+    let kinds: BTreeSet<&str> = charts.iter().map(|c| c.kind.name()).collect();
+    for k in [
+        ChartKind::LossDistribution,
+        ChartKind::OutputFan,
+        ChartKind::PriceBands,
+        ChartKind::Flows,
+        ChartKind::ValueLostBySector,
+        ChartKind::ValueLostByRegion,
+    ] {
+        assert!(
+            kinds.contains(k.name()),
+            "no {} chart in {kinds:?}",
+            k.name()
+        );
+    }
+    // Five affected sectors (two charts each), two overviews, price and flow per commodity.
+    assert_eq!(charts.len(), 5 * 2 + 2 + 2 * 2);
+    for c in &charts {
+        let [png_file, svg_file] = c.files();
+        assert_eq!(png_file, format!("charts/{}.png", c.file_stem));
+        let svg = std::fs::read_to_string(dir.path().join(&svg_file)).unwrap();
+        assert_eq!(svg, c.svg, "{svg_file} differs from the returned SVG");
+        assert!(svg.starts_with("<svg width=\"1200\" height=\"800\""));
+        let png = std::fs::read(dir.path().join(&png_file)).unwrap();
+        assert_eq!(
+            &png[..8],
+            b"\x89PNG\r\n\x1a\n",
+            "{} is not a PNG",
+            c.file_stem
+        );
+        // IHDR width and height, big-endian, at bytes 16..24.
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), WIDTH);
+        assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), HEIGHT);
+        assert!(!c.caption.is_empty() && !c.title.is_empty());
+    }
+}
+
+#[test]
+fn same_inputs_give_byte_identical_files() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 150, 3);
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let ca = draw_all(a.path(), &s, &r).unwrap();
+    let cb = draw_all(b.path(), &s, &r).unwrap();
+    assert_eq!(ca, cb);
+    for c in &ca {
+        for ext in ["svg", "png"] {
+            let name = format!("{}.{ext}", c.file_stem);
+            let x = std::fs::read(a.path().join("charts").join(&name)).unwrap();
+            let y = std::fs::read(b.path().join("charts").join(&name)).unwrap();
+            assert!(x == y, "{name} differs between two identical runs");
+        }
+    }
+}
+
+/// Dark pixels in a rectangle of an RGB buffer.
+fn dark_pixels(rgb: &[u8], x0: u32, x1: u32, y0: u32, y1: u32) -> usize {
+    let mut n = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let i = ((y * WIDTH + x) * 3) as usize;
+            if rgb[i] < 90 && rgb[i + 1] < 90 && rgb[i + 2] < 90 {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Decodes an 8-bit RGB PNG.
+fn decode(png: &[u8]) -> Vec<u8> {
+    let decoder = png::Decoder::new(png);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    buf
+}
+
+#[test]
+fn text_is_drawn_with_the_embedded_font() {
+    // plotters is built with only the `ab_glyph` font backend (no font-kit, no fontconfig), so
+    // the only font it can draw with is the DejaVu Sans registered by `register_fonts`. Without
+    // it, drawing text fails with FontUnavailable instead of producing a chart.
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 100, 5);
+    for rendered in charts::render(&s, &r).unwrap() {
+        let c = &rendered.chart;
+        assert!(
+            c.svg.contains(&c.title),
+            "{}: title missing from the SVG",
+            c.file_stem
+        );
+        assert!(c.svg.contains("font-family=\"sans-serif\""));
+        let rgb = decode(&rendered.png);
+        // The title is centred at the top: glyph pixels there, none in the empty corner.
+        let title = dark_pixels(&rgb, 300, 900, 8, 48);
+        assert!(
+            title > 500,
+            "{}: only {title} dark pixels in the title area",
+            c.file_stem
+        );
+        assert_eq!(
+            dark_pixels(&rgb, 0, 40, 0, 8),
+            0,
+            "{}: ink in the corner",
+            c.file_stem
+        );
+    }
+}
+
+#[test]
+fn rendered_png_is_the_drawn_bitmap_and_matches_the_files() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 80, 17);
+    let dir = tempfile::tempdir().unwrap();
+    let drawn = draw_all(dir.path(), &s, &r).unwrap();
+    let rendered = charts::render(&s, &r).unwrap();
+    let figs = plan(&s, &r);
+    assert_eq!(drawn.len(), rendered.len());
+    for ((c, x), f) in drawn.iter().zip(&rendered).zip(&figs) {
+        assert_eq!(c, &x.chart);
+        let [png_file, _] = c.files();
+        assert_eq!(std::fs::read(dir.path().join(png_file)).unwrap(), x.png);
+        assert_eq!(decode(&x.png), f.rgb().unwrap(), "{}", c.file_stem);
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_in_svg() {
+    let s = fixture::hostile_scenario();
+    let r = fixture::results(&s, 100, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let charts = draw_all(dir.path(), &s, &r).unwrap();
+    let mut escaped = 0;
+    for c in &charts {
+        assert!(
+            !c.svg.contains("<script"),
+            "{}: raw markup in SVG",
+            c.file_stem
+        );
+        assert!(
+            !c.svg.contains("& "),
+            "{}: raw ampersand in SVG",
+            c.file_stem
+        );
+        if c.svg
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;")
+        {
+            escaped += 1;
+        }
+        // File names never carry markup characters.
+        assert!(
+            c.file_stem
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'),
+            "{}",
+            c.file_stem
+        );
+    }
+    // The gallium price and flow charts, the chips loss and fan charts.
+    assert!(escaped >= 4, "only {escaped} charts carry the escaped name");
+    // Row labels are shortened, but what is left is escaped.
+    let overview = charts
+        .iter()
+        .find(|c| c.file_stem == "value-lost-sectors")
+        .unwrap();
+    assert!(
+        overview
+            .svg
+            .contains("Chips &lt;script&gt;alert(1)&lt;/… (US)")
+    );
+}
+
+#[test]
+fn sector_charts_are_capped_worst_first() {
+    let mut s = fixture::scenario();
+    // Twelve more affected sectors in the EU, with value added rising with the index.
+    for k in 0..12 {
+        let mut sec = s.sectors[2].clone();
+        sec.id = format!("extra{k}");
+        sec.name = format!("Extra {k}");
+        sec.value_added = chokepoint::scenario::Param::fixed("v", 1e9 * (k + 1) as f64);
+        s.sectors.push(sec);
+    }
+    let r = fixture::results(&s, 120, 4);
+    let sel = charts::select(&s, &r);
+    assert_eq!(
+        sel.affected, 17,
+        "every sector loses something in some trial"
+    );
+    assert_eq!(sel.sectors.len(), MAX_SECTOR_CHARTS);
+    let mean_value = |ix: usize| {
+        let sec = &s.sectors[ix];
+        let m = r
+            .metric_index(&format!(
+                "sector.{}.{}.value_lost",
+                s.regions[sec.region].id, sec.id
+            ))
+            .unwrap();
+        r.summary(m).mean
+    };
+    let charted: Vec<f64> = sel.sectors.iter().map(|&i| mean_value(i)).collect();
+    assert!(charted.windows(2).all(|w| w[0] >= w[1]), "{charted:?}");
+    let worst_left_out = (0..s.sectors.len())
+        .filter(|i| !sel.sectors.contains(i))
+        .map(mean_value)
+        .fold(0.0, f64::max);
+    assert!(charted.last().unwrap() >= &worst_left_out);
+    let figs = plan(&s, &r);
+    let loss = figs
+        .iter()
+        .filter(|f| f.kind == ChartKind::LossDistribution)
+        .count();
+    assert_eq!(loss, MAX_SECTOR_CHARTS);
+}
+
+#[test]
+fn no_loss_means_no_sector_charts() {
+    let s = fixture::scenario();
+    let r = fixture::results_with(&s, 50, 9, 0.0);
+    let figs = plan(&s, &r);
+    assert!(
+        figs.iter()
+            .all(|f| matches!(f.kind, ChartKind::PriceBands | ChartKind::Flows))
+    );
+    assert_eq!(figs.len(), 4);
+}
+
+#[test]
+fn ids_that_clash_after_sanitising_get_distinct_files() {
+    let mut s = fixture::scenario();
+    s.sectors[0].id = "a/b".into();
+    s.sectors[1].id = "a_b".into();
+    let r = fixture::results(&s, 60, 6);
+    let stems: Vec<String> = plan(&s, &r).into_iter().map(|f| f.file_stem).collect();
+    let unique: BTreeSet<&String> = stems.iter().collect();
+    assert_eq!(unique.len(), stems.len(), "{stems:?}");
+    assert!(stems.contains(&"loss-US-a_b".to_string()));
+    assert!(stems.contains(&"loss-US-a_b-2".to_string()));
+}
+
+#[test]
+fn a_region_has_one_colour_in_every_chart() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 60, 8);
+    let us = region_color("US");
+    let hex = format!("#{:02X}{:02X}{:02X}", us.0, us.1, us.2);
+    for fig in plan(&s, &r) {
+        let mentions_us = match fig.kind {
+            ChartKind::PriceBands | ChartKind::Flows | ChartKind::ValueLostByRegion => true,
+            _ => fig.file_stem.contains("-US-"),
+        };
+        if mentions_us {
+            assert!(
+                fig.svg().unwrap().contains(&hex),
+                "{} lacks US colour {hex}",
+                fig.file_stem
+            );
+        }
+    }
+}
+
+#[test]
+fn time_axis_uses_calendar_labels_when_start_is_set() {
+    let mut s = fixture::scenario();
+    let r = fixture::results(&s, 40, 10);
+    let fan = |s: &chokepoint::scenario::Scenario| {
+        plan(s, &r)
+            .into_iter()
+            .find(|f| f.kind == ChartKind::OutputFan)
+            .unwrap()
+            .svg()
+            .unwrap()
+    };
+    let svg = fan(&s);
+    assert!(
+        svg.contains(">\n2025-04\n<") && svg.contains(">\n2025-10\n<"),
+        "no calendar ticks"
+    );
+    s.meta.start = None;
+    let svg = fan(&s);
+    assert!(!svg.contains("2025-04"));
+    assert!(svg.contains("Months from start"));
+}
+
+#[test]
+fn rounding_noise_is_not_a_loss() {
+    let s = fixture::scenario();
+    let mut r = fixture::results(&s, 60, 18);
+    // CN's ev sector: losses of a trillionth of output, cents of value.
+    for (field, v) in [
+        ("mean_loss", 1e-12),
+        ("peak_loss", 1e-12),
+        ("value_lost", 0.01),
+    ] {
+        let m = r.metric_index(&format!("sector.CN.ev.{field}")).unwrap();
+        let w = r.metric_names.len();
+        for t in 0..r.trials {
+            r.metrics[t * w + m] = v;
+        }
+    }
+    let sel = charts::select(&s, &r);
+    let cn_ev = s.sector_ix("CN", "ev").unwrap();
+    assert!(!sel.all_affected.contains(&cn_ev));
+    assert_eq!(sel.affected, 4);
+    assert!(plan(&s, &r).iter().all(|f| !f.file_stem.contains("CN-ev")));
+    let html = chokepoint::report::html::render(&s, &r, &[]);
+    assert!(html.contains("No loss in any trial: Electric vehicles (CN)."));
+}
