@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::outdir::{MARKER, OutputError, Staging, check_target};
 use super::run::Inputs;
 use super::{CompareArgs, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
+use crate::report::charts::ChartError;
+use crate::report::charts::compare as charts;
 use crate::report::compare::{
     CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
     comparison_json, sensitivity_csv,
@@ -253,7 +255,12 @@ pub fn compare_loaded(
         command: reproduce(args, trials, seed),
         files: Vec::new(),
     };
-    let staged = stage(&target, args.force, run_info, |put| {
+    let figures = if args.no_charts {
+        Vec::new()
+    } else {
+        charts::plan(base_r, policy_r, &sens[0], &sens[1])
+    };
+    let staged = stage(&target, args.force, run_info, &figures, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;
         put("comparison.csv", comparison_csv(&cmp))?;
         put("sensitivity.csv", sensitivity_csv(&sens[0], &sens[1]))?;
@@ -347,6 +354,7 @@ fn stage(
     target: &Path,
     force: bool,
     mut info: CompareRunInfo,
+    figures: &[charts::CompareFigure],
     body: impl FnOnce(
         &mut dyn FnMut(&str, Vec<u8>) -> Result<(), OutputError>,
     ) -> Result<(), OutputError>,
@@ -357,6 +365,19 @@ fn stage(
         staging.write(name, &bytes)
     };
     body(&mut put)?;
+    let drawn = charts::draw_all(staging.path(), figures).map_err(|e| match e {
+        ChartError::Io { path, source } => OutputError::Io {
+            path,
+            error: source,
+        },
+        ChartError::Draw { path, message } => OutputError::Io {
+            path,
+            error: std::io::Error::other(format!(
+                "{message}; rerun with --no-charts to skip charts"
+            )),
+        },
+    })?;
+    info.files.extend(drawn);
     info.files.push(MARKER.into());
     staging.write(MARKER, &compare_run_json(&info))?;
     Ok(staging)

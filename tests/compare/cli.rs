@@ -354,6 +354,25 @@ fn a_scenario_compared_with_itself_differs_by_exactly_nothing() {
         assert_eq!(m["base"], m["policy"], "{}", m["name"]);
     }
     assert!(table.contains("P(policy better)"), "{table}");
+    // The saving is zero in every trial, but the base lost something: the histogram is drawn.
+    assert!(out.join("charts/compare-saving-world.svg").is_file());
+    let bare = dir.path().join("bare");
+    let (code, _, err) = compare_cmd(
+        "ban.toml",
+        "ban.toml",
+        &bare,
+        &["--trials", "20", "--no-charts"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!bare.join("charts").exists());
+    let run = read_json(&bare.join("run.json"));
+    assert!(
+        run["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "--no-charts")
+    );
 }
 
 #[test]
@@ -394,6 +413,24 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     assert_eq!(world["p_policy_better"], 1.0);
     assert!(table.contains("sector.M.chips"), "{table}");
 
+    // Charts: the saving histogram and the tornado, listed in run.json.
+    let run = read_json(&out.join("run.json"));
+    let files: Vec<&str> = run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for stem in ["compare-saving-world", "compare-tornado-world"] {
+        for ext in ["png", "svg"] {
+            let f = format!("charts/{stem}.{ext}");
+            assert!(out.join(&f).is_file(), "{f}");
+            assert!(files.contains(&f.as_str()), "{files:?}");
+        }
+    }
+    let svg = std::fs::read_to_string(out.join("charts/compare-tornado-world.svg")).unwrap();
+    assert!(svg.contains("shock.ban.duration"));
+
     // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
     let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
     assert!(
@@ -421,6 +458,8 @@ fn outputs_do_not_depend_on_threads() {
         "comparison.csv",
         "sensitivity.csv",
         "run.json",
+        "charts/compare-saving-world.svg",
+        "charts/compare-tornado-world.svg",
     ] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),

@@ -8,6 +8,7 @@
 
 mod bands;
 mod boxes;
+pub mod compare;
 mod fan;
 mod flow;
 pub(crate) mod format;
