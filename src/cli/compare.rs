@@ -20,7 +20,7 @@ use crate::report::compare::{
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Scenario};
 use crate::stats::paired::compare_runs;
-use crate::stats::rank::sensitivities;
+use crate::stats::rank::{difference_sensitivities, sensitivities};
 
 pub use super::run::Runner;
 
@@ -215,7 +215,13 @@ pub fn compare_loaded(
     }
 
     // Rank correlations are the heavy part after the runs; keep them to --threads too.
-    let sens = match within_threads(args.threads, || [base_r, policy_r].map(sensitivities)) {
+    let sens = match within_threads(args.threads, || {
+        [
+            sensitivities(base_r),
+            sensitivities(policy_r),
+            difference_sensitivities(base_r, policy_r),
+        ]
+    }) {
         Ok(s) => s,
         Err(m) => {
             let _ = writeln!(err, "error: {m}; run with fewer --threads");
@@ -263,7 +269,10 @@ pub fn compare_loaded(
     let staged = stage(&target, args.force, run_info, &figures, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;
         put("comparison.csv", comparison_csv(&cmp))?;
-        put("sensitivity.csv", sensitivity_csv(&sens[0], &sens[1]))?;
+        put(
+            "sensitivity.csv",
+            sensitivity_csv(&sens[0], &sens[1], &sens[2]),
+        )?;
         for (side, input) in ["base", "policy"].iter().zip(inputs) {
             put(&format!("{side}-scenario.toml"), input.scenario)?;
             if let Some(world) = input.world {

@@ -205,12 +205,21 @@ pub fn comparison_csv(cmp: &Comparison) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// `sensitivity.csv`: `side,metric,parameter,spearman`, base side first; within a side and metric
-/// the strongest correlations first (the order `rank::sensitivities` returns).
-pub fn sensitivity_csv(base: &[Sensitivity], policy: &[Sensitivity]) -> Vec<u8> {
+/// `sensitivity.csv`: `side,metric,parameter,spearman`; `base` rows, then `policy`, then
+/// `difference` (correlation with the per-trial `policy - base`). Within a side and metric the
+/// strongest correlations first (the order `rank::sensitivities` returns).
+pub fn sensitivity_csv(
+    base: &[Sensitivity],
+    policy: &[Sensitivity],
+    difference: &[Sensitivity],
+) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["side", "metric", "parameter", "spearman"]);
-    for (name, rows) in [("base", base), ("policy", policy)] {
+    for (name, rows) in [
+        ("base", base),
+        ("policy", policy),
+        ("difference", difference),
+    ] {
         for r in rows {
             let _ = w.write_record([name, &r.metric, &r.param, &num(r.rho)]);
         }

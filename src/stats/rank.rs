@@ -82,24 +82,68 @@ pub fn is_key_metric(name: &str) -> bool {
 /// parameter path. Pairs where the parameter or the metric is constant over the trials are left
 /// out, so a metric that never varied has no rows.
 pub fn sensitivities(results: &RunResults) -> Vec<Sensitivity> {
+    let metrics: Vec<usize> = (0..results.metric_names.len())
+        .filter(|&m| is_key_metric(&results.metric_names[m]))
+        .collect();
+    correlate(
+        results,
+        metrics
+            .par_iter()
+            .map(|&m| (m, results.metric_values(m)))
+            .collect(),
+        &results.metric_names,
+    )
+}
+
+/// Spearman correlation of the policy run's sampled parameters with the per-trial difference
+/// `policy - base` of every key metric both runs report: which uncertainties decide how much the
+/// policy saves. Shared parameters hold the same value on both sides (common random numbers), so
+/// the policy run's parameters describe both. Ordered and filtered as `sensitivities`. Empty when
+/// the runs hold different numbers of trials.
+pub fn difference_sensitivities(base: &RunResults, policy: &RunResults) -> Vec<Sensitivity> {
+    if base.trials != policy.trials {
+        return Vec::new();
+    }
+    let pairs: Vec<(usize, usize)> = (0..policy.metric_names.len())
+        .filter(|&m| is_key_metric(&policy.metric_names[m]))
+        .filter_map(|m| base.metric_index(&policy.metric_names[m]).map(|b| (m, b)))
+        .collect();
+    let diffs = pairs
+        .par_iter()
+        .map(|&(m, b)| {
+            let d = policy
+                .metric_values(m)
+                .iter()
+                .zip(base.metric_values(b))
+                .map(|(p, b)| p - b)
+                .collect();
+            (m, d)
+        })
+        .collect();
+    correlate(policy, diffs, &policy.metric_names)
+}
+
+/// Rank correlations of `results`' parameters with metric columns `(name index, values)`.
+fn correlate(
+    results: &RunResults,
+    columns: Vec<(usize, Vec<f64>)>,
+    names: &[String],
+) -> Vec<Sensitivity> {
     let param_ranks: Vec<Vec<f64>> = (0..results.param_paths.len())
         .into_par_iter()
         .map(|k| ranks(&results.param_values(k)))
         .collect();
-    let metrics: Vec<usize> = (0..results.metric_names.len())
-        .filter(|&m| is_key_metric(&results.metric_names[m]))
-        .collect();
-    let per_metric: Vec<Vec<Sensitivity>> = metrics
+    let per_metric: Vec<Vec<Sensitivity>> = columns
         .par_iter()
-        .map(|&m| {
-            let y = ranks(&results.metric_values(m));
+        .map(|(m, values)| {
+            let y = ranks(values);
             let mut rows: Vec<Sensitivity> = param_ranks
                 .iter()
                 .enumerate()
                 .filter_map(|(k, x)| {
                     pearson(x, &y).map(|rho| Sensitivity {
                         param: results.param_paths[k].clone(),
-                        metric: results.metric_names[m].clone(),
+                        metric: names[*m].clone(),
                         rho,
                     })
                 })
@@ -226,5 +270,44 @@ mod tests {
         assert_eq!(s[1].param, "policy.s.release");
         // ranks 4 3 1 2 vs 1 2 3 4: d^2 = 9+1+4+4 = 18, rho = 1 - 6*18/(4*15) = -0.8.
         assert!((s[1].rho + 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn difference_sensitivity_finds_what_decides_the_saving() {
+        // A reserve covering 3 periods saves min(duration, 3); its size is constant (no rows).
+        let d = vec![1.0, 5.0, 2.0, 8.0, 3.0, 6.0];
+        let base = results(
+            &[("shock.a.duration", d.clone())],
+            &[("world.value_lost", d.clone()), ("unmet.M.x", d.clone())],
+        );
+        let policy = results(
+            &[
+                ("shock.a.duration", d.clone()),
+                ("policy.r.initial", vec![3.0; 6]),
+            ],
+            &[(
+                "world.value_lost",
+                d.iter().map(|v| (v - 3.0f64).max(0.0)).collect(),
+            )],
+        );
+        let s = difference_sensitivities(&base, &policy);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(
+            (s[0].param.as_str(), s[0].metric.as_str()),
+            ("shock.a.duration", "world.value_lost")
+        );
+        // difference = -min(d, 3) = -1 -3 -2 -3 -3 -3, average ranks 6 2.5 5 2.5 2.5 2.5; ranks of
+        // d 1 4 2 6 3 5. By hand: sxy = -12.5, sxx = 17.5, syy = 12.5, rho = -sqrt(5/7). A longer
+        // ban never saves less.
+        assert!(
+            (s[0].rho + (5.0f64 / 7.0).sqrt()).abs() < 1e-12,
+            "{}",
+            s[0].rho
+        );
+        let short = results(
+            &[("shock.a.duration", vec![1.0])],
+            &[("world.value_lost", vec![1.0])],
+        );
+        assert!(difference_sensitivities(&short, &policy).is_empty());
     }
 }

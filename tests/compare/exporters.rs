@@ -5,7 +5,7 @@ use chokepoint::report::compare::{
     comparison_json, sensitivity_csv,
 };
 use chokepoint::stats::paired::compare_runs;
-use chokepoint::stats::rank::sensitivities;
+use chokepoint::stats::rank::{difference_sensitivities, sensitivities};
 
 use super::fixtures::{info, pair};
 
@@ -76,7 +76,17 @@ fn sensitivity_csv_snapshot() {
     assert_eq!(b[0].param, "shock.ban.duration");
     assert_eq!(b[0].rho, 1.0);
     assert!(p.iter().all(|s| s.param != "policy.reserve.initial"));
-    insta::assert_snapshot!("sensitivity_csv", text(sensitivity_csv(&b, &p)));
+    let d = difference_sensitivities(&base, &policy);
+    // The saving min(duration, 3) grows with the duration: policy - base falls with it.
+    assert!(
+        d.iter()
+            .all(|s| s.param == "shock.ban.duration" || s.param == "shock.ban.severity")
+    );
+    assert!(
+        d[0].rho < 0.0 && d[0].param == "shock.ban.duration",
+        "{d:?}"
+    );
+    insta::assert_snapshot!("sensitivity_csv", text(sensitivity_csv(&b, &p, &d)));
 }
 
 #[test]
