@@ -438,6 +438,15 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
             .any(|l| l == "base,sector.M.chips.mean_loss,shock.ban.duration,1"),
         "{sens}"
     );
+    // The saving min(duration, 3) never shrinks with the duration: policy - base falls with it.
+    let first_difference = sens
+        .lines()
+        .find(|l| l.starts_with("difference,world.value_lost,"))
+        .unwrap();
+    assert!(
+        first_difference.starts_with("difference,world.value_lost,shock.ban.duration,-"),
+        "{first_difference}"
+    );
 }
 
 #[test]
