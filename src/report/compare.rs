@@ -271,16 +271,21 @@ fn worst_first(a: &&MetricComparison, b: &&MetricComparison) -> Ordering {
         .then_with(|| a.name.cmp(&b.name))
 }
 
-/// The table printed after a comparison: value lost (world, then regions and sectors worst first by
-/// the base mean) and sector output loss (worst first). Metrics with no loss on either side in any
-/// trial are left out and counted; every metric is in `comparison.csv`.
-pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
-    let mut out = format!(
-        "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
-         difference = policy - base; negative means the policy removed loss; P(policy better) and\n\
-         P(worse) are shares of trials, the rest are ties\n",
-        info.base.name, info.policy.name, info.trials, info.seed
-    );
+/// The key rows of a comparison, as the table and the HTML page show them.
+pub struct Sections<'a> {
+    /// `(title, rows)`: value lost (world, then regions and sectors worst first by the base mean)
+    /// and sector output loss (worst first). Sections without rows are left out.
+    pub sections: Vec<(&'static str, Vec<&'a MetricComparison>)>,
+    /// Key metrics left out because they were zero in every trial on both sides.
+    pub omitted: usize,
+}
+
+pub const VALUE_LOST: &str = "Value lost";
+pub const OUTPUT_LOSS: &str = "Sector output loss (mean over the horizon)";
+
+/// Picks the key rows of `cmp`. Metrics with no loss on either side in any trial are left out and
+/// counted; every metric is in `comparison.csv`.
+pub fn sections(cmp: &Comparison) -> Sections<'_> {
     let pick = |f: &dyn Fn(&str) -> bool| {
         let mut v: Vec<&MetricComparison> = cmp.metrics.iter().filter(|m| f(&m.name)).collect();
         v.sort_by(worst_first);
@@ -290,62 +295,88 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
     let regions = pick(&|n| n.starts_with("region.") && n.ends_with(".value_lost"));
     let sectors_value = pick(&|n| n.starts_with("sector.") && n.ends_with(".value_lost"));
     let sectors_loss = pick(&|n| n.starts_with("sector.") && n.ends_with(".mean_loss"));
-    let mut omitted = 0;
-    let mut any_shown = false;
-    let sections: [(&str, Vec<&MetricComparison>); 2] = [
+    let all: [(&'static str, Vec<&MetricComparison>); 2] = [
         (
-            "Value lost",
+            VALUE_LOST,
             world
                 .into_iter()
                 .chain(regions)
                 .chain(sectors_value)
                 .collect(),
         ),
-        ("Sector output loss (mean over the horizon)", sectors_loss),
+        (OUTPUT_LOSS, sectors_loss),
     ];
-    for (title, metrics) in sections {
-        let shown: Vec<&MetricComparison> = metrics.into_iter().filter(|m| !all_zero(m)).collect();
-        omitted += cmp
-            .metrics
-            .iter()
-            .filter(|m| belongs(title, &m.name) && all_zero(m))
-            .count();
-        if shown.is_empty() {
-            continue;
+    let mut omitted = 0;
+    let mut sections = Vec::new();
+    for (title, metrics) in all {
+        let (shown, zero): (Vec<&MetricComparison>, Vec<&MetricComparison>) =
+            metrics.into_iter().partition(|m| !all_zero(m));
+        omitted += zero.len();
+        if !shown.is_empty() {
+            sections.push((title, shown));
         }
-        any_shown = true;
-        let mut rows = vec![vec![
-            title.to_string(),
-            "base mean".into(),
-            "policy mean".into(),
-            "difference (95% CI)".into(),
-            "P(policy better)".into(),
-            "P(worse)".into(),
-        ]];
+    }
+    Sections { sections, omitted }
+}
+
+/// A row's label: the metric name without its kind (`sector.US.ev`).
+pub fn row_label(name: &str) -> &str {
+    name.trim_end_matches(".value_lost")
+        .trim_end_matches(".mean_loss")
+}
+
+/// The cells after the label: base mean, policy mean, difference with interval, P(better),
+/// P(worse).
+pub fn row_cells(m: &MetricComparison) -> [String; 5] {
+    let p = &m.paired;
+    [
+        readable(&m.name, p.base.mean),
+        readable(&m.name, p.policy.mean),
+        diff_cell(&m.name, &p.diff),
+        percent(p.diff.p_better),
+        percent(p.diff.p_worse),
+    ]
+}
+
+/// Column headers after the section title.
+pub const ROW_HEADERS: [&str; 5] = [
+    "base mean",
+    "policy mean",
+    "difference (95% CI)",
+    "P(policy better)",
+    "P(worse)",
+];
+
+/// The table printed after a comparison (see `sections` for what it shows).
+pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
+    let mut out = format!(
+        "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
+         difference = policy - base; negative means the policy removed loss; P(policy better) and\n\
+         P(worse) are shares of trials, the rest are ties\n",
+        info.base.name, info.policy.name, info.trials, info.seed
+    );
+    let picked = sections(cmp);
+    for (title, shown) in &picked.sections {
+        let mut rows = vec![
+            std::iter::once(title.to_string())
+                .chain(ROW_HEADERS.iter().map(|h| h.to_string()))
+                .collect::<Vec<_>>(),
+        ];
         rows.extend(shown.iter().map(|m| {
-            let p = &m.paired;
-            let label = m
-                .name
-                .trim_end_matches(".value_lost")
-                .trim_end_matches(".mean_loss");
-            vec![
-                label.to_string(),
-                readable(&m.name, p.base.mean),
-                readable(&m.name, p.policy.mean),
-                diff_cell(&m.name, &p.diff),
-                percent(p.diff.p_better),
-                percent(p.diff.p_worse),
-            ]
+            std::iter::once(row_label(&m.name).to_string())
+                .chain(row_cells(m))
+                .collect()
         }));
         out.push('\n');
         out.push_str(&render(&rows));
     }
-    if !any_shown {
+    if picked.sections.is_empty() {
         out.push_str("\nNo value lost and no sector output loss on either side in any trial.\n");
     }
-    if omitted > 0 {
+    if picked.omitted > 0 {
         out.push_str(&format!(
-            "\n{omitted} metric(s) with no loss on either side are not shown; comparison.csv has every metric.\n"
+            "\n{} metric(s) with no loss on either side are not shown; comparison.csv has every metric.\n",
+            picked.omitted
         ));
     }
     for (which, names) in [("base", &cmp.only_base), ("policy", &cmp.only_policy)] {
@@ -357,16 +388,6 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
         }
     }
     out
-}
-
-fn belongs(title: &str, name: &str) -> bool {
-    if title == "Value lost" {
-        name == "world.value_lost"
-            || ((name.starts_with("region.") || name.starts_with("sector."))
-                && name.ends_with(".value_lost"))
-    } else {
-        name.starts_with("sector.") && name.ends_with(".mean_loss")
-    }
 }
 
 /// Provenance of a comparison directory (`run.json`, the file every result directory holds).
