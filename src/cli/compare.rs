@@ -17,12 +17,19 @@ use crate::report::compare::{
     CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
     comparison_json, sensitivity_csv,
 };
+use crate::report::compare_html::{InlineChart, comparison_html};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Scenario};
 use crate::stats::paired::compare_runs;
 use crate::stats::rank::{difference_sensitivities, sensitivities};
 
 pub use super::run::Runner;
+
+/// The comparison's page, written beside the charts unless `--no-charts`.
+pub const HTML: &str = "comparison.html";
+
+/// Renders the page once the charts are drawn.
+type Page<'a> = &'a dyn Fn(&[InlineChart]) -> Vec<u8>;
 
 /// Default output directory: `results/compare-<base stem>-vs-<policy stem>/`.
 pub fn default_out(base: &Path, policy: &Path) -> PathBuf {
@@ -266,7 +273,9 @@ pub fn compare_loaded(
     } else {
         charts::plan(base_r, policy_r, &sens[0], &sens[1])
     };
-    let staged = stage(&target, args.force, run_info, &figures, |put| {
+    let page = |charts: &[InlineChart]| comparison_html(&info, &cmp, charts).into_bytes();
+    let html = (!args.no_charts).then_some(&page as Page<'_>);
+    let staged = stage(&target, args.force, run_info, &figures, html, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;
         put("comparison.csv", comparison_csv(&cmp))?;
         put(
@@ -364,6 +373,7 @@ fn stage(
     force: bool,
     mut info: CompareRunInfo,
     figures: &[charts::CompareFigure],
+    html: Option<Page<'_>>,
     body: impl FnOnce(
         &mut dyn FnMut(&str, Vec<u8>) -> Result<(), OutputError>,
     ) -> Result<(), OutputError>,
@@ -374,7 +384,7 @@ fn stage(
         staging.write(name, &bytes)
     };
     body(&mut put)?;
-    let drawn = charts::draw_all(staging.path(), figures).map_err(|e| match e {
+    let (drawn, inline) = charts::draw_all(staging.path(), figures).map_err(|e| match e {
         ChartError::Io { path, source } => OutputError::Io {
             path,
             error: source,
@@ -387,6 +397,10 @@ fn stage(
         },
     })?;
     info.files.extend(drawn);
+    if let Some(page) = html {
+        info.files.push(HTML.into());
+        staging.write(HTML, &page(&inline))?;
+    }
     info.files.push(MARKER.into());
     staging.write(MARKER, &compare_run_json(&info))?;
     Ok(staging)

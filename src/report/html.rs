@@ -11,7 +11,7 @@ use crate::sample::Dist;
 use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
 use crate::stats::Summary;
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { color-scheme: light; }
 body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1e1e1e; background: #fff;
        margin: 0; line-height: 1.45; }

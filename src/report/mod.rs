@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod compare;
+pub mod compare_html;
 pub mod csv;
 pub mod format;
 pub mod html;

@@ -365,6 +365,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_nothing() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(!bare.join("charts").exists());
+    assert!(!bare.join("comparison.html").exists());
     let run = read_json(&bare.join("run.json"));
     assert!(
         run["command"]
@@ -430,6 +431,11 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     }
     let svg = std::fs::read_to_string(out.join("charts/compare-tornado-world.svg")).unwrap();
     assert!(svg.contains("shock.ban.duration"));
+    // The page inlines both charts and lists the key rows.
+    assert!(files.contains(&"comparison.html"), "{files:?}");
+    let page = std::fs::read_to_string(out.join("comparison.html")).unwrap();
+    assert_eq!(page.matches("<svg role=\"img\"").count(), 2);
+    assert!(page.contains("Gallium ban with a reserve") && page.contains("sector.M.chips"));
 
     // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
     let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
@@ -469,6 +475,7 @@ fn outputs_do_not_depend_on_threads() {
         "run.json",
         "charts/compare-saving-world.svg",
         "charts/compare-tornado-world.svg",
+        "comparison.html",
     ] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),

@@ -4,6 +4,7 @@ use chokepoint::report::compare::{
     CompareRunInfo, compare_run_json, compare_table, comparison_csv, comparison_csv_header,
     comparison_json, sensitivity_csv,
 };
+use chokepoint::report::compare_html::{InlineChart, comparison_html};
 use chokepoint::stats::paired::compare_runs;
 use chokepoint::stats::rank::{difference_sensitivities, sensitivities};
 
@@ -114,4 +115,27 @@ fn run_json_snapshot() {
         files: vec!["comparison.json".into(), "run.json".into()],
     };
     insta::assert_snapshot!("run_json", text(compare_run_json(&info)));
+}
+
+#[test]
+fn html_snapshot_escapes_scenario_text() {
+    let (base, policy) = pair();
+    let cmp = compare_runs(&base, &policy).unwrap();
+    let mut info = info();
+    info.policy.name = "Ban <with> a \"reserve\" & more".into();
+    let chart = InlineChart {
+        title: "Saving <per> trial".into(),
+        caption: "A & B".into(),
+        svg: "<?xml version=\"1.0\"?>\n<svg width=\"10\" height=\"10\"></svg>\n".into(),
+    };
+    let page = comparison_html(&info, &cmp, &[chart]);
+    assert!(!page.contains("<with>"));
+    assert!(page.contains("Ban &lt;with&gt; a &quot;reserve&quot; &amp; more"));
+    assert!(page.contains("<svg role=\"img\" aria-label=\"Saving &lt;per&gt; trial\" width"));
+    assert!(!page.contains("<?xml"));
+    // The style sheet is report.html's; leave it out of the snapshot.
+    let start = page.find("<style>").unwrap();
+    let end = page.find("</style>").unwrap();
+    let body = format!("{}<style>...{}", &page[..start], &page[end..]);
+    insta::assert_snapshot!("comparison_html", body);
 }

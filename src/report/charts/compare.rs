@@ -12,6 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::format::{self, AXIS_DESC_SIZE, GRID, LABEL_SIZE, LEGEND_SIZE, MARGIN, money};
 use super::{ChartError, DrawResult, HEIGHT, WIDTH, register_fonts};
+use crate::report::compare_html::InlineChart;
 use crate::run::RunResults;
 use crate::stats::paired::{Better, paired};
 use crate::stats::rank::Sensitivity;
@@ -229,24 +230,29 @@ impl CompareFigure {
     }
 }
 
-/// Draws `figs` into `<dir>/charts/` as SVG and PNG; returns the files written, relative to `dir`.
-pub fn draw_all(dir: &Path, figs: &[CompareFigure]) -> Result<Vec<String>, ChartError> {
+/// Draws `figs` into `<dir>/charts/` as SVG and PNG; returns the files written (relative to
+/// `dir`) and the charts for inlining in `comparison.html`.
+pub fn draw_all(
+    dir: &Path,
+    figs: &[CompareFigure],
+) -> Result<(Vec<String>, Vec<InlineChart>), ChartError> {
+    let mut files = Vec::new();
+    let mut inline = Vec::new();
     if figs.is_empty() {
-        return Ok(Vec::new());
+        return Ok((files, inline));
     }
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts).map_err(|source| ChartError::Io {
         path: charts.clone(),
         source,
     })?;
-    let mut files = Vec::new();
     for fig in figs {
         let svg_path = charts.join(format!("{}.svg", fig.file_stem));
         let svg = fig.svg().map_err(|message| ChartError::Draw {
             path: svg_path.clone(),
             message,
         })?;
-        std::fs::write(&svg_path, svg).map_err(|source| ChartError::Io {
+        std::fs::write(&svg_path, &svg).map_err(|source| ChartError::Io {
             path: svg_path.clone(),
             source,
         })?;
@@ -258,8 +264,13 @@ pub fn draw_all(dir: &Path, figs: &[CompareFigure]) -> Result<Vec<String>, Chart
             })?;
         files.push(format!("charts/{}.png", fig.file_stem));
         files.push(format!("charts/{}.svg", fig.file_stem));
+        inline.push(InlineChart {
+            title: fig.title.clone(),
+            caption: fig.caption.clone(),
+            svg,
+        });
     }
-    Ok(files)
+    Ok((files, inline))
 }
 
 fn draw_saving<DB: DrawingBackend>(
