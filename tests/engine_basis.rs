@@ -78,7 +78,11 @@ severity = 0.5
 }
 
 fn load(basis: &str) -> chokepoint::scenario::Scenario {
-    load_str(&world(basis), Path::new("basis.toml"))
+    load_text(&world(basis))
+}
+
+fn load_text(text: &str) -> chokepoint::scenario::Scenario {
+    load_str(text, Path::new("basis.toml"))
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
         .scenario
 }
@@ -132,4 +136,20 @@ fn an_unknown_basis_is_an_error_naming_the_choices() {
     let text: String = e.diagnostics.iter().map(|d| d.to_string()).collect();
     assert!(text.contains("unknown basis \"exports\""), "{text}");
     assert!(text.contains("\"flow\""), "{text}");
+}
+
+#[test]
+fn restocking_does_not_loosen_a_flow_basis_quota() {
+    // A starts with no stock and wants to refill one month of demand: its refill requests raise
+    // its market demand, but the quota is a share of its consumption flow, so it still gets 15 t/yr.
+    let text = world("basis = \"flow\"")
+        + "\n[[inventory]]\nregion = \"A\"\ncommodity = \"metal\"\ncover = 0\ntarget = 1\nrefill_rate = 0.25\n";
+    let r = run_n(&load_text(&text), 2, 1);
+    let flow = series(&r, "flow.EX.A.metal", 0);
+    assert!(
+        flow.iter().all(|&f| (f - 15.0 / 12.0).abs() < 1e-4),
+        "{flow:?}"
+    );
+    let loss = metric(&r, "sector.A.ind.mean_loss");
+    assert!(loss.iter().all(|&l| (l - 0.5).abs() < 1e-9), "{loss:?}");
 }

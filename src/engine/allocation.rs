@@ -7,14 +7,16 @@
 //! period every region gets `min(1, sum A / sum D)` and no solver runs.
 //!
 //! A restriction with `basis = "flow"` caps `x[p][r] <= alpha * x0[p][r]` instead, with `x0` the
-//! pro-rata flow of the unrestricted market, `S0 * A_p * D_r / sum D` (see docs/model.md).
+//! pro-rata flow of the unrestricted market towards consumption, `S0c * A_p * C_r / sum C`, where
+//! `C_r` is the region's demand without inventory refill requests and `S0c = min(1, sum C / sum
+//! A)`: restocking does not loosen a quota (see docs/model.md).
 
 use super::Workspace;
 use crate::model::Model;
 
 /// The most a producer with output `avail` may ship over link `k = p * n_regions + r`:
-/// `alpha * A_p`, or with a flow-basis restriction `alpha * x0` where `x0 = S0 * A_p * D_r / sum D`
-/// (`prorata` is `S0 * D_r / sum D`).
+/// `alpha * A_p`, or with a flow-basis restriction `alpha * x0` where `x0 = S0c * A_p * C_r / sum C`
+/// (`prorata` is `S0c * C_r / sum C`).
 fn access_cap(alpha: &[f64], flow_basis: &[bool], k: usize, avail: f64, prorata: f64) -> f64 {
     if flow_basis[k] {
         alpha[k] * avail * prorata
@@ -70,6 +72,15 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         return;
     }
 
+    // Consumption demand (without refill requests), the basis of flow-basis caps.
+    let mut sum_c = 0.0;
+    for r in 0..nr {
+        let x = m.rc(r, c);
+        sum_c += (ws.demand[x] - ws.refill_req[x]).max(0.0);
+    }
+    let s0c = (sum_c / sum_a).min(1.0);
+    let sum_c = sum_c.max(f64::MIN_POSITIVE);
+
     // Stage 1: regions' fill ratios. Sources: producers with output; sinks: regions with demand.
     let sv = &mut ws.solver;
     let mut ns = 0;
@@ -100,7 +111,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
                     &ws.flow_basis,
                     p * nr + r,
                     ws.avail[p],
-                    s0 * ws.demand[m.rc(r, c)] / sum_d,
+                    s0c * (ws.demand[m.rc(r, c)] - ws.refill_req[m.rc(r, c)]).max(0.0) / sum_c,
                 );
                 j += 1;
             }
@@ -149,7 +160,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
                     &ws.flow_basis,
                     p * nr + r,
                     ws.avail[p],
-                    s0 * ws.demand[m.rc(r, c)] / sum_d,
+                    s0c * (ws.demand[m.rc(r, c)] - ws.refill_req[m.rc(r, c)]).max(0.0) / sum_c,
                 );
                 j += 1;
             }

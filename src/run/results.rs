@@ -2,6 +2,13 @@
 
 use crate::stats::{self, Band, Summary};
 
+/// Whether smaller values of a metric are the bad ones: the timing metrics, where an earlier
+/// disruption or an earlier empty stockpile is worse. Every other metric is a loss, a shortage or
+/// a price, where larger is worse.
+pub fn lower_is_worse(metric: &str) -> bool {
+    metric.ends_with(".first_disrupted") || metric.ends_with(".empty_at")
+}
+
 /// Everything a run produced, trial by trial. All arrays are trial-major: trial `i`'s block starts
 /// at `i * width`. Trial `i` here is global trial `first_trial + i`.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,8 +62,15 @@ impl RunResults {
             .collect()
     }
 
+    /// Summary of metric `m`; its `cvar95` averages the worst 5% of trials in the metric's own
+    /// orientation (see `lower_is_worse`).
     pub fn summary(&self, m: usize) -> Summary {
-        stats::summarize(&self.metric_values(m))
+        let values = self.metric_values(m);
+        let mut s = stats::summarize(&values);
+        if lower_is_worse(&self.metric_names[m]) {
+            s.cvar95 = stats::cvar_lower_sorted(&stats::sorted(&values), 0.95);
+        }
+        s
     }
 
     /// Bands of series `s`, one per period.
@@ -64,5 +78,32 @@ impl RunResults {
         (0..self.horizon)
             .map(|t| stats::band(&self.series_values(s, t)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timing_metrics_average_their_earliest_trials_as_the_worst() {
+        let r = RunResults {
+            seed: 0,
+            first_trial: 0,
+            trials: 20,
+            horizon: 24,
+            metric_names: vec![
+                "sector.US.ev.first_disrupted".into(),
+                "world.value_lost".into(),
+            ],
+            metrics: (0..20).flat_map(|i| [f64::from(i), f64::from(i)]).collect(),
+            param_paths: vec![],
+            params: vec![],
+            series_names: vec![],
+            series: vec![],
+        };
+        // ceil(0.05 * 20) = 1 worst trial: the earliest disruption, the largest loss.
+        assert_eq!(r.summary(0).cvar95, 0.0);
+        assert_eq!(r.summary(1).cvar95, 19.0);
     }
 }

@@ -12,8 +12,9 @@ pub const SUMMARY_COLUMNS: [&str; 16] = [
 
 /// Summary of one scalar metric over trials. Quantiles use linear interpolation between order
 /// statistics (Hyndman-Fan type 7, the default of R and numpy). `cvar95` is the mean of the worst
-/// 5% of trials, the worst being the largest values (every metric is oriented so that larger is
-/// worse): the mean of the largest `ceil(0.05 n)` values.
+/// 5% of trials, the worst being the largest values: the mean of the largest `ceil(0.05 n)` values.
+/// (`RunResults::summary` takes the smallest instead for the timing metrics, where earlier is
+/// worse.)
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
     pub mean: f64,
@@ -131,14 +132,32 @@ pub fn summarize(values: &[f64]) -> Summary {
     }
 }
 
+/// Number of trials in the worst `1 - level` tail: `ceil((1 - level) n)`, at least one. The
+/// tolerance keeps `1 - 0.95` (0.050000000000000044 in binary) from adding a trial when `0.05 n`
+/// is whole, as it is for the usual trial counts.
+fn tail_count(n: usize, level: f64) -> usize {
+    (((1.0 - level) * n as f64 - 1e-9).ceil() as usize).clamp(1, n)
+}
+
 /// Mean of the largest `ceil((1 - level) n)` values of ascending-sorted `sorted`.
 pub fn cvar_upper_sorted(sorted: &[f64], level: f64) -> f64 {
     let n = sorted.len();
     if n == 0 {
         return f64::NAN;
     }
-    let k = (((1.0 - level) * n as f64).ceil() as usize).clamp(1, n);
+    let k = tail_count(n, level);
     sorted[n - k..].iter().sum::<f64>() / k as f64
+}
+
+/// Mean of the smallest `ceil((1 - level) n)` values of ascending-sorted `sorted`: the CVaR of a
+/// metric whose small values are the bad ones.
+pub fn cvar_lower_sorted(sorted: &[f64], level: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let k = tail_count(n, level);
+    sorted[..k].iter().sum::<f64>() / k as f64
 }
 
 /// Per-period bands of a time series across trials.
@@ -183,6 +202,13 @@ mod tests {
         assert_eq!(s.max, 100.0);
         // ceil(0.05 * 101) = 6 worst values: 95..=100, mean 97.5
         assert_eq!(s.cvar95, 97.5);
+        assert_eq!(cvar_lower_sorted(&sorted(&v), 0.95), 2.5);
+        // 5% of 20 000 is exactly 1 000 trials.
+        let v: Vec<f64> = (0..20_000).map(f64::from).collect();
+        assert_eq!(
+            summarize(&v).cvar95,
+            (19_000..20_000).map(f64::from).sum::<f64>() / 1000.0
+        );
         assert!((s.mean - 50.0).abs() < 1e-12);
     }
 
