@@ -7,6 +7,7 @@
 
 use super::{Summary, quantile_sorted, sorted, summarize};
 use crate::run::RunResults;
+use crate::run::results::lower_is_worse;
 
 /// Which direction of a metric is better. Almost every metric is a loss (lower is better); a few
 /// count periods until something bad happens (higher is better).
@@ -21,7 +22,7 @@ impl Better {
     /// period of disruption and the period a stockpile ran dry are better when later; every other
     /// metric (losses, unmet demand, peak prices, periods disrupted) is better when lower.
     pub fn of_metric(name: &str) -> Better {
-        if name.ends_with(".first_disrupted") || name.ends_with(".empty_at") {
+        if lower_is_worse(name) {
             Better::Higher
         } else {
             Better::Lower
@@ -194,14 +195,21 @@ pub fn compare_runs(base: &RunResults, policy: &RunResults) -> Result<Comparison
     let mut only_base = Vec::new();
     for (m, name) in base.metric_names.iter().enumerate() {
         match policy.metric_index(name) {
-            Some(k) => metrics.push(MetricComparison {
-                name: name.clone(),
-                paired: paired(
+            Some(k) => {
+                let mut p = paired(
                     &base.metric_values(m),
                     &policy.metric_values(k),
                     Better::of_metric(name),
-                )?,
-            }),
+                )?;
+                // Each side's own summary exactly as its run reports it (CVaR in the metric's
+                // orientation), so the numbers match summary.json of a plain run.
+                p.base = base.summary(m);
+                p.policy = policy.summary(k);
+                metrics.push(MetricComparison {
+                    name: name.clone(),
+                    paired: p,
+                });
+            }
             None => only_base.push(name.clone()),
         }
     }
