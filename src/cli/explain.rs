@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::sample::dist::num;
-use crate::scenario::{self, Param, PolicyKind, Scenario, ShockKind, limits};
+use crate::scenario::{self, Param, PolicyKind, RestrictionBasis, Scenario, ShockKind, limits};
 
 pub fn run(file: &Path) -> i32 {
     if !file.is_file() {
@@ -296,9 +296,14 @@ pub fn explain(s: &Scenario) -> String {
                 severity,
                 leakage,
                 relief_half_life,
+                basis,
                 ..
             } => {
-                let _ = writeln!(o, "    severity: {}", d(severity, ""));
+                let of = match basis {
+                    RestrictionBasis::Output => "share of the exporter's whole output",
+                    RestrictionBasis::Flow => "share of each unrestricted export flow",
+                };
+                let _ = writeln!(o, "    severity ({of}): {}", d(severity, ""));
                 let _ = writeln!(o, "    leakage: {}", d(leakage, ""));
                 match relief_half_life {
                     Some(h) => {

@@ -157,13 +157,6 @@ pub fn concat(mut parts: Vec<(ShardHeader, RunResults)>) -> Result<RunResults, S
                 first.seed, first.total_trials, h.seed, h.total_trials
             ));
         }
-        if h.horizon != first.horizon
-            || h.metric_names != first.metric_names
-            || h.param_paths != first.param_paths
-            || h.series_names != first.series_names
-        {
-            return Err("shards come from different scenarios (their outputs differ)".into());
-        }
         if h.first_trial != next {
             return Err(if h.first_trial < next {
                 format!("trials from {} are given twice", h.first_trial)
@@ -176,23 +169,6 @@ pub fn concat(mut parts: Vec<(ShardHeader, RunResults)>) -> Result<RunResults, S
     if next != first.total_trials {
         return Err(format!("trials {next}..{} are missing", first.total_trials));
     }
-    let mut all = RunResults {
-        seed: first.seed,
-        first_trial: 0,
-        trials: 0,
-        horizon: first.horizon,
-        metric_names: first.metric_names,
-        metrics: Vec::new(),
-        param_paths: first.param_paths,
-        params: Vec::new(),
-        series_names: first.series_names,
-        series: Vec::new(),
-    };
-    for (_, r) in parts {
-        all.trials += r.trials;
-        all.metrics.extend(r.metrics);
-        all.params.extend(r.params);
-        all.series.extend(r.series);
-    }
-    Ok(all)
+    // Same names and horizon, then plain concatenation: the runner's own merge.
+    crate::run::try_merge(parts.into_iter().map(|(_, r)| r).collect())
 }
