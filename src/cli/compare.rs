@@ -140,16 +140,8 @@ pub fn compare_loaded(
     }
     let trials = args.trials.unwrap_or(base.meta.trials);
     let seed = args.seed.unwrap_or(base.meta.seed);
-    if trials == 0 {
-        let _ = writeln!(err, "error: --trials must be at least 1");
-        return EXIT_USAGE;
-    }
-    if args.threads == Some(0) {
-        let _ = writeln!(
-            err,
-            "error: --threads must be at least 1 (omit it to use all cores)"
-        );
-        return EXIT_USAGE;
+    if let Err(code) = super::check_counts(trials, args.threads, err) {
+        return code;
     }
     if args.seed.is_none() && policy.meta.seed != seed {
         let _ = writeln!(

@@ -126,6 +126,26 @@ pub struct CompareArgs {
     pub no_charts: bool,
 }
 
+/// Rejects a zero trial or thread count given on the command line (exit 2).
+pub(crate) fn check_counts(
+    trials: u64,
+    threads: Option<usize>,
+    err: &mut dyn std::io::Write,
+) -> Result<(), i32> {
+    if trials == 0 {
+        let _ = writeln!(err, "error: --trials must be at least 1");
+        return Err(EXIT_USAGE);
+    }
+    if threads == Some(0) {
+        let _ = writeln!(
+            err,
+            "error: --threads must be at least 1 (omit it to use all cores)"
+        );
+        return Err(EXIT_USAGE);
+    }
+    Ok(())
+}
+
 /// Parses arguments and runs the command; returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {

@@ -106,16 +106,8 @@ pub fn run_loaded(
     let meta = &scenario.meta;
     let total = args.trials.unwrap_or(meta.trials);
     let seed = args.seed.unwrap_or(meta.seed);
-    if total == 0 {
-        let _ = writeln!(err, "error: --trials must be at least 1");
-        return EXIT_USAGE;
-    }
-    if args.threads == Some(0) {
-        let _ = writeln!(
-            err,
-            "error: --threads must be at least 1 (omit it to use all cores)"
-        );
-        return EXIT_USAGE;
+    if let Err(code) = super::check_counts(total, args.threads, err) {
+        return code;
     }
     let (first_trial, trials) = args.shard.map_or((0, total), |s| s.range(total));
     if trials == 0 {
