@@ -14,17 +14,6 @@
 use super::Workspace;
 use crate::model::Model;
 
-/// The most a producer with output `avail` may ship over link `k = p * n_regions + r`:
-/// `alpha * A_p`, or with a flow-basis restriction `alpha * x0` where `x0 = S0c * A_p * C_r / sum C`
-/// (`prorata` is `S0c * C_r / sum C`).
-fn access_cap(alpha: &[f64], flow_basis: &[bool], k: usize, avail: f64, prorata: f64) -> f64 {
-    if flow_basis[k] {
-        alpha[k] * avail * prorata
-    } else {
-        alpha[k] * avail
-    }
-}
-
 pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
     let nr = m.n_regions;
     let prods = &m.producer_list[m.producers_of[c].clone()];
@@ -80,6 +69,17 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
     }
     let s0c = (sum_c / sum_a).min(1.0);
     let sum_c = sum_c.max(f64::MIN_POSITIVE);
+    // The most producer `p` may ship to region `r` this period (the same in both stages).
+    let (alpha, flow_basis, avail) = (&ws.alpha, &ws.flow_basis, &ws.avail);
+    let (demand, refill_req) = (&ws.demand, &ws.refill_req);
+    let link_cap = |p: usize, r: usize| {
+        let (k, x) = (p * nr + r, m.rc(r, c));
+        if flow_basis[k] {
+            alpha[k] * avail[p] * s0c * (demand[x] - refill_req[x]).max(0.0) / sum_c
+        } else {
+            alpha[k] * avail[p]
+        }
+    };
 
     // Stage 1: regions' fill ratios. Sources: producers with output; sinks: regions with demand.
     let sv = &mut ws.solver;
@@ -106,13 +106,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         let mut j = 0;
         for r in 0..nr {
             if ws.demand[m.rc(r, c)] > 0.0 {
-                sv.edge[i * nt + j] = access_cap(
-                    &ws.alpha,
-                    &ws.flow_basis,
-                    p * nr + r,
-                    ws.avail[p],
-                    s0c * (ws.demand[m.rc(r, c)] - ws.refill_req[m.rc(r, c)]).max(0.0) / sum_c,
-                );
+                sv.edge[i * nt + j] = link_cap(p, r);
                 j += 1;
             }
         }
@@ -155,13 +149,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         for r in 0..nr {
             if ws.demand[m.rc(r, c)] > 0.0 {
                 // Transposed: region j is source, producer i is sink.
-                sv.edge[j * nt + i] = access_cap(
-                    &ws.alpha,
-                    &ws.flow_basis,
-                    p * nr + r,
-                    ws.avail[p],
-                    s0c * (ws.demand[m.rc(r, c)] - ws.refill_req[m.rc(r, c)]).max(0.0) / sum_c,
-                );
+                sv.edge[j * nt + i] = link_cap(p, r);
                 j += 1;
             }
         }
