@@ -11,7 +11,7 @@ use super::outdir::MARKER;
 use super::run::{Full, Inputs, Outputs, default_out, reproduce};
 use super::{EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE, MergeArgs};
 use crate::report::json::RunInfo;
-use crate::report::shard;
+use crate::report::{exceedance, shard};
 use crate::run::RunResults;
 use crate::scenario::{self, Scenario};
 
@@ -90,6 +90,10 @@ pub fn merge_loaded(
         );
         return EXIT_USAGE;
     }
+    if let Err(e) = exceedance::check_names(&args.thresholds, &set.results.metric_names) {
+        let _ = writeln!(err, "error: {e}");
+        return EXIT_USAGE;
+    }
     let scenario_file = Path::new(&set.info.scenario_file);
     let target = args
         .out
@@ -111,6 +115,7 @@ pub fn merge_loaded(
             None,
             args.trials_csv,
             args.no_charts,
+            &args.thresholds,
         ),
         files: Vec::new(),
         ..set.info.clone()
@@ -125,6 +130,7 @@ pub fn merge_loaded(
         results: &set.results,
         trials_csv: args.trials_csv,
         charts: !args.no_charts,
+        thresholds: &args.thresholds,
     };
     outputs.write_full(&set.inputs, info, &what, out, err)
 }

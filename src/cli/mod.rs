@@ -68,6 +68,10 @@ pub struct MergeArgs {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Report the probability that METRIC is worse than VALUE (repeatable), for example
+    /// `--threshold world.value_lost=1e11`; written to exceedance.csv and printed.
+    #[arg(long = "threshold", value_name = "METRIC=VALUE")]
+    pub thresholds: Vec<crate::report::exceedance::Threshold>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +98,10 @@ pub struct RunArgs {
     /// Do not draw charts (faster batch runs).
     #[arg(long)]
     pub no_charts: bool,
+    /// Report the probability that METRIC is worse than VALUE (repeatable), for example
+    /// `--threshold world.value_lost=1e11`; written to exceedance.csv and printed.
+    #[arg(long = "threshold", value_name = "METRIC=VALUE")]
+    pub thresholds: Vec<crate::report::exceedance::Threshold>,
     /// Run only slice I of N of the trials (1-based) and write its per-trial arrays for
     /// `chokepoint merge` (for splitting a large run across machines).
     #[arg(long, value_name = "I/N")]

@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::outdir::{MARKER, OutputError, Staging};
 use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, RunArgs};
+use crate::model::{Model, names::OutputNames};
+use crate::report::exceedance::{self, Threshold};
 use crate::report::json::{RunInfo, run_json, summary_json};
 use crate::report::{Summaries, charts, csv, html, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
@@ -119,6 +121,14 @@ pub fn run_loaded(
         );
         return EXIT_USAGE;
     }
+    if !args.thresholds.is_empty() {
+        // Name problems before spending time on the run.
+        let names = OutputNames::build(scenario, &Model::compile(scenario));
+        if let Err(e) = exceedance::check_names(&args.thresholds, &names.metrics) {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_USAGE;
+        }
+    }
     let target = args
         .out
         .clone()
@@ -178,6 +188,7 @@ pub fn run_loaded(
             args.shard,
             args.trials_csv,
             args.no_charts,
+            &args.thresholds,
         ),
         files: Vec::new(),
     };
@@ -194,6 +205,7 @@ pub fn run_loaded(
                 results: &results,
                 trials_csv: args.trials_csv,
                 charts: !args.no_charts,
+                thresholds: &args.thresholds,
             };
             outputs.write_full(inputs, info, &what, out, err)
         }
@@ -215,6 +227,8 @@ pub struct Full<'a> {
     pub trials_csv: bool,
     /// Draw the charts (`report.html` is written either way).
     pub charts: bool,
+    /// `--threshold` exceedances to write (`exceedance.csv`) and print.
+    pub thresholds: &'a [Threshold],
 }
 
 /// Files being written into a staging directory, listed for `run.json` in the order written.
@@ -248,6 +262,7 @@ impl Outputs<'_> {
     ) -> i32 {
         let (meta, results) = (&what.scenario.meta, what.results);
         let sums = Summaries::compute(results);
+        let exceeded = exceedance::exceedances(results, what.thresholds);
         let staged = self.stage(inputs, info, |st| {
             st.put(
                 "summary.json",
@@ -255,6 +270,9 @@ impl Outputs<'_> {
             )?;
             st.put("metrics.csv", &csv::metrics_csv(results, &sums))?;
             st.put("series.csv", &csv::series_csv(meta, results, &sums))?;
+            if !exceeded.is_empty() {
+                st.put("exceedance.csv", &exceedance::exceedance_csv(&exceeded))?;
+            }
             if what.trials_csv {
                 st.record("trials.csv".into());
                 st.staging
@@ -286,6 +304,13 @@ impl Outputs<'_> {
         let code = self.commit(staged, err);
         if code == EXIT_OK {
             let _ = out.write_all(table::summary_table(what.scenario, results, &sums).as_bytes());
+            if !exceeded.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\n  Thresholds (share of trials worse than the threshold)"
+                );
+                let _ = out.write_all(exceedance::exceedance_lines(&exceeded).as_bytes());
+            }
             let _ = writeln!(err, "results written to {}", self.target.display());
         }
         code
@@ -375,6 +400,7 @@ pub fn reproduce(
     shard: Option<Shard>,
     trials_csv: bool,
     no_charts: bool,
+    thresholds: &[Threshold],
 ) -> Vec<String> {
     let mut c: Vec<String> = vec![
         "chokepoint".into(),
@@ -394,6 +420,10 @@ pub fn reproduce(
     }
     if no_charts {
         c.push("--no-charts".into());
+    }
+    for t in thresholds {
+        c.push("--threshold".into());
+        c.push(format!("{}={}", t.metric, t.value));
     }
     c
 }

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod compare;
 pub mod compare_html;
 pub mod csv;
+pub mod exceedance;
 pub mod format;
 pub mod html;
 pub mod json;

@@ -338,3 +338,82 @@ fn progress_bar_on_a_terminal_draws_and_finishes() {
     let shown = fs::read_to_string(&log).unwrap();
     assert!(shown.contains("/300 trials"), "the bar was drawn: {shown}");
 }
+
+#[test]
+fn thresholds_give_the_share_of_trials_worse_than_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let assert = chokepoint()
+        .arg("run")
+        .arg(data("gallium-ban.toml"))
+        .args(["--trials", "60", "--no-charts", "--trials-csv", "--out"])
+        .arg(&out)
+        .args(["--threshold", "world.value_lost=0"])
+        .args(["--threshold", "sector.US.semis.first_disrupted=1e9"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("P(world.value_lost > 0) = "), "{stdout}");
+    let csv = fs::read_to_string(out.join("exceedance.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "metric",
+            "direction",
+            "threshold",
+            "trials_beyond",
+            "trials",
+            "probability",
+            "se"
+        ]
+    );
+    // Recount the first row from trials.csv: trials that lost anything at all.
+    let trials = fs::read_to_string(out.join("trials.csv")).unwrap();
+    let mut lines = trials.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "world.value_lost")
+        .unwrap();
+    let lost = lines
+        .filter(|l| l.split(',').nth(col).unwrap().parse::<f64>().unwrap() > 0.0)
+        .count();
+    assert_eq!(
+        rows[1][..5],
+        ["world.value_lost", ">", "0", &lost.to_string(), "60"]
+    );
+    assert!(lost > 0, "the ban should cost something in some trial");
+    // Every first disruption comes before period 1e9 (the horizon when none happens).
+    assert_eq!(rows[2][1], "<");
+    assert_eq!(rows[2][3], "60");
+    // The reproducing command in run.json carries the thresholds.
+    let run = fs::read_to_string(out.join("run.json")).unwrap();
+    assert!(run.contains("world.value_lost=0"), "{run}");
+}
+
+#[test]
+fn a_threshold_on_an_unknown_metric_is_refused_before_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let assert = chokepoint()
+        .arg("run")
+        .arg(data("gallium-ban.toml"))
+        .args(["--trials", "10", "--no-charts", "--out"])
+        .arg(&out)
+        .args(["--threshold", "world.valu_lost=1e9"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("did you mean \"world.value_lost\""),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    chokepoint()
+        .arg("run")
+        .arg(data("gallium-ban.toml"))
+        .args(["--threshold", "world.value_lost"])
+        .assert()
+        .code(2);
+}

@@ -23,6 +23,7 @@ fn args(out: &Path) -> RunArgs {
         force: false,
         trials_csv: false,
         no_charts: true,
+        thresholds: vec![],
         shard: None,
     }
 }

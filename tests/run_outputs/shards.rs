@@ -95,6 +95,7 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         force: false,
         trials_csv: true,
         no_charts: true,
+        thresholds: vec![],
         shard,
     }
 }
@@ -119,6 +120,7 @@ fn merge_args(dirs: Vec<PathBuf>, out: &Path) -> MergeArgs {
         force: false,
         trials_csv: true,
         no_charts: true,
+        thresholds: vec![],
     }
 }
 
