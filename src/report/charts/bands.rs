@@ -98,7 +98,14 @@ pub fn overlap_note(series: &[BandSeries]) -> Vec<String> {
         let mut names = Vec::new();
         for &j in &group {
             taken[j] = true;
-            names.push(series[j].label.split(' ').next().unwrap_or("").to_string());
+            // "US (targeted)" or a merged "US, KR (targeted)": the part before the role.
+            let label = &series[j].label;
+            names.push(
+                label
+                    .rsplit_once(" (")
+                    .map_or(label.as_str(), |p| p.0)
+                    .to_string(),
+            );
         }
         // Wrap to the legend width.
         let mut line = "same median: ".to_string();
