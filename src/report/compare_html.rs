@@ -33,7 +33,7 @@ fn readable_label(label: &str) -> String {
 fn headline(cmp: &Comparison) -> Option<String> {
     let w = cmp.metrics.iter().find(|m| m.name == "world.value_lost")?;
     let p = &w.paired;
-    if !(p.base.mean > 0.0) {
+    if p.base.mean.is_nan() || p.base.mean <= 0.0 {
         return None;
     }
     let share = |b: f64, q: f64| {
