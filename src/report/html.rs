@@ -43,7 +43,7 @@ footer { margin-top: 3em; font-size: 0.85em; color: #555; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-before: page; page-break-before: always; }
-  #key-metrics h2 { break-before: auto; page-break-before: auto; }
+  #key-metrics h2, h2#reading, h2#key-metrics { break-before: auto; page-break-before: auto; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   figure, tr, dl { break-inside: avoid; page-break-inside: avoid; }
   /* Two charts to a page rather than one chart and a blank half page. */
