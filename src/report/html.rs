@@ -36,7 +36,7 @@ figcaption { font-size: 0.95em; color: #333; margin-top: 0.4em; }
 nav ol { columns: 2; }
 .note { color: #555; font-size: 0.95em; }
 p.headline { font-size: 1.1em; background: #f4f7fb; border-left: 4px solid #2b5fb3;
-             padding: 0.5em 0.8em; }
+             padding: 0.5em 0.8em; margin: 0.5em 0; }
 footer { margin-top: 3em; font-size: 0.85em; color: #555; }
 @media print {
   body { font-size: 10pt; color: #000; background: #fff; }
@@ -155,18 +155,6 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         h.push_str("<p>No trials were run, so there is nothing to summarise.</p>\n</section>\n");
         return;
     }
-    if let Some(w) = summary_of(results, "world.value_lost") {
-        let _ = writeln!(
-            h,
-            "<p>World value lost over the horizon: mean <strong>{}</strong>, median {}, 95th \
-             percentile {}, mean of the worst 5% of trials (CVaR95) {}.</p>",
-            money(w.mean),
-            money(w.p50),
-            money(w.p95),
-            money(w.cvar95)
-        );
-    }
-
     // Sectors, worst first by mean value lost, then mean loss.
     struct Row {
         name: String,
@@ -201,6 +189,40 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         let vb = b.value.map_or(0.0, |s| s.mean);
         vb.total_cmp(&va).then(b.loss.mean.total_cmp(&a.loss.mean))
     });
+    if let Some(w) = summary_of(results, "world.value_lost") {
+        let _ = writeln!(
+            h,
+            "<p class=\"headline\">World value lost over the horizon: mean <strong>{}</strong>, median {}, 95th \
+             percentile {}, mean of the worst 5% of trials (CVaR95) {}.</p>",
+            money(w.mean),
+            money(w.p50),
+            money(w.p95),
+            money(w.cvar95)
+        );
+    }
+    if let Some(top) = rows.first() {
+        let region = scenario
+            .regions
+            .iter()
+            .find(|r| r.id == top.region)
+            .map_or(top.region.as_str(), |r| r.name.as_str());
+        let periods = scenario.meta.period.plural();
+        let lasting = top.disrupted.map_or(String::new(), |d| {
+            format!(
+                ", and is disrupted for {:.1} of the {} {periods} on average",
+                d.mean, results.horizon
+            )
+        });
+        let _ = writeln!(
+            h,
+            "<p class=\"headline\">Worst hit: <strong>{}</strong> in {}, which loses {} of its normal \
+             output over the horizon on average ({} in the 1-in-20 bad case){lasting}.</p>",
+            escape(&top.name),
+            escape(region),
+            pct(top.loss.mean),
+            pct(top.loss.p95),
+        );
+    }
     h.push_str("<h3>Sectors, worst first</h3>\n");
     if rows.is_empty() {
         h.push_str("<p>No sector lost output in any trial.</p>\n");
