@@ -151,7 +151,8 @@ pub fn quantity(v: f64) -> String {
         (v / 1e9, "G")
     } else if a >= 1e6 {
         (v / 1e6, "M")
-    } else if a >= 1e4 {
+    } else if a >= 1e3 {
+        // From 1000 up, so one axis does not mix "8000" with "10k".
         (v / 1e3, "k")
     } else {
         (v, "")
@@ -392,6 +393,9 @@ mod tests {
         assert_eq!(quantity(12_500.0), "12.5k");
         assert_eq!(quantity(3_400_000.0), "3.4M");
         assert_eq!(quantity(250.0), "250");
+        assert_eq!(quantity(8_000.0), "8k");
+        assert_eq!(quantity(2_500.0), "2.5k");
+        assert_eq!(quantity(999.0), "999");
         assert_eq!(quantity(0.25), "0.25");
         assert_eq!(quantity(0.0), "0");
     }
