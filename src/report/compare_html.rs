@@ -5,8 +5,59 @@
 use std::fmt::Write;
 
 use super::compare::{CompareInfo, ROW_HEADERS, row_cells, row_label, sections};
+use super::format::{money, percent};
 use super::html::{CSS, escape};
 use crate::stats::paired::Comparison;
+
+/// A row label a reader can parse without knowing metric names: `sector.EU.ev` reads
+/// "EU · ev", `region.EU` "EU, all sectors", `world` "World". The metric name stays in the
+/// cell's tooltip, to find the row in comparison.csv.
+fn readable_label(label: &str) -> String {
+    if label == "world" {
+        return "World".to_string();
+    }
+    if let Some(r) = label.strip_prefix("region.") {
+        return format!("{r}, all sectors");
+    }
+    if let Some((r, s)) = label
+        .strip_prefix("sector.")
+        .and_then(|rest| rest.split_once('.'))
+    {
+        return format!("{r} · {s}");
+    }
+    label.to_string()
+}
+
+/// One paragraph answering "how much risk does the policy remove?" from the world value lost:
+/// the mean, the bad case (CVaR95) and how often the policy helps.
+fn headline(cmp: &Comparison) -> Option<String> {
+    let w = cmp.metrics.iter().find(|m| m.name == "world.value_lost")?;
+    let p = &w.paired;
+    if p.base.mean.is_nan() || p.base.mean <= 0.0 {
+        return None;
+    }
+    let share = |b: f64, q: f64| {
+        if b > 0.0 {
+            format!(" ({} of the base)", percent((b - q) / b))
+        } else {
+            String::new()
+        }
+    };
+    let verb = if p.diff.mean <= 0.0 { "cuts" } else { "raises" };
+    Some(format!(
+        "<p class=\"headline\">The policy {verb} the world's mean value lost from <b>{}</b> to \
+         <b>{}</b>{}, and the mean of the worst 5% of trials (CVaR95) from {} to {}{}. It does strictly better \
+         in {} of trials and worse in {}.</p>\n",
+        money(p.base.mean),
+        money(p.policy.mean),
+        share(p.base.mean, p.policy.mean),
+        money(p.base.cvar95),
+        money(p.policy.cvar95),
+        share(p.base.cvar95, p.policy.cvar95),
+        percent(p.diff.p_better),
+        percent(p.diff.p_worse),
+    ))
+}
 
 /// A drawn chart to inline: title, caption, SVG document.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +114,9 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
     );
 
     h.push_str("<h2 id=\"key-metrics\">Key metrics</h2>\n");
+    if let Some(line) = headline(cmp) {
+        h.push_str(&line);
+    }
     let picked = sections(cmp);
     if picked.sections.is_empty() {
         h.push_str("<p>No value lost and no sector output loss on either side in any trial.</p>\n");
@@ -74,7 +128,13 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
         }
         h.push_str("</tr>\n");
         for m in rows {
-            let _ = write!(h, "<tr><td>{}</td>", escape(row_label(&m.name)));
+            let label = row_label(&m.name);
+            let _ = write!(
+                h,
+                "<tr><td title=\"{}\">{}</td>",
+                escape(label),
+                escape(&readable_label(label))
+            );
             for cell in row_cells(m) {
                 let _ = write!(h, "<td class=\"num\">{}</td>", escape(&cell));
             }

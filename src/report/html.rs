@@ -17,6 +17,7 @@ body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1e1e1e; b
        margin: 0; line-height: 1.45; }
 main { max-width: 1120px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 1.9em; margin: 0.2em 0 0.3em; }
+h1 small { display: block; font-size: 0.62em; font-weight: normal; color: #444; }
 h2 { font-size: 1.4em; border-bottom: 2px solid #ccc; padding-bottom: 0.2em; margin-top: 2em; }
 h3 { font-size: 1.12em; margin: 1.4em 0 0.4em; }
 h4 { font-size: 1em; margin: 1.1em 0 0.3em; }
@@ -28,21 +29,28 @@ table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 figure { margin: 1.5em 0 2em; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid #e4e4e4; }
 figcaption { font-size: 0.95em; color: #333; margin-top: 0.4em; }
 nav ol { columns: 2; }
 .note { color: #555; font-size: 0.95em; }
+p.headline { font-size: 1.1em; background: #f4f7fb; border-left: 4px solid #2b5fb3;
+             padding: 0.5em 0.8em; margin: 0.5em 0; }
 footer { margin-top: 3em; font-size: 0.85em; color: #555; }
 @media print {
   body { font-size: 10pt; color: #000; background: #fff; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-before: page; page-break-before: always; }
-  #key-metrics h2 { break-before: auto; page-break-before: auto; }
+  #key-metrics h2, h2#reading, h2#key-metrics { break-before: auto; page-break-before: auto; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   figure, tr, dl { break-inside: avoid; page-break-inside: avoid; }
-  figure svg { border: none; }
+  /* Two charts to a page rather than one chart and a blank half page. */
+  figure svg { border: none; width: auto; max-width: 100%; max-height: 3.6in; margin: 0 auto; }
+  figure { margin: 0.6em 0 1em; }
+  table { font-size: 0.85em; }
+  th, td { padding: 3px 6px; }
   th { background: #fff; border-bottom: 2px solid #000; }
   a { color: #000; text-decoration: none; }
 }
@@ -147,18 +155,6 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         h.push_str("<p>No trials were run, so there is nothing to summarise.</p>\n</section>\n");
         return;
     }
-    if let Some(w) = summary_of(results, "world.value_lost") {
-        let _ = writeln!(
-            h,
-            "<p>World value lost over the horizon: mean <strong>{}</strong>, median {}, 95th \
-             percentile {}, mean of the worst 5% of trials (CVaR95) {}.</p>",
-            money(w.mean),
-            money(w.p50),
-            money(w.p95),
-            money(w.cvar95)
-        );
-    }
-
     // Sectors, worst first by mean value lost, then mean loss.
     struct Row {
         name: String,
@@ -193,6 +189,40 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         let vb = b.value.map_or(0.0, |s| s.mean);
         vb.total_cmp(&va).then(b.loss.mean.total_cmp(&a.loss.mean))
     });
+    if let Some(w) = summary_of(results, "world.value_lost") {
+        let _ = writeln!(
+            h,
+            "<p class=\"headline\">World value lost over the horizon: mean <strong>{}</strong>, median {}, 95th \
+             percentile {}, mean of the worst 5% of trials (CVaR95) {}.</p>",
+            money(w.mean),
+            money(w.p50),
+            money(w.p95),
+            money(w.cvar95)
+        );
+    }
+    if let Some(top) = rows.first() {
+        let region = scenario
+            .regions
+            .iter()
+            .find(|r| r.id == top.region)
+            .map_or(top.region.as_str(), |r| r.name.as_str());
+        let periods = scenario.meta.period.plural();
+        let lasting = top.disrupted.map_or(String::new(), |d| {
+            format!(
+                ", and is disrupted for {:.1} of the {} {periods} on average",
+                d.mean, results.horizon
+            )
+        });
+        let _ = writeln!(
+            h,
+            "<p class=\"headline\">Worst hit: <strong>{}</strong> in {}, which loses {} of its normal \
+             output over the horizon on average ({} in the 1-in-20 bad case){lasting}.</p>",
+            escape(&top.name),
+            escape(region),
+            pct(top.loss.mean),
+            pct(top.loss.p95),
+        );
+    }
     h.push_str("<h3>Sectors, worst first</h3>\n");
     if rows.is_empty() {
         h.push_str("<p>No sector lost output in any trial.</p>\n");

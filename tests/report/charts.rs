@@ -180,7 +180,7 @@ fn hostile_names_are_escaped_in_svg() {
     }
     // The gallium price and flow charts, the chips loss and fan charts.
     assert!(escaped >= 4, "only {escaped} charts carry the escaped name");
-    // Row labels are shortened, but what is left is escaped.
+    // Row labels lead with the region id; the name after it is escaped.
     let overview = charts
         .iter()
         .find(|c| c.file_stem == "value-lost-sectors")
@@ -188,7 +188,7 @@ fn hostile_names_are_escaped_in_svg() {
     assert!(
         overview
             .svg
-            .contains("Chips &lt;script&gt;alert(1)&lt;/… (US)")
+            .contains("US · Chips &lt;script&gt;alert(1)&lt;/script&gt;")
     );
 }
 

@@ -98,7 +98,14 @@ pub fn overlap_note(series: &[BandSeries]) -> Vec<String> {
         let mut names = Vec::new();
         for &j in &group {
             taken[j] = true;
-            names.push(series[j].label.split(' ').next().unwrap_or("").to_string());
+            // "US (targeted)" or a merged "US, KR (targeted)": the part before the role.
+            let label = &series[j].label;
+            names.push(
+                label
+                    .rsplit_once(" (")
+                    .map_or(label.as_str(), |p| p.0)
+                    .to_string(),
+            );
         }
         // Wrap to the legend width.
         let mut line = "same median: ".to_string();
@@ -144,7 +151,8 @@ pub fn quantity(v: f64) -> String {
         (v / 1e9, "G")
     } else if a >= 1e6 {
         (v / 1e6, "M")
-    } else if a >= 1e4 {
+    } else if a >= 1e3 {
+        // From 1000 up, so one axis does not mix "8000" with "10k".
         (v / 1e3, "k")
     } else {
         (v, "")
@@ -385,6 +393,9 @@ mod tests {
         assert_eq!(quantity(12_500.0), "12.5k");
         assert_eq!(quantity(3_400_000.0), "3.4M");
         assert_eq!(quantity(250.0), "250");
+        assert_eq!(quantity(8_000.0), "8k");
+        assert_eq!(quantity(2_500.0), "2.5k");
+        assert_eq!(quantity(999.0), "999");
         assert_eq!(quantity(0.25), "0.25");
         assert_eq!(quantity(0.0), "0");
     }

@@ -13,9 +13,9 @@ use crate::scenario::Scenario;
 use crate::stats;
 
 /// Longest row label in characters.
-const ROW_CHARS: usize = 30;
+const ROW_CHARS: usize = 44;
 /// Width of the row-label area in pixels.
-const LABEL_AREA: u32 = 330;
+const LABEL_AREA: u32 = 390;
 
 #[derive(Debug, Clone)]
 pub struct BoxRow {
@@ -38,11 +38,11 @@ pub struct BoxData {
     pub note: Option<String>,
 }
 
-/// A row labelled `head` + `tail`, where only `head` is shortened to fit.
-fn row(head: &str, tail: &str, region_id: &str, values: &[f64]) -> BoxRow {
+/// A row labelled `label`, coloured by its region.
+fn row(label: String, region_id: &str, values: &[f64]) -> BoxRow {
     let s = stats::summarize(values);
     BoxRow {
-        label: format::fit(head, tail, ROW_CHARS),
+        label,
         color: palette::region_color(region_id),
         p5: s.p5,
         p25: s.p25,
@@ -51,6 +51,20 @@ fn row(head: &str, tail: &str, region_id: &str, values: &[f64]) -> BoxRow {
         p95: s.p95,
         mean: s.mean,
     }
+}
+
+/// "EU · Automotive": the region id first, so rows of one region read alike down the chart,
+/// then the sector name, losing its parenthetical detail and then words to fit. The full names
+/// are in the report's sector table.
+fn sector_label(region_id: &str, name: &str) -> String {
+    let head = format!("{region_id} · ");
+    let room = ROW_CHARS.saturating_sub(head.chars().count()).max(8);
+    let name = if name.chars().count() <= room {
+        name
+    } else {
+        format::short_name(name)
+    };
+    format!("{head}{}", format::shorten_words(name, room))
 }
 
 fn sort_worst_first(rows: &mut [BoxRow]) {
@@ -90,7 +104,7 @@ pub(super) fn sector_figure(
             let v = metric(results, &sector_metric(scenario, s, "value_lost"))?;
             let sec = &scenario.sectors[s];
             let rid = &scenario.regions[sec.region].id;
-            Some(row(&sec.name, &format!(" ({rid})"), rid, &v))
+            Some(row(sector_label(rid, &sec.name), rid, &v))
         })
         .collect();
     if rows.is_empty() {
@@ -140,7 +154,11 @@ pub(super) fn region_figure(
         .iter()
         .filter_map(|r| {
             let v = metric(results, &format!("region.{}.value_lost", r.id))?;
-            Some(row(&format!("{} {}", r.id, r.name), "", &r.id, &v))
+            Some(row(
+                format::fit(&format!("{} {}", r.id, r.name), "", ROW_CHARS),
+                &r.id,
+                &v,
+            ))
         })
         .collect();
     if rows.is_empty() || !rows.iter().any(|r| r.p95 > 0.0 || r.mean > 0.0) {

@@ -341,9 +341,16 @@ where
             money(d.mean)
         ))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+    // The legend goes in the top corner away from the mean line and the zero line it explains
+    // (with a right-skewed saving that is the upper right, over the thin tail).
+    let corner = if d.mean <= (d.x_min + d.x_max) / 2.0 {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::UpperLeft
+    };
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(corner)
         .margin(12)
         .label_font(format::font(LEGEND_SIZE))
         .background_style(WHITE.mix(0.9))

@@ -38,11 +38,52 @@ pub fn shorten(s: &str, max: usize) -> String {
     out
 }
 
-/// `head` shortened so that `head + tail` has at most `max` characters; `tail` is kept whole
-/// (it carries the region id or the chart's subject).
+/// `name` without a trailing parenthetical qualifier, which world files use for detail:
+/// "Automotive (EVs and combustion vehicles)" -> "Automotive". Unchanged when nothing is left.
+pub fn short_name(name: &str) -> &str {
+    let t = name.trim_end();
+    if t.ends_with(')')
+        && let Some(i) = t.rfind(" (")
+    {
+        let head = t[..i].trim_end();
+        if !head.is_empty() {
+            return head;
+        }
+    }
+    t
+}
+
+/// Like [`shorten`], but cuts at a word boundary when one falls in the second half, so labels
+/// read "Electronics and batteries…" rather than "Electronics and batteri…".
+pub fn shorten_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let keep = max.saturating_sub(1);
+    let mut cut = keep;
+    if chars.get(keep) != Some(&' ')
+        && let Some(sp) = chars[..keep].iter().rposition(|&c| c == ' ')
+        && sp >= keep / 2
+    {
+        cut = sp;
+    }
+    let mut out: String = chars[..cut].iter().collect();
+    out.truncate(out.trim_end_matches([' ', ',', ';', ':', '(']).len());
+    out.push('…');
+    out
+}
+
+/// `head` fitted so that `head + tail` has at most `max` characters; `tail` is kept whole
+/// (it carries the region id or the chart's subject). A long head first loses its trailing
+/// parenthetical (the full name stays in the caption), then is cut at a word boundary.
 pub fn fit(head: &str, tail: &str, max: usize) -> String {
-    let room = max.saturating_sub(tail.chars().count()).max(8);
-    format!("{}{tail}", shorten(head, room))
+    let tail_len = tail.chars().count();
+    if head.chars().count() + tail_len <= max {
+        return format!("{head}{tail}");
+    }
+    let room = max.saturating_sub(tail_len).max(8);
+    format!("{}{tail}", shorten_words(short_name(head), room))
 }
 
 /// Dollars with a magnitude suffix: `$1.2B`, `$340M`, `$12k`.
@@ -173,8 +214,32 @@ mod tests {
         assert_eq!(shorten("abc", 4), "abc");
         assert_eq!(
             fit("Compound semiconductors", " (JP)", 16),
-            "Compound s… (JP)"
+            "Compound… (JP)"
         );
         assert_eq!(fit("Chips", " (JP)", 16), "Chips (JP)");
+        // A cut that lands on a word end keeps the whole word.
+        assert_eq!(
+            shorten_words("Electronics and batteries for devices", 26),
+            "Electronics and batteries…"
+        );
+        // No space in the second half: cut mid-word.
+        assert_eq!(shorten_words("Semiconductors", 8), "Semicon…");
+    }
+
+    #[test]
+    fn long_names_drop_their_parenthetical_first() {
+        let ev = "Automotive (EVs and combustion vehicles)";
+        assert_eq!(short_name(ev), "Automotive");
+        assert_eq!(short_name("(all)"), "(all)");
+        assert_eq!(
+            short_name("Wind (offshore) turbines"),
+            "Wind (offshore) turbines"
+        );
+        assert_eq!(
+            fit(ev, " (EU): distribution of mean output loss", 78),
+            "Automotive (EU): distribution of mean output loss"
+        );
+        // Short enough: kept whole, parenthetical and all.
+        assert_eq!(fit(ev, " (EU)", 60), format!("{ev} (EU)"));
     }
 }

@@ -8,7 +8,7 @@ use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
 use crate::run::RunResults;
 use crate::scenario::Scenario;
 
-/// At most this many regions on one price chart (the legend must fit).
+/// At most this many lines on one price chart (the legend must fit).
 const MAX_REGIONS: usize = 16;
 
 pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) -> Option<Figure> {
@@ -38,8 +38,9 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
     if series.is_empty() {
         return None;
     }
-    let shown = series.len().min(MAX_REGIONS);
     let total = series.len();
+    let mut series = merge_identical(series);
+    let shown = series.len().min(MAX_REGIONS);
     series.truncate(shown);
     let lo = series
         .iter()
@@ -65,8 +66,9 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
     if log_y {
         note.push("log scale".to_string());
     }
-    if shown < total {
-        note.push(format!("{shown} of {total} regions shown"));
+    let regions_shown: usize = series.iter().map(|s| region_count(&s.label)).sum();
+    if regions_shown < total {
+        note.push(format!("{regions_shown} of {total} regions shown"));
     }
     note.extend(bands::overlap_note(&series));
     let title = format::fit(&com.name, ": price index by region", format::TITLE_CHARS);
@@ -96,4 +98,108 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
             note,
         }),
     })
+}
+
+/// Whether two series have the same band (every quantile within 0.5%) at every period.
+fn same_bands(a: &BandSeries, b: &BandSeries) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 0.005 * x.abs().max(y.abs()).max(1e-9);
+    a.dashed == b.dashed
+        && a.bands.len() == b.bands.len()
+        && a.bands.iter().zip(&b.bands).all(|(x, y)| {
+            close(x.p5, y.p5)
+                && close(x.p25, y.p25)
+                && close(x.p50, y.p50)
+                && close(x.p75, y.p75)
+                && close(x.p95, y.p95)
+        })
+}
+
+/// Regions with the same role and identical bands (typically targeted regions all held at the
+/// price cap) become one line labelled "US, KR, IN (targeted)": drawn separately they stack
+/// translucent bands into a muddy block and only the last line drawn is visible.
+fn merge_identical(series: Vec<BandSeries>) -> Vec<BandSeries> {
+    let mut out: Vec<BandSeries> = Vec::new();
+    let mut members: Vec<Vec<String>> = Vec::new();
+    for s in series {
+        let (id, role) = split_label(&s.label);
+        let (id, role) = (id.to_string(), role.to_string());
+        match out
+            .iter()
+            .position(|o| split_label(&o.label).1 == role && same_bands(o, &s))
+        {
+            Some(k) => members[k].push(id),
+            None => {
+                members.push(vec![id]);
+                out.push(s);
+            }
+        }
+    }
+    for (s, ids) in out.iter_mut().zip(members) {
+        let role = split_label(&s.label).1.to_string();
+        s.label = format!("{} ({role})", ids.join(", "));
+    }
+    out
+}
+
+/// "US (targeted)" -> ("US", "targeted").
+fn split_label(label: &str) -> (&str, &str) {
+    label
+        .rsplit_once(" (")
+        .map_or((label, ""), |(id, role)| (id, role.trim_end_matches(')')))
+}
+
+/// How many regions a (possibly merged) series label names.
+fn region_count(label: &str) -> usize {
+    split_label(label).0.split(", ").count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Band;
+    use plotters::style::RGBColor;
+
+    fn series(label: &str, level: f64, dashed: bool) -> BandSeries {
+        let b = Band {
+            mean: level,
+            p5: level * 0.5,
+            p25: level * 0.8,
+            p50: level,
+            p75: level * 1.2,
+            p95: level * 1.5,
+        };
+        BandSeries {
+            label: label.to_string(),
+            color: RGBColor(0, 0, 0),
+            bands: vec![b; 3],
+            dashed,
+        }
+    }
+
+    #[test]
+    fn identical_regions_share_one_line() {
+        let merged = merge_identical(vec![
+            series("CN (exporter)", 0.5, true),
+            series("US (targeted)", 20.0, false),
+            series("EU (targeted)", 8.0, false),
+            series("KR (targeted)", 20.0, false),
+            series("IN (targeted)", 20.0, false),
+            // Same band but another role: kept apart.
+            series("BR (not targeted)", 20.0, true),
+        ]);
+        let labels: Vec<&str> = merged.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "CN (exporter)",
+                "US, KR, IN (targeted)",
+                "EU (targeted)",
+                "BR (not targeted)"
+            ]
+        );
+        assert_eq!(
+            merged.iter().map(|s| region_count(&s.label)).sum::<usize>(),
+            6
+        );
+    }
 }
