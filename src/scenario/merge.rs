@@ -188,19 +188,20 @@ fn merge_entry(
     is_world: bool,
 ) {
     overridden.resize(world_len, false);
-    if !is_world && !fields.is_empty() {
-        if let (Some(key), Val::Table(t)) = (key_of(item, fields), &item.val) {
-            let hit = (0..world_len)
-                .find(|&i| !overridden[i] && key_of(&list[i], fields).as_ref() == Some(&key));
-            if let Some(i) = hit {
-                if let Val::Table(w) = &mut list[i].val {
-                    for e in &t.entries {
-                        w.set(e.clone());
-                    }
-                    overridden[i] = true;
-                    return;
-                }
+    if !is_world
+        && !fields.is_empty()
+        && let (Some(key), Val::Table(t)) = (key_of(item, fields), &item.val)
+    {
+        let hit = (0..world_len)
+            .find(|&i| !overridden[i] && key_of(&list[i], fields).as_ref() == Some(&key));
+        if let Some(i) = hit
+            && let Val::Table(w) = &mut list[i].val
+        {
+            for e in &t.entries {
+                w.set(e.clone());
             }
+            overridden[i] = true;
+            return;
         }
     }
     list.push(item.clone());

@@ -153,16 +153,16 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
     }
     merge::add_file(&mut doc, &root, false, &mut d);
     let scenario = build(&doc, path, world_file, &mut d);
-    if !d.has_errors() {
-        if let Some(msg) = limits::check_memory(&scenario, scenario.meta.trials) {
-            let loc = trials_loc(&doc).unwrap_or(Loc { file, span: 0..0 });
-            d.error(&loc, "scenario.trials", msg)
-                .allowed(format!(
-                    "a run whose result arrays fit in {} GiB",
-                    limits::MEMORY_LIMIT >> 30
-                ))
-                .hint("lower `trials` (or the horizon), or split the run into shards");
-        }
+    if !d.has_errors()
+        && let Some(msg) = limits::check_memory(&scenario, scenario.meta.trials)
+    {
+        let loc = trials_loc(&doc).unwrap_or(Loc { file, span: 0..0 });
+        d.error(&loc, "scenario.trials", msg)
+            .allowed(format!(
+                "a run whose result arrays fit in {} GiB",
+                limits::MEMORY_LIMIT >> 30
+            ))
+            .hint("lower `trials` (or the horizon), or split the run into shards");
     }
     let failed = d.has_errors();
     let diagnostics = d.sorted();

@@ -272,17 +272,17 @@ fn table_dist(node: &Node, t: &Table, key: &str, d: &mut Diags) -> Option<Dist> 
             };
             let min = bound("min", d).ok()?;
             let max = bound("max", d).ok()?;
-            if let (Some(a), Some(b)) = (min, max) {
-                if a >= b {
-                    let loc = &t.get("max").expect("max was read").loc;
-                    d.error(
-                        loc,
-                        key,
-                        format!("truncation min {} is not below max {}", num(a), num(b)),
-                    )
-                    .allowed("min < max");
-                    return None;
-                }
+            if let (Some(a), Some(b)) = (min, max)
+                && a >= b
+            {
+                let loc = &t.get("max").expect("max was read").loc;
+                d.error(
+                    loc,
+                    key,
+                    format!("truncation min {} is not below max {}", num(a), num(b)),
+                )
+                .allowed("min < max");
+                return None;
             }
             // A window far in the tail would leave no probability mass to sample from.
             let lo_z = min.map_or(f64::NEG_INFINITY, |m| {

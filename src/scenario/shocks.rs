@@ -134,18 +134,17 @@ fn export_restriction(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Optio
                 match w.ids.commodity(c, &f.key("commodities"), d) {
                     Some(ci) => {
                         // Skipped while there are errors: a broken world makes this an echo.
-                        if let (Some(e), false) = (exporter, d.has_errors()) {
-                            if !w
+                        if let (Some(e), false) = (exporter, d.has_errors())
+                            && !w
                                 .producers
                                 .iter()
                                 .any(|p| p.commodity == ci && p.region == e)
-                            {
-                                d.warn(&c.loc, &f.key("commodities"), format!(
+                        {
+                            d.warn(&c.loc, &f.key("commodities"), format!(
                                     "{} has no producer of \"{}\": restricting it changes nothing",
                                     w.ids.regions[e], c.text
                                 ))
                                 .hint("add a producer for it in the exporter's region, or drop it from the list");
-                            }
                         }
                         commodities.push(ci);
                     }

@@ -110,7 +110,11 @@ pub fn results(first_trial: u64, trials: usize) -> RunResults {
         let i = (first_trial as usize + k) as f64;
         let (d, us, eu) = (0.01 * i, 0.1 * (i + 1.0), 0.05 * (i + 1.0));
         let v = |loss: f64| loss * 1e9 * 3.0 / 12.0;
-        let empty = if (i as usize) % 2 == 0 { i } else { f64::NAN };
+        let empty = if (i as usize).is_multiple_of(2) {
+            i
+        } else {
+            f64::NAN
+        };
         metrics.extend([
             d,
             v(d),
