@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use chokepoint::report::charts::{
-    self, ChartKind, HEIGHT, MAX_SECTOR_CHARTS, WIDTH, draw_all, plan, region_color,
+    self, ChartKind, Draw, HEIGHT, MAX_SECTOR_CHARTS, WIDTH, draw_all, plan, region_color,
 };
 
 use super::fixture;

@@ -1,7 +1,7 @@
 //! The HTML report: its structure (snapshot), escaping of everything from scenario files,
 //! self-containment, assumptions in words and the worst-first ordering of the metrics tables.
 
-use chokepoint::report::charts::{Chart, plan};
+use chokepoint::report::charts::{Chart, Draw, plan};
 use chokepoint::report::html::render;
 use chokepoint::run::RunResults;
 use chokepoint::scenario::Scenario;

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::format::{self, AXIS_DESC_SIZE, GRID, LABEL_SIZE, LEGEND_SIZE, MARGIN, money};
-use super::{ChartError, DrawResult, HEIGHT, WIDTH, register_fonts};
+use super::{ChartError, Draw, DrawResult};
 use crate::report::compare_html::InlineChart;
 use crate::run::RunResults;
 use crate::stats::paired::{Better, paired};
@@ -196,7 +196,7 @@ fn tornado_figure(base: &[Sensitivity], policy: &[Sensitivity]) -> Option<Compar
     })
 }
 
-impl CompareFigure {
+impl Draw for CompareFigure {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -209,24 +209,6 @@ impl CompareFigure {
         }?;
         root.present()?;
         Ok(())
-    }
-
-    /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, String> {
-        register_fonts();
-        let mut s = String::new();
-        {
-            let root = SVGBackend::with_string(&mut s, (WIDTH, HEIGHT)).into_drawing_area();
-            self.draw_on(&root).map_err(|e| e.to_string())?;
-        }
-        Ok(s)
-    }
-
-    /// Draws the chart into a PNG file.
-    pub fn write_png(&self, path: &Path) -> Result<(), String> {
-        register_fonts();
-        let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
-        self.draw_on(&root).map_err(|e| e.to_string())
     }
 }
 
@@ -257,11 +239,14 @@ pub fn draw_all(
             source,
         })?;
         let png_path = charts.join(format!("{}.png", fig.file_stem));
-        fig.write_png(&png_path)
-            .map_err(|message| ChartError::Draw {
-                path: png_path.clone(),
-                message,
-            })?;
+        let png = fig.png().map_err(|message| ChartError::Draw {
+            path: png_path.clone(),
+            message,
+        })?;
+        std::fs::write(&png_path, png).map_err(|source| ChartError::Io {
+            path: png_path.clone(),
+            source,
+        })?;
         files.push(format!("charts/{}.png", fig.file_stem));
         files.push(format!("charts/{}.svg", fig.file_stem));
         inline.push(InlineChart {

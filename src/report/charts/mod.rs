@@ -159,9 +159,55 @@ enum Body {
     Boxes(boxes::BoxData),
 }
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
+pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-impl Figure {
+/// A chart that can be drawn on any plotters backend; the SVG and PNG renderings come with it,
+/// so every kind of chart (run and comparison) is encoded the same way.
+pub trait Draw {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static;
+
+    /// The chart as an SVG document.
+    fn svg(&self) -> Result<String, String> {
+        register_fonts();
+        let mut s = String::new();
+        {
+            let root = SVGBackend::with_string(&mut s, (WIDTH, HEIGHT)).into_drawing_area();
+            self.draw_on(&root).map_err(|e| e.to_string())?;
+        }
+        Ok(s)
+    }
+
+    /// The chart as raw RGB pixels, `WIDTH x HEIGHT x 3` bytes, row-major.
+    fn rgb(&self) -> Result<Vec<u8>, String> {
+        register_fonts();
+        let mut buf = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+            self.draw_on(&root).map_err(|e| e.to_string())?;
+        }
+        Ok(buf)
+    }
+
+    /// The chart as PNG bytes (8-bit RGB; deterministic).
+    fn png(&self) -> Result<Vec<u8>, String> {
+        let rgb = self.rgb()?;
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        // Flat-colour charts compress well with per-row filter choice.
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        enc.set_compression(png::Compression::Best);
+        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
+        writer.finish().map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+}
+
+impl Draw for Figure {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -176,44 +222,6 @@ impl Figure {
         }?;
         root.present()?;
         Ok(())
-    }
-
-    /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, String> {
-        register_fonts();
-        let mut s = String::new();
-        {
-            let root = SVGBackend::with_string(&mut s, (WIDTH, HEIGHT)).into_drawing_area();
-            self.draw_on(&root).map_err(|e| e.to_string())?;
-        }
-        Ok(s)
-    }
-
-    /// The chart as raw RGB pixels, `WIDTH x HEIGHT x 3` bytes, row-major.
-    pub fn rgb(&self) -> Result<Vec<u8>, String> {
-        register_fonts();
-        let mut buf = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
-            self.draw_on(&root).map_err(|e| e.to_string())?;
-        }
-        Ok(buf)
-    }
-
-    /// The chart as PNG bytes (8-bit RGB; deterministic).
-    pub fn png(&self) -> Result<Vec<u8>, String> {
-        let rgb = self.rgb()?;
-        let mut out = Vec::new();
-        let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        // Flat-colour charts compress well with per-row filter choice.
-        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
-        enc.set_compression(png::Compression::Best);
-        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
-        writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
-        writer.finish().map_err(|e| e.to_string())?;
-        Ok(out)
     }
 }
 
