@@ -430,7 +430,7 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
         }
     }
     let svg = std::fs::read_to_string(out.join("charts/compare-tornado-world.svg")).unwrap();
-    assert!(svg.contains("shock.ban.duration"));
+    assert!(svg.contains("ban: duration"));
     // The page inlines both charts and lists the key rows.
     assert!(files.contains(&"comparison.html"), "{files:?}");
     let page = std::fs::read_to_string(out.join("comparison.html")).unwrap();

@@ -179,14 +179,16 @@ fn tornado_figure(base: &[Sensitivity], policy: &[Sensitivity]) -> Option<Compar
     params.truncate(TORNADO_ROWS);
     let rows: Vec<(String, Option<f64>, Option<f64>)> = params
         .iter()
-        .map(|p| (p.to_string(), of(base, p), of(policy, p)))
+        .map(|p| (param_label(p), of(base, p), of(policy, p)))
         .collect();
     let caption = format!(
         "The {} sampled parameters whose rank moves most with world value lost (Spearman \
-         correlation, base in grey, policy in blue): the strongest is {}. Bars near 0 barely \
-         matter; a bar shrinking from base to policy is a risk the policy absorbs.",
+         correlation, base in grey, policy in blue): the strongest is {} (`{}` in \
+         sensitivity.csv). Bars near 0 barely matter; a bar shrinking from base to policy is a \
+         risk the policy absorbs.",
         rows.len(),
-        rows[0].0
+        rows[0].0,
+        params[0]
     );
     Some(CompareFigure {
         file_stem: "compare-tornado-world".into(),
@@ -344,6 +346,27 @@ where
     Ok(())
 }
 
+/// A parameter path in words for a chart label: the entity, then the field.
+/// `shock.esc-ree.relief_half_life` -> `esc-ree: relief half-life`;
+/// `producer.ndfeb_magnet.CN.capacity` -> `producer ndfeb_magnet CN: capacity`.
+pub fn param_label(path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.len() < 3 {
+        return path.to_string();
+    }
+    // The field is the last segment, or the last two for keyed fields (`demand.<commodity>`,
+    // `substitution.<commodity>.rate` keeps its commodity with the entity).
+    let field = parts[parts.len() - 1]
+        .replace("_half_life", " half-life")
+        .replace('_', " ");
+    let entity = &parts[1..parts.len() - 1];
+    let entity = match parts[0] {
+        "shock" | "policy" => entity.join(" "),
+        kind => format!("{kind} {}", entity.join(" ")),
+    };
+    format!("{entity}: {field}")
+}
+
 fn draw_tornado<DB: DrawingBackend>(
     page: &DrawingArea<DB, Shift>,
     root: &DrawingArea<DB, Shift>,
@@ -417,6 +440,24 @@ where
 mod tests {
     use super::*;
 
+    #[test]
+    fn parameter_paths_read_as_entity_and_field() {
+        assert_eq!(param_label("shock.ban.duration"), "ban: duration");
+        assert_eq!(
+            param_label("shock.esc-ree.relief_half_life"),
+            "esc-ree: relief half-life"
+        );
+        assert_eq!(
+            param_label("producer.ndfeb_magnet.CN.capacity"),
+            "producer ndfeb_magnet CN: capacity"
+        );
+        assert_eq!(
+            param_label("sector.US.ev.demand.ndfeb_magnet"),
+            "sector US ev demand: ndfeb magnet"
+        );
+        assert_eq!(param_label("odd"), "odd");
+    }
+
     fn run(world: Vec<f64>) -> RunResults {
         RunResults {
             seed: 1,
@@ -482,10 +523,8 @@ mod tests {
             panic!("expected the tornado")
         };
         assert_eq!(d.rows.len(), TORNADO_ROWS);
-        assert_eq!(
-            d.rows[0],
-            ("policy.reserve.initial".into(), None, Some(-0.9))
-        );
+        // Rows carry the label in words; the strongest is the policy-only parameter.
+        assert_eq!(d.rows[0], ("reserve: initial".into(), None, Some(-0.9)));
         assert_eq!(d.rows[1].0, "p14");
         assert_eq!(d.rows[1].2, Some(0.2));
         assert!(d.rows.iter().all(|r| r.0 != "other"));
@@ -503,6 +542,6 @@ mod tests {
             assert_eq!(svg, f.svg().unwrap());
         }
         let tornado = figs[1].svg().unwrap();
-        assert!(tornado.contains("shock.ban.duration"));
+        assert!(tornado.contains("ban: duration"));
     }
 }
