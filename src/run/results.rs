@@ -34,6 +34,38 @@ pub struct RunResults {
 }
 
 impl RunResults {
+    /// Results without series from named per-trial columns (for fixtures and tools that build
+    /// results by hand): `params` and `metrics` are `(name, values by trial)`.
+    pub fn from_columns(
+        seed: u64,
+        horizon: usize,
+        params: &[(&str, Vec<f64>)],
+        metrics: &[(&str, Vec<f64>)],
+    ) -> RunResults {
+        let trials = metrics
+            .first()
+            .or(params.first())
+            .map_or(0, |(_, v)| v.len());
+        let mut p = Vec::with_capacity(trials * params.len());
+        let mut m = Vec::with_capacity(trials * metrics.len());
+        for i in 0..trials {
+            p.extend(params.iter().map(|(_, v)| v[i]));
+            m.extend(metrics.iter().map(|(_, v)| v[i]));
+        }
+        RunResults {
+            seed,
+            first_trial: 0,
+            trials,
+            horizon,
+            metric_names: metrics.iter().map(|(n, _)| n.to_string()).collect(),
+            metrics: m,
+            param_paths: params.iter().map(|(n, _)| n.to_string()).collect(),
+            params: p,
+            series_names: vec![],
+            series: vec![],
+        }
+    }
+
     pub fn metric_index(&self, name: &str) -> Option<usize> {
         self.metric_names.iter().position(|m| m == name)
     }

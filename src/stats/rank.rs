@@ -227,25 +227,7 @@ mod tests {
     }
 
     fn results(params: &[(&str, Vec<f64>)], metrics: &[(&str, Vec<f64>)]) -> RunResults {
-        let trials = params[0].1.len();
-        let mut p = Vec::new();
-        let mut m = Vec::new();
-        for i in 0..trials {
-            p.extend(params.iter().map(|(_, v)| v[i]));
-            m.extend(metrics.iter().map(|(_, v)| v[i]));
-        }
-        RunResults {
-            seed: 1,
-            first_trial: 0,
-            trials,
-            horizon: 1,
-            metric_names: metrics.iter().map(|(n, _)| n.to_string()).collect(),
-            metrics: m,
-            param_paths: params.iter().map(|(n, _)| n.to_string()).collect(),
-            params: p,
-            series_names: vec![],
-            series: vec![],
-        }
+        RunResults::from_columns(1, 1, params, metrics)
     }
 
     #[test]

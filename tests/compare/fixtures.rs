@@ -6,25 +6,7 @@ use chokepoint::run::RunResults;
 
 /// Trial-major results from named columns.
 pub fn results(params: &[(&str, Vec<f64>)], metrics: &[(&str, Vec<f64>)]) -> RunResults {
-    let trials = metrics[0].1.len();
-    let mut p = Vec::new();
-    let mut m = Vec::new();
-    for i in 0..trials {
-        p.extend(params.iter().map(|(_, v)| v[i]));
-        m.extend(metrics.iter().map(|(_, v)| v[i]));
-    }
-    RunResults {
-        seed: 11,
-        first_trial: 0,
-        trials,
-        horizon: 24,
-        metric_names: metrics.iter().map(|(n, _)| n.to_string()).collect(),
-        metrics: m,
-        param_paths: params.iter().map(|(n, _)| n.to_string()).collect(),
-        params: p,
-        series_names: vec![],
-        series: vec![],
-    }
+    RunResults::from_columns(11, 24, params, metrics)
 }
 
 /// A ban of 1..=8 months on an importer's chip sector; the policy side has a three-month reserve
