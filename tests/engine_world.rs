@@ -62,6 +62,10 @@ impl World {
             price: p("price", 100.0),
             elasticity: p("elasticity", 0.5),
             max_price_multiple: p("max_price_multiple", 20.0),
+            availability_elasticity: Param::fixed("a", 0.5),
+            supply_elasticity: Param::fixed("s", 0.5),
+            price_adjustment: Param::fixed("adj", 1.0),
+            entry: None,
             source: None,
         });
         self.sc.commodities.len() - 1
@@ -127,6 +131,7 @@ impl World {
                     essential: true,
                     weight: Param::fixed(format!("{b}.weights.{cid}"), 1.0),
                     substitution: None,
+                    price_elasticity: None,
                 }
             })
             .collect();
@@ -137,6 +142,7 @@ impl World {
             value_added: Param::fixed(format!("{b}.value_added"), value_added),
             priority,
             inputs,
+            indirect_multiplier: None,
             source: None,
         });
         self.sc.sectors.len() - 1
@@ -209,6 +215,10 @@ impl World {
                 leakage: p("leakage", c(0.0)),
                 relief_half_life: None,
                 basis: Default::default(),
+                announced: None,
+                precautionary_cover: None,
+                licensing: None,
+                severity_path: None,
             },
             source: None,
         });

@@ -872,6 +872,10 @@ mod tests {
             leakage: Param::fixed("l", 0.0),
             relief_half_life: None,
             basis,
+            announced: None,
+            precautionary_cover: None,
+            licensing: None,
+            severity_path: None,
         };
         assert!(basis_words(&kind(RestrictionBasis::Flow)).contains("basis flow"));
         assert!(basis_words(&kind(RestrictionBasis::Output)).contains("basis output"));

@@ -46,6 +46,13 @@ pub const PERIODS: Allowed = Allowed {
     max: f64::INFINITY,
     text: "a number of periods >= 0",
 };
+/// A share of a gap closed per period: above 0, at most 1.
+pub const ADJUSTMENT: Allowed = Allowed {
+    min: 0.0,
+    min_open: true,
+    max: 1.0,
+    text: "a share above 0 and at most 1",
+};
 pub const DURATION: Allowed = Allowed {
     min: 1.0,
     min_open: false,

@@ -106,7 +106,7 @@ fn export_restriction(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Optio
     let leakage = f.param("leakage", &p("leakage"), &SHARE, Some(0.0), d);
     let relief_half_life = f.opt_param("relief_half_life", &p("relief_half_life"), &POSITIVE, d);
     let basis = match f.string("basis", d) {
-        None => RestrictionBasis::Output,
+        None => RestrictionBasis::Flow,
         Some(b) => match b.text.as_str() {
             "output" => RestrictionBasis::Output,
             "flow" => RestrictionBasis::Flow,
@@ -226,6 +226,10 @@ fn export_restriction(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Optio
         leakage,
         relief_half_life,
         basis,
+        announced: None,
+        precautionary_cover: None,
+        licensing: None,
+        severity_path: None,
     })
 }
 

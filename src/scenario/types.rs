@@ -150,7 +150,38 @@ pub struct Commodity {
     /// Short-run demand elasticity (positive magnitude) used by the price index.
     pub elasticity: Param,
     pub max_price_multiple: Param,
+    /// v2 buyers' side: elasticity of availability (stock-to-use) with respect to price; the
+    /// buyers' factor is `(z / z_base)^(-1 / availability_elasticity)`. World key
+    /// `availability_elasticity`; defaults to `elasticity` (path `commodity.<id>.elasticity`).
+    pub availability_elasticity: Param,
+    /// v2 sellers' side: supply elasticity of stranded output; the sellers' factor is
+    /// `(sold share / baseline sold share)^(1 / supply_elasticity)`. World key
+    /// `supply_elasticity`; defaults to `elasticity`.
+    pub supply_elasticity: Param,
+    /// v2 partial adjustment: share of the gap to the target index closed per period (log
+    /// scale), in (0, 1]. World key `price_adjustment`; default 1 (prices jump to target).
+    pub price_adjustment: Param,
+    /// v2 entry (MODEL.md section 4.2/4.10): capacity outside the restricting regions that comes
+    /// online when the price stays high. World key `entry`; `None` = no price-driven entry.
+    pub entry: Option<Entry>,
     pub source: Option<String>,
+}
+
+/// Price-driven entry of new capacity for one commodity (`entry = { ... }` on a commodity).
+/// Paths `commodity.<id>.entry.<field>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Price index above which producers commit new capacity (> 1).
+    pub threshold: Param,
+    /// Periods from commitment to output (rounded to whole periods).
+    pub lead_time: Param,
+    /// Capacity committed per year while the index is above the threshold, as a share of the
+    /// baseline world market (reference demand summed over regions).
+    pub growth: Param,
+    /// Most entry capacity ever added, as a share of the baseline world market.
+    pub max: Param,
+    /// Probability that entry happens at all in a trial.
+    pub success: Param,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +219,10 @@ pub struct SectorInput {
     /// Only meaningful when `!essential` (default 1).
     pub weight: Param,
     pub substitution: Option<Substitution>,
+    /// v2 price response: demand for this input falls as `index^(-price_elasticity)` (last
+    /// period's price index of the sector's region). Sector key `price_elasticity = { c = e }`;
+    /// path `sector.<region>.<id>.price_elasticity.<commodity>`. `None` = no response.
+    pub price_elasticity: Option<Param>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,6 +235,10 @@ pub struct Sector {
     /// Lower is served first. After `priority` policies are applied.
     pub priority: u32,
     pub inputs: Vec<SectorInput>,
+    /// v2 indirect losses: downstream value lost per dollar of this sector's own lost value
+    /// (sector key `indirect_multiplier`, path `sector.<region>.<id>.indirect_multiplier`).
+    /// `None` = 0.
+    pub indirect_multiplier: Option<Param>,
     pub source: Option<String>,
 }
 
@@ -243,6 +282,17 @@ pub enum ShockKind {
         relief_half_life: Option<Param>,
         /// What the blocked fraction is a fraction of (scenario key `basis`).
         basis: RestrictionBasis,
+        /// v2: period of the announcement (key `announced`, a calendar label or a period
+        /// number, at most `start`; rounded). `None` = announced when it starts.
+        announced: Option<Param>,
+        /// v2: extra periods of reference demand that buyers in the targets stock from the
+        /// announcement on, while the restriction is active (key `precautionary_cover`).
+        precautionary_cover: Option<Param>,
+        /// v2: a licensing regime (key `licensing`); replaces the relief term.
+        licensing: Option<Licensing>,
+        /// v2: blocked share by period from `start` (key `severity_path`; the last entry holds
+        /// to the end); replaces `severity`. Paths `shock.<id>.severity_path.<k>`.
+        severity_path: Option<Vec<Param>>,
     },
     ProductionOutage {
         region: RegionIx,
@@ -262,18 +312,31 @@ pub enum ShockKind {
     },
 }
 
+/// A licensing regime: `review` periods with no licence, then `approval_rate` of the blocked
+/// flow unblocked per period up to `ceiling` (the share ever approved). Paths
+/// `shock.<id>.licensing.<field>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Licensing {
+    /// Periods from `start` with no licence granted (rounded).
+    pub review: Param,
+    /// Share of the blocked flow unblocked per period after the review.
+    pub approval_rate: Param,
+    /// Most of the blocked flow ever approved (share in [0, 1]).
+    pub ceiling: Param,
+}
+
 /// What an export restriction's access share `alpha = 1 - b` caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RestrictionBasis {
-    /// MODEL.md section 5 as written: `x[p][r] <= alpha * A_p`, a share of the producer's whole
-    /// available output. For a dominant exporter with a large home market this binds only when
-    /// `alpha * A_p` falls below the target's demand. The default.
-    #[default]
+    /// The v1 reading of MODEL.md section 5: `x[p][r] <= alpha * A_p`, a share of the producer's
+    /// whole available output. For a dominant exporter with a large home market this binds only
+    /// when `alpha * A_p` falls below the target's demand.
     Output,
     /// `x[p][r] <= alpha * x0[p][r]`, a share of the flow the producer would have shipped to the
     /// region in the unrestricted market of the same period (`x0 = S0 * A_p * D_r / sum D`, the
     /// pro-rata allocation). Severity then reads as "share of exports withheld", the unit in which
-    /// trade data report licensing regimes.
+    /// trade data report licensing regimes. The default from v2 on (MODEL.md v2 section 4.5).
+    #[default]
     Flow,
 }
 

@@ -6,20 +6,25 @@ use std::collections::HashMap;
 use super::diagnostic::{Diags, Loc};
 use super::lookup::Ids;
 use super::merge::Doc;
-use super::numbers::{AT_LEAST_ONE, NON_NEGATIVE, PERIODS, POSITIVE, SHARE};
+use super::numbers::{ADJUSTMENT, AT_LEAST_ONE, NON_NEGATIVE, PERIODS, POSITIVE, SHARE};
 use super::reader::{Fields, Name};
 use super::types::*;
 
 pub const REGION_KEYS: [&str; 3] = ["id", "name", "source"];
-pub const COMMODITY_KEYS: [&str; 7] = [
+pub const COMMODITY_KEYS: [&str; 11] = [
     "id",
     "name",
     "unit",
     "price",
     "elasticity",
+    "availability_elasticity",
+    "supply_elasticity",
+    "price_adjustment",
     "max_price_multiple",
+    "entry",
     "source",
 ];
+const ENTRY_KEYS: [&str; 5] = ["threshold", "lead_time", "growth", "max", "success"];
 pub const PRODUCER_KEYS: [&str; 8] = [
     "commodity",
     "region",
@@ -30,7 +35,7 @@ pub const PRODUCER_KEYS: [&str; 8] = [
     "inputs",
     "source",
 ];
-pub const SECTOR_KEYS: [&str; 10] = [
+pub const SECTOR_KEYS: [&str; 12] = [
     "id",
     "region",
     "name",
@@ -40,6 +45,8 @@ pub const SECTOR_KEYS: [&str; 10] = [
     "essential",
     "weights",
     "substitution",
+    "price_elasticity",
+    "indirect_multiplier",
     "source",
 ];
 pub const INVENTORY_KEYS: [&str; 6] = [
@@ -184,6 +191,31 @@ fn commodities(doc: &Doc, w: &mut World, d: &mut Diags) {
             Some(DEFAULT_MAX_PRICE_MULTIPLE),
             d,
         );
+        // v2 price keys default to the demand elasticity (the v1 index used it for both sides).
+        let availability_elasticity = f
+            .opt_param(
+                "availability_elasticity",
+                &format!("{base}.availability_elasticity"),
+                &POSITIVE,
+                d,
+            )
+            .unwrap_or_else(|| elasticity.clone());
+        let supply_elasticity = f
+            .opt_param(
+                "supply_elasticity",
+                &format!("{base}.supply_elasticity"),
+                &POSITIVE,
+                d,
+            )
+            .unwrap_or_else(|| elasticity.clone());
+        let price_adjustment = f.param(
+            "price_adjustment",
+            &format!("{base}.price_adjustment"),
+            &ADJUSTMENT,
+            Some(1.0),
+            d,
+        );
+        let entry = entry(&f, &base, d);
         let src = source(&f, d);
         let Some(id) = id else { continue };
         if !first_time(
@@ -205,9 +237,30 @@ fn commodities(doc: &Doc, w: &mut World, d: &mut Diags) {
             price,
             elasticity,
             max_price_multiple,
+            availability_elasticity,
+            supply_elasticity,
+            price_adjustment,
+            entry,
             source: src,
         });
     }
+}
+
+/// A commodity's `entry = { threshold, lead_time, growth, max, success }` table.
+fn entry(f: &Fields, base: &str, d: &mut Diags) -> Option<Entry> {
+    let n = f.get("entry")?;
+    let key = f.key("entry");
+    let mut ef = Fields::of(n, &key, d)?;
+    ef.path = key;
+    ef.check_keys(&ENTRY_KEYS, "an entry table", d);
+    let p = |k: &str| format!("{base}.entry.{k}");
+    Some(Entry {
+        threshold: ef.param("threshold", &p("threshold"), &AT_LEAST_ONE, None, d),
+        lead_time: ef.param("lead_time", &p("lead_time"), &PERIODS, None, d),
+        growth: ef.param("growth", &p("growth"), &SHARE, None, d),
+        max: ef.param("max", &p("max"), &NON_NEGATIVE, None, d),
+        success: ef.param("success", &p("success"), &SHARE, Some(1.0), d),
+    })
 }
 
 /// A recipe `{ input = units per unit of output }`: resolved inputs and their key locations.
@@ -386,6 +439,7 @@ fn sectors(doc: &Doc, w: &mut World, d: &mut Diags) {
                     essential: true,
                     weight: Param::fixed(format!("{base}.weights.{}", e.key), 1.0),
                     substitution: None,
+                    price_elasticity: None,
                 });
                 demand_ids.push(e.key.clone());
                 demand_locs.push(e.key_loc.clone());
@@ -458,6 +512,26 @@ fn sectors(doc: &Doc, w: &mut World, d: &mut Diags) {
                 inputs[j].substitution = Some(sub);
             }
         }
+        for e in f.map("price_elasticity", d) {
+            let name = Name {
+                text: e.key.clone(),
+                loc: e.key_loc.clone(),
+            };
+            let key = f.key(&format!("price_elasticity.{}", e.key));
+            let dist = super::numbers::dist(&e.node, &key, &NON_NEGATIVE, d);
+            if let (Some(j), Some(dist)) = (input_of(&name, "price_elasticity", d), dist) {
+                inputs[j].price_elasticity = Some(Param::new(
+                    format!("{base}.price_elasticity.{}", e.key),
+                    dist,
+                ));
+            }
+        }
+        let indirect_multiplier = f.opt_param(
+            "indirect_multiplier",
+            &format!("{base}.indirect_multiplier"),
+            &NON_NEGATIVE,
+            d,
+        );
         let src = source(&f, d);
         let (Some(id), Some(ri)) = (id, ri) else {
             continue;
@@ -483,6 +557,7 @@ fn sectors(doc: &Doc, w: &mut World, d: &mut Diags) {
             value_added,
             priority,
             inputs,
+            indirect_multiplier,
             source: src,
         });
     }

@@ -23,6 +23,10 @@ fn commodity(id: &str, name: &str, unit: &str, price: f64) -> Commodity {
         price: Param::fixed(format!("commodity.{id}.price"), price),
         elasticity: Param::fixed(format!("commodity.{id}.elasticity"), 0.2),
         max_price_multiple: Param::fixed(format!("commodity.{id}.max_price_multiple"), 10.0),
+        availability_elasticity: Param::fixed(format!("commodity.{id}.elasticity"), 0.2),
+        supply_elasticity: Param::fixed(format!("commodity.{id}.elasticity"), 0.2),
+        price_adjustment: Param::fixed(format!("commodity.{id}.price_adjustment"), 1.0),
+        entry: None,
         source: Some("USGS Mineral Commodity Summaries 2025".into()),
     }
 }
@@ -49,8 +53,10 @@ fn sector(
                 essential: true,
                 weight: Param::fixed(format!("sector.{rid}.{id}.weights.{c}"), 1.0),
                 substitution: None,
+                price_elasticity: None,
             })
             .collect(),
+        indirect_multiplier: None,
         source: Some(format!("{name} industry survey")),
     }
 }
@@ -138,6 +144,10 @@ pub fn scenario() -> Scenario {
                 Dist::Uniform { lo: 1.0, hi: 4.0 },
             )),
             basis: Default::default(),
+            announced: None,
+            precautionary_cover: None,
+            licensing: None,
+            severity_path: None,
         },
         source: Some("MOFCOM Announcement No. 46 (2024)".into()),
     }];

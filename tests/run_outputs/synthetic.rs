@@ -50,7 +50,9 @@ fn sector(id: &str, region: usize, name: &str) -> Sector {
             essential: true,
             weight: Param::fixed("w", 1.0),
             substitution: None,
+            price_elasticity: None,
         }],
+        indirect_multiplier: None,
         source: None,
     }
 }
@@ -70,6 +72,10 @@ pub fn scenario() -> Scenario {
             price: Param::fixed("commodity.gallium.price", 500.0),
             elasticity: Param::fixed("commodity.gallium.elasticity", 0.2),
             max_price_multiple: Param::fixed("commodity.gallium.max_price_multiple", 10.0),
+            availability_elasticity: Param::fixed("a", 0.5),
+            supply_elasticity: Param::fixed("s", 0.5),
+            price_adjustment: Param::fixed("adj", 1.0),
+            entry: None,
             source: None,
         }],
         producers: vec![],
