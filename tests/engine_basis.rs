@@ -89,8 +89,8 @@ fn load_text(text: &str) -> chokepoint::scenario::Scenario {
 
 #[test]
 fn output_basis_caps_a_share_of_the_whole_output_and_does_not_bind_here() {
-    // Default basis: x[EX][A] <= 0.5 * 100 / 12 per month, above A's 30 / 12: nobody is short.
-    for text in ["", "basis = \"output\""] {
+    // v1 reading: x[EX][A] <= 0.5 * 100 / 12 per month, above A's 30 / 12: nobody is short.
+    for text in ["basis = \"output\""] {
         let r = run_n(&load(text), 3, 1);
         for reg in ["EX", "A", "B"] {
             assert!(
@@ -107,6 +107,12 @@ fn flow_basis_withholds_the_share_of_each_unrestricted_flow() {
     // Unrestricted flows are pro rata: x0[EX][A] = 100 * 30 / 100 = 30 t/yr. Half is withheld, so
     // A and B get 15 of 30 (output 0.5) and EX's own industry keeps its 40; 30 t stay unsold.
     let r = run_n(&load("basis = \"flow\""), 3, 1);
+    // Flow is the default from model v2 on.
+    let default = run_n(&load(""), 3, 1);
+    assert_eq!(
+        metric(&r, "sector.A.ind.mean_loss"),
+        metric(&default, "sector.A.ind.mean_loss")
+    );
     for reg in ["A", "B"] {
         let loss = metric(&r, &format!("sector.{reg}.ind.mean_loss"));
         assert!(

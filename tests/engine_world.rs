@@ -214,7 +214,8 @@ impl World {
                 severity: p("severity", severity),
                 leakage: p("leakage", c(0.0)),
                 relief_half_life: None,
-                basis: Default::default(),
+                // The v1 reading the closed forms were written for (both agree for full bans).
+                basis: RestrictionBasis::Output,
                 announced: None,
                 precautionary_cover: None,
                 licensing: None,

@@ -6,13 +6,15 @@
 //! max-min fair (pro rata when nothing restricts them). With no restriction on the commodity this
 //! period every region gets `min(1, sum A / sum D)` and no solver runs.
 //!
-//! A restriction with `basis = "flow"` caps `x[p][r] <= alpha * x0[p][r]` instead, with `x0` the
+//! A restriction with `basis = "flow"` (the default) caps `x[p][r] <= alpha * x0[p][r]` instead, with `x0` the
 //! pro-rata flow of the unrestricted market towards consumption, `S0c * A_p * C_r / sum C`, where
 //! `C_r` is the region's demand without inventory refill requests and `S0c = min(1, sum C / sum
-//! A)`: restocking does not loosen a quota (see docs/model.md).
+//! A)`: restocking does not loosen a quota (see docs/model.md). Under a licensing regime the
+//! base is every order including refill requests, `S0 * A_p * D_r / sum D`: licences serve the
+//! orders that waited.
 
 use super::Workspace;
-use crate::model::Model;
+use crate::model::{LinkBasis, Model};
 
 pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
     let nr = m.n_regions;
@@ -38,10 +40,6 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         ws.flow[p * nr..(p + 1) * nr].fill(0.0);
         ws.sold[p] = 0.0;
     }
-    for r in 0..nr {
-        ws.sold_factor[m.rc(r, c)] = 1.0;
-    }
-
     if !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0 {
         // One market: every region filled at f0, every producer sells the share s0.
         for r in 0..nr {
@@ -58,6 +56,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
                 }
             }
         }
+        sold_shares(m, ws, c);
         return;
     }
 
@@ -70,14 +69,16 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
     let s0c = (sum_c / sum_a).min(1.0);
     let sum_c = sum_c.max(f64::MIN_POSITIVE);
     // The most producer `p` may ship to region `r` this period (the same in both stages).
-    let (alpha, flow_basis, avail) = (&ws.alpha, &ws.flow_basis, &ws.avail);
+    let (alpha, link_basis, avail) = (&ws.alpha, &ws.link_basis, &ws.avail);
     let (demand, refill_req) = (&ws.demand, &ws.refill_req);
     let link_cap = |p: usize, r: usize| {
         let (k, x) = (p * nr + r, m.rc(r, c));
-        if flow_basis[k] {
-            alpha[k] * avail[p] * s0c * (demand[x] - refill_req[x]).max(0.0) / sum_c
-        } else {
-            alpha[k] * avail[p]
+        match link_basis[k] {
+            LinkBasis::Output => alpha[k] * avail[p],
+            LinkBasis::Flow => {
+                alpha[k] * avail[p] * s0c * (demand[x] - refill_req[x]).max(0.0) / sum_c
+            }
+            LinkBasis::Orders => alpha[k] * avail[p] * s0 * demand[x] / sum_d,
         }
     };
 
@@ -187,8 +188,14 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
             1.0
         };
     }
-    // Price factor S_r / S0 for regions with producers that had output.
-    for r in 0..nr {
+    sold_shares(m, ws, c);
+}
+
+/// Sold share `sum sold / sum available` of each region's producers of `c` (NaN where the region
+/// has no producer with output): the sellers' side of the price index.
+fn sold_shares(m: &Model, ws: &mut Workspace, c: usize) {
+    let prods = &m.producer_list[m.producers_of[c].clone()];
+    for r in 0..m.n_regions {
         let (mut a, mut s) = (0.0, 0.0);
         for &p in prods {
             if m.producers[p].region == r {
@@ -196,8 +203,6 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
                 s += ws.sold[p];
             }
         }
-        if a > 0.0 && s0 > 0.0 {
-            ws.sold_factor[m.rc(r, c)] = (s / a) / s0;
-        }
+        ws.sold_share[m.rc(r, c)] = if a > 0.0 { s / a } else { f64::NAN };
     }
 }

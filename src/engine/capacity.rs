@@ -1,5 +1,5 @@
-//! Step 2: capacity (base after outages plus expansions online) and utilisation, hence planned
-//! output `u_p(t) K_p(t)`.
+//! Step 2: capacity (base after outages plus expansions and price-driven entry online) and
+//! utilisation, hence planned output `u_p(t) K_p(t)`.
 
 use super::Workspace;
 use crate::model::Model;
@@ -25,12 +25,18 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
     }
     for e in &m.expansions {
         let v = &ws.vals;
+        if ws.baseline {
+            break;
+        }
         if v[e.succeeds as usize] < 0.5 {
             continue;
         }
         let share = ramp_share(t, v[e.lead_time as usize], v[e.ramp as usize]);
         // Expansions add new plant: an outage of the existing plant does not touch it.
         ws.capacity[e.producer] += share * v[e.capacity as usize] / ppy;
+    }
+    if !ws.baseline {
+        super::entry::add_capacity(m, ws, t);
     }
     for (p, pr) in m.producers.iter().enumerate() {
         if t > 0 {

@@ -1,5 +1,5 @@
 //! Step 3: each region's demand for each commodity: sectors' demand (times surge, less what they
-//! substitute away), producers' input needs for their planned output, and an inventory refill
+//! substitute away, less what a price response gives up), producers' input needs for their planned output, and an inventory refill
 //! request. Recycling meets a share of the sectors' and producers' demand first; the rest, plus
 //! the refill request, is the region's market demand.
 
@@ -24,7 +24,16 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     for (i, si) in m.sector_inputs.iter().enumerate() {
         let g = ws.base_demand[i] * ws.surge[si.sector];
         ws.gross[i] = g;
-        ws.net[i] = g * (1.0 - ws.sub[i]);
+        // Price response (v2): last period's index of the sector's region.
+        let mult = match si.price_elasticity {
+            Some(e) => {
+                let p = ws.price[m.rc(m.sectors[si.sector].region, si.commodity)];
+                if p == 1.0 { 1.0 } else { p.powf(-ws.vals[e as usize]).min(1.0) }
+            }
+            None => 1.0,
+        };
+        ws.price_mult[i] = mult;
+        ws.net[i] = g * (1.0 - ws.sub[i]) * mult;
         ws.sect_need[m.rc(m.sectors[si.sector].region, si.commodity)] += ws.net[i];
     }
     for (k, it) in m.recipe.iter().enumerate() {
@@ -35,6 +44,9 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     }
     for rec in &m.recycling {
         let v = &ws.vals;
+        if ws.baseline {
+            break;
+        }
         let s =
             v[rec.share as usize] * ramp_share(t, v[rec.lead_time as usize], v[rec.ramp as usize]);
         ws.recycle_share[rec.rc] += s.max(0.0);
@@ -46,8 +58,11 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     }
     for inv in &m.inventories {
         let x = inv.rc;
-        ws.refill_req[x] = if ws.inv[x] < ws.inv_target[x] {
-            (ws.inv_target[x] - ws.inv[x]).min(ws.refill_cap[x])
+        // Precautionary cover (v2) raises the target and may order faster.
+        let target = ws.inv_target[x] + ws.prec_target[x];
+        let cap = ws.refill_cap[x].max(ws.prec_cap[x]);
+        ws.refill_req[x] = if ws.inv[x] < target {
+            (target - ws.inv[x]).min(cap)
         } else {
             0.0
         };

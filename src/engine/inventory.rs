@@ -22,7 +22,12 @@ pub fn start(m: &Model, ws: &mut Workspace) {
     }
     ws.group_initial.fill(0.0);
     for (k, sp) in m.stockpiles.iter().enumerate() {
-        let s = ws.vals[sp.initial as usize].max(0.0) * ws.dref[sp.rc];
+        // Strategic stockpiles are policies: the baseline pass has none.
+        let s = if ws.baseline {
+            0.0
+        } else {
+            ws.vals[sp.initial as usize].max(0.0) * ws.dref[sp.rc]
+        };
         ws.stock[k] = s;
         ws.group_initial[sp.group] += s;
     }

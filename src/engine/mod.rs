@@ -9,6 +9,7 @@ pub mod adaptation;
 pub mod allocation;
 pub mod capacity;
 pub mod demand;
+pub mod entry;
 pub mod distribution;
 pub mod inventory;
 pub mod maxflow;
@@ -21,7 +22,7 @@ pub mod trace;
 
 pub use trace::{CellBalance, CommodityBalance, Trace};
 
-use crate::model::Model;
+use crate::model::{LinkBasis, Model};
 use maxflow::FairFill;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
@@ -45,9 +46,8 @@ pub struct Workspace {
 
     // Per commodity.
     pub restricted: Vec<bool>,
-    /// `flow_basis[p * n_regions + r]`: the access share caps a share of the unrestricted flow
-    /// rather than of the producer's whole output (`basis = "flow"`).
-    pub flow_basis: Vec<bool>,
+    /// `link_basis[p * n_regions + r]`: what the access share caps on that link.
+    pub link_basis: Vec<LinkBasis>,
     /// Unrestricted-market fill ratio and sold share of this period.
     pub f0: Vec<f64>,
     pub s0: Vec<f64>,
@@ -62,8 +62,6 @@ pub struct Workspace {
     pub demand: Vec<f64>,
     pub arrivals: Vec<f64>,
     pub fill: Vec<f64>,
-    /// Factor `S_r / S0` of the price index (1 where the region has no producer).
-    pub sold_factor: Vec<f64>,
     pub inv: Vec<f64>,
     pub inv_target: Vec<f64>,
     pub refill_cap: Vec<f64>,
@@ -78,6 +76,30 @@ pub struct Workspace {
     pub need_sum: Vec<f64>,
     pub price: Vec<f64>,
     pub price_peak: Vec<f64>,
+    /// Periods in which the price target hit `max_price_multiple` (or its inverse).
+    pub at_cap: Vec<u32>,
+    /// Precautionary extra stock target and its order rate cap (announced restrictions).
+    pub prec_target: Vec<f64>,
+    pub prec_cap: Vec<f64>,
+    /// Baseline availability `z` and producers' sold share, by `t * cells + x`, from the
+    /// no-shock, no-policy pass of the same trial (the reference of the v2 price index).
+    pub base_z: Vec<f64>,
+    pub base_sold: Vec<f64>,
+    /// This period's availability and sold share (NaN where undefined).
+    pub z: Vec<f64>,
+    pub sold_share: Vec<f64>,
+
+    // Per commodity: price-driven entry.
+    /// Capacity (per-period units) committed in period `t`, by `c * horizon + t`.
+    pub entry_commit: Vec<f64>,
+    pub entry_total: Vec<f64>,
+    pub entry_online: Vec<f64>,
+    /// Baseline world market per period (reference demand summed over regions).
+    pub market: Vec<f64>,
+    /// Per producer: share of its commodity's entry capacity it receives.
+    pub entry_share: Vec<f64>,
+    /// The baseline pass is running: no shocks, no policies, prices at 1.
+    pub baseline: bool,
 
     // Per buyer slot (`Model::buyers`).
     pub req: Vec<f64>,
@@ -93,6 +115,8 @@ pub struct Workspace {
     pub sub_max: Vec<f64>,
     pub sub_lag: Vec<f64>,
     pub sub_rate: Vec<f64>,
+    /// Demand multiplier from the price response this period.
+    pub price_mult: Vec<f64>,
 
     // Per recipe line.
     pub need_prod: Vec<f64>,
@@ -137,7 +161,7 @@ impl Workspace {
             alpha: vec![1.0; np * nr],
             flow: vec![0.0; np * nr],
             restricted: vec![false; m.n_commodities],
-            flow_basis: vec![false; np * nr],
+            link_basis: vec![LinkBasis::Output; np * nr],
             f0: vec![1.0; m.n_commodities],
             s0: vec![1.0; m.n_commodities],
             dref: vec![0.0; cells],
@@ -149,7 +173,6 @@ impl Workspace {
             demand: vec![0.0; cells],
             arrivals: vec![0.0; cells],
             fill: vec![1.0; cells],
-            sold_factor: vec![1.0; cells],
             inv: vec![0.0; cells],
             inv_target: vec![0.0; cells],
             refill_cap: vec![0.0; cells],
@@ -164,6 +187,19 @@ impl Workspace {
             need_sum: vec![0.0; cells],
             price: vec![1.0; cells],
             price_peak: vec![1.0; cells],
+            at_cap: vec![0; cells],
+            prec_target: vec![0.0; cells],
+            prec_cap: vec![0.0; cells],
+            base_z: vec![f64::NAN; cells * m.horizon],
+            base_sold: vec![f64::NAN; cells * m.horizon],
+            z: vec![f64::NAN; cells],
+            sold_share: vec![f64::NAN; cells],
+            entry_commit: vec![0.0; m.n_commodities * m.horizon],
+            entry_total: vec![0.0; m.n_commodities],
+            entry_online: vec![0.0; m.n_commodities],
+            market: vec![0.0; m.n_commodities],
+            entry_share: vec![0.0; np],
+            baseline: false,
             req: vec![0.0; m.buyers.len()],
             got: vec![0.0; m.buyers.len()],
             base_demand: vec![0.0; nsi],
@@ -175,6 +211,7 @@ impl Workspace {
             sub_max: vec![0.0; nsi],
             sub_lag: vec![0.0; nsi],
             sub_rate: vec![0.0; nsi],
+            price_mult: vec![1.0; nsi],
             need_prod: vec![0.0; m.recipe.len()],
             got_prod: vec![0.0; m.recipe.len()],
             surge: vec![1.0; ns],
@@ -206,22 +243,20 @@ pub struct TrialOut<'a> {
 /// Runs global trial `trial` of seed `seed` and writes its row into `out`. Allocates nothing.
 pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: TrialOut<'_>) {
     m.params.draw(seed, trial, &mut ws.vals);
+    // The baseline pass: the same trial without shocks or policies, whose availability and sold
+    // shares are the reference of the price index (MODEL.md v2 section 4.9).
+    ws.baseline = true;
     start_trial(m, ws);
-    let h = m.horizon;
-    for t in 0..h {
-        shocks::apply(m, ws, t);
-        capacity::update(m, ws, t);
-        demand::compute(m, ws, t);
-        for &c in &m.topo_order {
-            production::available(m, ws, c);
-            allocation::allocate(m, ws, c);
-            for r in 0..m.n_regions {
-                distribution::distribute(m, ws, m.rc(r, c));
-            }
-            production::consume_inputs(m, ws, c);
-            prices::index(m, ws, c);
-        }
-        output::sector_output(m, ws);
+    for t in 0..m.horizon {
+        period(m, ws, t);
+        adaptation::update(ws);
+        inventory::close_period(m, ws, t);
+    }
+    ws.baseline = false;
+    start_trial(m, ws);
+    for t in 0..m.horizon {
+        period(m, ws, t);
+        entry::update(m, ws, t);
         adaptation::update(ws);
         record::period(m, ws, t, out.series);
         if ws.trace.is_some() {
@@ -230,6 +265,23 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
         inventory::close_period(m, ws, t);
     }
     record::finish(m, ws, out.metrics, out.params);
+}
+
+/// Steps 1-7 of one period.
+fn period(m: &Model, ws: &mut Workspace, t: usize) {
+    shocks::apply(m, ws, t);
+    capacity::update(m, ws, t);
+    demand::compute(m, ws, t);
+    for &c in &m.topo_order {
+        production::available(m, ws, c);
+        allocation::allocate(m, ws, c);
+        for r in 0..m.n_regions {
+            distribution::distribute(m, ws, m.rc(r, c));
+        }
+        production::consume_inputs(m, ws, c);
+        prices::index(m, ws, c, t);
+    }
+    output::sector_output(m, ws);
 }
 
 /// Per-trial derived values and the state at the start of period 0.
@@ -260,6 +312,9 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
     }
     // Several options for one input: the best of each field applies.
     for &(i, o) in &m.substitutions {
+        if ws.baseline && o.policy {
+            continue;
+        }
         ws.sub_max[i] = ws.sub_max[i].max(v[o.max as usize]).min(1.0);
         ws.sub_lag[i] = ws.sub_lag[i].min(v[o.lag as usize].max(0.0));
         ws.sub_rate[i] = ws.sub_rate[i].max(v[o.rate as usize]);
@@ -269,6 +324,10 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
     ws.unmet_sum.fill(0.0);
     ws.need_sum.fill(0.0);
     ws.price_peak.fill(0.0);
+    ws.price.fill(1.0);
+    ws.at_cap.fill(0);
+    ws.price_mult.fill(1.0);
+    entry::start(m, ws);
     ws.loss_sum.fill(0.0);
     ws.loss_peak.fill(0.0);
     ws.disrupted.fill(0);

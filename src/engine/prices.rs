@@ -1,54 +1,139 @@
-//! Step 9: the price index. Each region is compared with the unrestricted market of the same
-//! period (fill `F0 = min(1, sum A / sum D)`, sold share `S0 = min(1, sum D / sum A)`):
-//! `index = clamp((F0 / F_r)^(1/e) (S_r / S0)^(1/e), 1/max, max)`, with `F_r` the fill ratio from
-//! trade and `S_r` the sold share of the region's producers (factor 1 where it has none).
+//! Step 9 (v2): the price index of each region and commodity, referenced to the trial's own
+//! baseline market (the no-shock, no-policy pass), so any scarcity moves it.
+//!
+//! - Buyers' side: availability `z = (stock + arrivals + recycled + stockpile release) /
+//!   (consumption need + stock target)`, the stock-to-use ratio buyers see. The factor is
+//!   `(z / z_base)^(-1 / availability_elasticity)`; 1 where the region has no consumption need.
+//!   Stocks damp the first jump, and the price climbs as they run down.
+//! - Sellers' side: the region's producers' sold share `sigma = sold / available`; the factor is
+//!   `(sigma / sigma_base)^(1 / supply_elasticity)`; 1 where the region has no producer with
+//!   output. Stranded output lowers the exporter's home price.
+//! - Target `P* = clamp(buyers x sellers, 1/max, max)`; the index moves towards it by
+//!   `price_adjustment` of the gap per period on a log scale. Periods where the cap binds are
+//!   counted (`price.<r>.<c>.at_cap`).
+//!
+//! With no shock and no policy every quantity equals its baseline bit for bit, so every index is
+//! exactly 1.
 
 use super::Workspace;
 use crate::model::Model;
 
-/// The index from the fill factor `f0 / fill`, the sold factor `s / s0`, elasticity and cap.
-pub fn index_value(
-    f0: f64,
-    fill: f64,
-    sold_factor: f64,
-    elasticity: f64,
-    max_multiple: f64,
-) -> f64 {
-    let ff = if f0 <= 0.0 { 1.0 } else { f0 / fill };
-    if ff == 1.0 && sold_factor == 1.0 {
-        return 1.0;
+/// Log of one side's factor: `ln(ratio / base) * sign / elasticity`, 0 where undefined or equal.
+fn side(ratio: f64, base: f64, elasticity: f64, sign: f64) -> f64 {
+    if !(ratio.is_finite() && base.is_finite()) || base <= 0.0 || ratio == base {
+        return 0.0;
     }
-    let l = (ff.ln() + sold_factor.ln()) / elasticity;
-    let top = max_multiple.max(1.0);
-    let v = if l.is_nan() { 1.0 } else { l.exp() };
-    v.clamp(1.0 / top, top)
+    let l = sign * (ratio.ln() - base.ln()) / elasticity;
+    if l.is_nan() { 0.0 } else { l }
 }
 
-pub fn index(m: &Model, ws: &mut Workspace, c: usize) {
-    let e = ws.vals[m.elasticity[c] as usize];
-    let top = ws.vals[m.max_multiple[c] as usize];
+/// The log target index and whether the cap binds: buyers' and sellers' factors, capped.
+pub fn target(
+    z: f64,
+    z_base: f64,
+    sold: f64,
+    sold_base: f64,
+    avail_elasticity: f64,
+    supply_elasticity: f64,
+    max_multiple: f64,
+) -> (f64, bool) {
+    let l = side(z, z_base, avail_elasticity, -1.0) + side(sold, sold_base, supply_elasticity, 1.0);
+    let top = max_multiple.max(1.0).ln();
+    if l > top {
+        (top, true)
+    } else if l < -top {
+        (-top, true)
+    } else {
+        (l, false)
+    }
+}
+
+/// Partial adjustment on a log scale: `ln P' = ln P + lambda (ln P* - ln P)`.
+pub fn adjust(prev: f64, log_target: f64, lambda: f64) -> f64 {
+    let lp = prev.ln();
+    (lp + lambda * (log_target - lp)).exp()
+}
+
+pub fn index(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
+    let cells = ws.price.len();
     for r in 0..m.n_regions {
         let x = m.rc(r, c);
-        let v = index_value(ws.f0[c], ws.fill[x], ws.sold_factor[x], e, top);
-        ws.price[x] = v;
-        if v > ws.price_peak[x] {
-            ws.price_peak[x] = v;
+        let need = ws.sect_need[x] + ws.prod_need[x];
+        ws.z[x] = if need > 0.0 {
+            let have = ws.inv[x] + ws.arrivals[x] + ws.recycled[x] + ws.stock_release[x];
+            have / (need + ws.inv_target[x] + ws.prec_target[x])
+        } else {
+            f64::NAN
+        };
+    }
+    if ws.baseline {
+        for r in 0..m.n_regions {
+            let x = m.rc(r, c);
+            ws.base_z[t * cells + x] = ws.z[x];
+            ws.base_sold[t * cells + x] = ws.sold_share[x];
+        }
+        return;
+    }
+    let v = &ws.vals;
+    let (ea, es) = (
+        v[m.avail_elasticity[c] as usize],
+        v[m.supply_elasticity[c] as usize],
+    );
+    let (top, lambda) = (
+        v[m.max_multiple[c] as usize],
+        v[m.price_adjustment[c] as usize],
+    );
+    for r in 0..m.n_regions {
+        let x = m.rc(r, c);
+        let b = t * cells + x;
+        let (lt, capped) = target(
+            ws.z[x],
+            ws.base_z[b],
+            ws.sold_share[x],
+            ws.base_sold[b],
+            ea,
+            es,
+            top,
+        );
+        let p = if lt == 0.0 && ws.price[x] == 1.0 {
+            1.0
+        } else {
+            adjust(ws.price[x], lt, lambda)
+        };
+        ws.price[x] = p;
+        ws.at_cap[x] += u32::from(capped);
+        if p > ws.price_peak[x] {
+            ws.price_peak[x] = p;
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::index_value;
+    use super::*;
 
     #[test]
-    fn index_follows_the_formula_and_the_caps() {
-        assert_eq!(index_value(1.0, 1.0, 1.0, 0.2, 20.0), 1.0);
-        assert!((index_value(1.0, 0.5, 1.0, 0.5, 20.0) - 4.0).abs() < 1e-12);
-        assert!((index_value(1.0, 1.0, 0.5, 0.5, 20.0) - 0.25).abs() < 1e-12);
-        assert_eq!(index_value(1.0, 0.0, 1.0, 0.5, 20.0), 20.0);
-        assert_eq!(index_value(1.0, 1.0, 0.0, 0.5, 20.0), 0.05);
-        // No supply anywhere: nothing to compare against.
-        assert_eq!(index_value(0.0, 0.0, 1.0, 0.5, 20.0), 1.0);
+    fn target_follows_both_sides_and_the_caps() {
+        // Baseline: exactly 1 (log 0), also where a side is undefined.
+        assert_eq!(target(2.0, 2.0, 0.9, 0.9, 0.5, 1.0, 20.0), (0.0, false));
+        assert_eq!(target(f64::NAN, f64::NAN, 0.9, 0.9, 0.5, 1.0, 20.0), (0.0, false));
+        // Availability halved with elasticity 0.5: 4x.
+        let (l, c) = target(1.0, 2.0, f64::NAN, f64::NAN, 0.5, 1.0, 20.0);
+        assert!((l.exp() - 4.0).abs() < 1e-12 && !c);
+        // Sold share halved with supply elasticity 1: 0.5x.
+        let (l, _) = target(f64::NAN, f64::NAN, 0.45, 0.9, 0.5, 1.0, 20.0);
+        assert!((l.exp() - 0.5).abs() < 1e-12);
+        // Nothing available: the cap binds.
+        let (l, c) = target(0.0, 2.0, f64::NAN, f64::NAN, 0.5, 1.0, 20.0);
+        assert!((l.exp() - 20.0).abs() < 1e-9 && c);
+        let (l, c) = target(f64::NAN, f64::NAN, 0.0, 0.9, 0.5, 1.0, 20.0);
+        assert!((l.exp() - 0.05).abs() < 1e-12 && c);
+    }
+
+    #[test]
+    fn partial_adjustment_closes_a_share_of_the_log_gap() {
+        assert_eq!(adjust(1.0, 0.0, 0.3), 1.0);
+        assert!((adjust(1.0, 4f64.ln(), 0.5) - 2.0).abs() < 1e-12);
+        assert!((adjust(2.0, 4f64.ln(), 1.0) - 4.0).abs() < 1e-12);
     }
 }

@@ -66,6 +66,27 @@ pub fn finish(m: &Model, ws: &Workspace, metrics: &mut [f64], params: &mut [f64]
     for g in 0..m.stockpile_groups.len() {
         metrics[n.m_stockpile + g] = ws.empty_at[g] as f64;
     }
+    // Direct plus indirect (downstream) losses; the multiplier never changes quantities.
+    let ns = m.sectors.len();
+    let mut world = 0.0;
+    for r in 0..m.n_regions {
+        metrics[n.m_total + ns + r] = 0.0;
+    }
+    for (s, sec) in m.sectors.iter().enumerate() {
+        let k = sec.indirect.map_or(0.0, |x| ws.vals[x as usize].max(0.0));
+        let total = ws.value_lost[s] * (1.0 + k);
+        metrics[n.m_total + s] = total;
+        metrics[n.m_total + ns + sec.region] += total;
+        world += total;
+    }
+    metrics[n.m_total + ns + m.n_regions] = world;
+    for (i, &x) in m.price_cells.iter().enumerate() {
+        metrics[n.m_at_cap + i] = if h > 0.0 {
+            f64::from(ws.at_cap[x]) / h
+        } else {
+            0.0
+        };
+    }
     for (k, &p) in m.params.reported.iter().enumerate() {
         params[k] = ws.vals[p as usize];
     }

@@ -1,8 +1,9 @@
-//! Step 1: shocks active this period. Export restrictions set the access shares `alpha`,
-//! production outages scale capacity, demand surges scale sector demand.
+//! Step 1: shocks active this period. Export restrictions set the access shares `alpha` (and,
+//! from their announcement on, buyers' precautionary stock targets), production outages scale
+//! capacity, demand surges scale sector demand. The baseline pass applies none of them.
 
 use super::Workspace;
-use crate::model::{MShockKind, Model};
+use crate::model::{LinkBasis, MShockKind, Model};
 
 /// Whether a shock drawn to start at `start` for `duration` periods is active in period `t`.
 pub fn active(start: f64, duration: f64, t: usize) -> bool {
@@ -10,7 +11,7 @@ pub fn active(start: f64, duration: f64, t: usize) -> bool {
     start <= t && t < start + duration
 }
 
-/// The blocked fraction of a restriction `k` periods after its start:
+/// The v1 blocked fraction of a restriction `k` periods after its start:
 /// `severity * (1 - leakage) * 2^(-k / half_life)` (no relief term for a hard ban).
 pub fn blocked(severity: f64, leakage: f64, half_life: Option<f64>, k: f64) -> f64 {
     let b = (severity * (1.0 - leakage)).clamp(0.0, 1.0);
@@ -20,25 +21,56 @@ pub fn blocked(severity: f64, leakage: f64, half_life: Option<f64>, k: f64) -> f
     }
 }
 
+/// Share of the blocked flow that licences have unblocked `k` periods after the start: none
+/// during the `review` window, then `rate` more per period up to `ceiling`.
+pub fn approved(review: f64, rate: f64, ceiling: f64, k: f64) -> f64 {
+    if k < review {
+        0.0
+    } else {
+        (rate.max(0.0) * (k - review + 1.0)).min(ceiling.clamp(0.0, 1.0))
+    }
+}
+
 pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
     let nr = m.n_regions;
     ws.restricted.fill(false);
     ws.outage.fill(1.0);
     ws.surge.fill(1.0);
+    ws.prec_target.fill(0.0);
+    ws.prec_cap.fill(0.0);
     for sh in &m.shocks {
         if let MShockKind::Restriction { producers, .. } = &sh.kind {
             for &p in producers {
                 ws.alpha[p * nr..(p + 1) * nr].fill(1.0);
-                ws.flow_basis[p * nr..(p + 1) * nr].fill(false);
+                ws.link_basis[p * nr..(p + 1) * nr].fill(LinkBasis::Output);
             }
         }
+    }
+    if ws.baseline {
+        return;
     }
     for sh in &m.shocks {
         let v = &ws.vals;
         let start = v[sh.start as usize];
-        if v[sh.occurs as usize] < 0.5 || !active(start, v[sh.duration as usize], t) {
+        let duration = v[sh.duration as usize];
+        if v[sh.occurs as usize] < 0.5 {
             continue;
         }
+        if let MShockKind::Restriction {
+            targets,
+            commodities,
+            announced,
+            precautionary_cover: Some(cover),
+            ..
+        } = &sh.kind
+        {
+            precaution(m, ws, t, start, duration, *announced, *cover, targets, commodities);
+        }
+        let v = &ws.vals;
+        if !active(start, duration, t) {
+            continue;
+        }
+        let k = t as f64 - start;
         match &sh.kind {
             MShockKind::Restriction {
                 producers,
@@ -46,15 +78,32 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
                 severity,
                 leakage,
                 relief_half_life,
-                flow_basis,
+                basis,
+                severity_path,
+                licensing,
                 ..
             } => {
-                let b = blocked(
-                    v[*severity as usize],
+                let sev = if severity_path.is_empty() {
+                    v[*severity as usize]
+                } else {
+                    let i = (k as usize).min(severity_path.len() - 1);
+                    v[severity_path[i] as usize]
+                };
+                let mut b = blocked(
+                    sev,
                     v[*leakage as usize],
                     relief_half_life.map(|h| v[h as usize]),
-                    t as f64 - start,
+                    k,
                 );
+                if let Some([review, rate, ceiling]) = licensing {
+                    b *= 1.0
+                        - approved(
+                            v[*review as usize],
+                            v[*rate as usize],
+                            v[*ceiling as usize],
+                            k,
+                        );
+                }
                 if b <= 0.0 {
                     continue;
                 }
@@ -63,7 +112,8 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
                     for (r, &hit) in targets.iter().enumerate() {
                         if hit {
                             ws.alpha[p * nr + r] *= 1.0 - b;
-                            ws.flow_basis[p * nr + r] |= *flow_basis;
+                            let lb = &mut ws.link_basis[p * nr + r];
+                            *lb = (*lb).max(*basis);
                         }
                     }
                     ws.restricted[m.producers[p].commodity] = true;
@@ -82,6 +132,42 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
     }
 }
 
+/// From the announcement until the restriction ends, buyers in its targets hold `cover` more
+/// periods of reference demand of each restricted commodity, ordered so that the extra cover is
+/// in by the start (`cover / lead` per period, at least over one period).
+#[allow(clippy::too_many_arguments)]
+fn precaution(
+    m: &Model,
+    ws: &mut Workspace,
+    t: usize,
+    start: f64,
+    duration: f64,
+    announced: Option<u32>,
+    cover: u32,
+    targets: &[bool],
+    commodities: &[usize],
+) {
+    let v = &ws.vals;
+    let from = announced.map_or(start, |a| v[a as usize].min(start));
+    let tf = t as f64;
+    if tf < from || tf >= start + duration {
+        return;
+    }
+    let cover = v[cover as usize].max(0.0);
+    let lead = (start - from).max(1.0);
+    for (r, &hit) in targets.iter().enumerate() {
+        if !hit {
+            continue;
+        }
+        for &c in commodities {
+            let x = m.rc(r, c);
+            let d = ws.dref[x];
+            ws.prec_target[x] = ws.prec_target[x].max(cover * d);
+            ws.prec_cap[x] = ws.prec_cap[x].max(cover * d / lead);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +179,17 @@ mod tests {
         assert_eq!(blocked(1.0, 0.0, None, 3.0), 1.0);
         assert!((blocked(0.8, 0.25, Some(2.0), 2.0) - 0.3).abs() < 1e-15);
         assert!((blocked(0.8, 0.25, Some(2.0), 4.0) - 0.15).abs() < 1e-15);
+    }
+
+    #[test]
+    fn licences_wait_for_the_review_then_rise_to_the_ceiling() {
+        assert_eq!(approved(2.0, 0.25, 0.8, 0.0), 0.0);
+        assert_eq!(approved(2.0, 0.25, 0.8, 1.0), 0.0);
+        assert_eq!(approved(2.0, 0.25, 0.8, 2.0), 0.25);
+        assert_eq!(approved(2.0, 0.25, 0.8, 3.0), 0.5);
+        assert_eq!(approved(2.0, 0.25, 0.8, 4.0), 0.75);
+        assert_eq!(approved(2.0, 0.25, 0.8, 5.0), 0.8);
+        assert_eq!(approved(0.0, 0.25, 0.8, 40.0), 0.8);
     }
 
     #[test]

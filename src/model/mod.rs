@@ -48,10 +48,25 @@ pub struct MExpansion {
     pub succeeds: Px,
 }
 
+/// Price-driven entry of new capacity for one commodity (MODEL.md v2 section 4.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MEntry {
+    pub threshold: Px,
+    pub lead_time: Px,
+    pub growth: Px,
+    pub max: Px,
+    pub succeeds: Px,
+    /// Producers that receive entry capacity: those outside every region that restricts the
+    /// commodity's exports in this scenario.
+    pub producers: Vec<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MSector {
     pub region: usize,
     pub value_added: Px,
+    /// Downstream value lost per dollar of direct loss (`None` = 0).
+    pub indirect: Option<Px>,
     pub tier: u32,
     /// Range into `Model::sector_inputs`.
     pub inputs: Range<usize>,
@@ -63,6 +78,8 @@ pub struct MSubst {
     pub max: Px,
     pub lag: Px,
     pub rate: Px,
+    /// From a `substitution` policy (left out of the baseline pass).
+    pub policy: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +89,8 @@ pub struct MSectorInput {
     pub demand: Px,
     pub essential: bool,
     pub weight: Px,
+    /// Demand falls as `index^-e` (`None` = no price response).
+    pub price_elasticity: Option<Px>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,8 +132,15 @@ pub enum MShockKind {
         severity: Px,
         leakage: Px,
         relief_half_life: Option<Px>,
-        /// The block applies to the unrestricted flow, not the producer's whole output.
-        flow_basis: bool,
+        /// What the access share caps (`LinkBasis`).
+        basis: LinkBasis,
+        /// Blocked share by period from the start, replacing `severity` (empty = `severity`).
+        severity_path: Vec<Px>,
+        /// Review periods, approval rate per period, ceiling.
+        licensing: Option<[Px; 3]>,
+        /// Announcement period (`None` = at start) and precautionary cover in periods.
+        announced: Option<Px>,
+        precautionary_cover: Option<Px>,
     },
     Outage {
         producer: usize,
@@ -132,6 +158,20 @@ pub struct MShock {
     pub start: Px,
     pub duration: Px,
     pub kind: MShockKind,
+}
+
+/// What an access share `alpha` caps on one link (a larger code wins where several apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[repr(u8)]
+pub enum LinkBasis {
+    /// `x <= alpha A_p` (v1 reading).
+    #[default]
+    Output = 0,
+    /// `x <= alpha x0`, x0 the pro-rata flow towards consumption (refill requests excluded).
+    Flow = 1,
+    /// `x <= alpha x0`, x0 towards all orders including refill requests: licences serve the
+    /// orders that waited, so imports can run above normal while stocks refill.
+    Orders = 2,
 }
 
 /// A buyer of one commodity in one region, served in tier order by the distribution step.
@@ -160,9 +200,17 @@ pub struct Model {
     pub n_regions: usize,
     pub n_commodities: usize,
     pub params: ParamTable,
-    /// Per commodity: elasticity, max price multiple.
+    /// Per commodity: elasticity, max price multiple, the two sides of the v2 price index,
+    /// partial adjustment, entry.
     pub elasticity: Vec<Px>,
     pub max_multiple: Vec<Px>,
+    pub avail_elasticity: Vec<Px>,
+    pub supply_elasticity: Vec<Px>,
+    pub price_adjustment: Vec<Px>,
+    pub entry: Vec<Option<MEntry>>,
+    /// Per region x commodity cell: the region counts in the commodity's outside price signal
+    /// (it is not a restricting exporter of it).
+    pub outside: Vec<bool>,
     pub producers: Vec<MProducer>,
     pub recipe: Vec<RecipeItem>,
     /// Producers of each commodity, flattened; `producers_of[c]` ranges into it.
@@ -210,10 +258,27 @@ impl Model {
 
         let mut elasticity = Vec::with_capacity(nc);
         let mut max_multiple = Vec::with_capacity(nc);
+        let mut avail_elasticity = Vec::with_capacity(nc);
+        let mut supply_elasticity = Vec::with_capacity(nc);
+        let mut price_adjustment = Vec::with_capacity(nc);
+        let mut entry_params = Vec::with_capacity(nc);
         for c in &sc.commodities {
             pt.add(&c.price, false);
             elasticity.push(pt.add(&c.elasticity, false));
             max_multiple.push(pt.add(&c.max_price_multiple, false));
+            avail_elasticity.push(pt.add(&c.availability_elasticity, false));
+            supply_elasticity.push(pt.add(&c.supply_elasticity, false));
+            price_adjustment.push(pt.add(&c.price_adjustment, false));
+            entry_params.push(c.entry.as_ref().map(|e| {
+                let success = pt.add(&e.success, false);
+                (
+                    pt.add(&e.threshold, false),
+                    pt.add(&e.lead_time, true),
+                    pt.add(&e.growth, false),
+                    pt.add(&e.max, false),
+                    pt.bernoulli(format!("commodity.{}.entry.succeeds", c.id), success),
+                )
+            }));
         }
 
         let mut producers = Vec::with_capacity(sc.producers.len());
@@ -268,11 +333,13 @@ impl Model {
             for inp in &s.inputs {
                 let demand = pt.add(&inp.demand, false);
                 let weight = pt.add(&inp.weight, false);
+                let price_elasticity = inp.price_elasticity.as_ref().map(|e| pt.add(e, false));
                 if let Some(sub) = &inp.substitution {
                     let opt = MSubst {
                         max: pt.add(&sub.max, false),
                         lag: pt.add(&sub.lag, true),
                         rate: pt.add(&sub.rate, false),
+                        policy: false,
                     };
                     substitutions.push((sector_inputs.len(), opt));
                 }
@@ -282,11 +349,14 @@ impl Model {
                     demand,
                     essential: inp.essential,
                     weight,
+                    price_elasticity,
                 });
             }
+            let indirect = s.indirect_multiplier.as_ref().map(|x| pt.add(x, false));
             sectors.push(MSector {
                 region: s.region,
                 value_added,
+                indirect,
                 tier: tiers[si],
                 inputs: start..sector_inputs.len(),
             });
@@ -316,11 +386,35 @@ impl Model {
                     leakage,
                     relief_half_life,
                     basis,
+                    announced,
+                    precautionary_cover,
+                    licensing,
+                    severity_path,
                     ..
                 } => {
                     let severity = pt.add(severity, false);
                     let leakage = pt.add(leakage, false);
                     let relief_half_life = relief_half_life.as_ref().map(|h| pt.add(h, false));
+                    let severity_path = severity_path
+                        .iter()
+                        .flatten()
+                        .map(|p| pt.add(p, false))
+                        .collect();
+                    let lic = licensing.as_ref().map(|l| {
+                        [
+                            pt.add(&l.review, true),
+                            pt.add(&l.approval_rate, false),
+                            pt.add(&l.ceiling, false),
+                        ]
+                    });
+                    let announced = announced.as_ref().map(|a| pt.add(a, true));
+                    let precautionary_cover =
+                        precautionary_cover.as_ref().map(|c| pt.add(c, false));
+                    let basis = match (basis, lic.is_some()) {
+                        (RestrictionBasis::Output, _) => LinkBasis::Output,
+                        (RestrictionBasis::Flow, false) => LinkBasis::Flow,
+                        (RestrictionBasis::Flow, true) => LinkBasis::Orders,
+                    };
                     let mut tmask = vec![false; nr];
                     for &t in targets {
                         if t != *exporter {
@@ -340,7 +434,11 @@ impl Model {
                         severity,
                         leakage,
                         relief_half_life,
-                        flow_basis: *basis == RestrictionBasis::Flow,
+                        basis,
+                        severity_path,
+                        licensing: lic,
+                        announced,
+                        precautionary_cover,
                     }
                 }
                 ShockKind::ProductionOutage {
@@ -454,6 +552,7 @@ impl Model {
                         max: pt.add(max, false),
                         lag: pt.add(lag, true),
                         rate: pt.add(rate, false),
+                        policy: true,
                     };
                     // Validation guarantees the sector uses the commodity; if not, the option
                     // has nothing to act on.
@@ -558,6 +657,40 @@ impl Model {
             }
         }
 
+        // Entry goes to producers outside every region that restricts the commodity; those
+        // regions also stay out of the commodity's outside price signal.
+        let mut outside = vec![true; nr * nc];
+        for sh in &sc.shocks {
+            if let ShockKind::ExportRestriction {
+                exporter,
+                commodities,
+                ..
+            } = &sh.kind
+            {
+                for &c in commodities {
+                    outside[rc(*exporter, c)] = false;
+                }
+            }
+        }
+        let entry = entry_params
+            .into_iter()
+            .enumerate()
+            .map(|(c, e)| {
+                e.map(|(threshold, lead_time, growth, max, succeeds)| MEntry {
+                    threshold,
+                    lead_time,
+                    growth,
+                    max,
+                    succeeds,
+                    producers: producer_list[producers_of[c].clone()]
+                        .iter()
+                        .copied()
+                        .filter(|&p| outside[rc(producers[p].region, c)])
+                        .collect(),
+                })
+            })
+            .collect();
+
         let mut m = Model {
             horizon: sc.meta.horizon,
             periods_per_year: sc.meta.period.per_year(),
@@ -566,6 +699,11 @@ impl Model {
             params: pt,
             elasticity,
             max_multiple,
+            avail_elasticity,
+            supply_elasticity,
+            price_adjustment,
+            entry,
+            outside,
             producers,
             recipe,
             producer_list,

@@ -4,7 +4,9 @@
 //! Metrics, in order: per sector `sector.<region>.<sector>.{mean_loss, peak_loss,
 //! periods_disrupted, first_disrupted, value_lost}`; `region.<region>.value_lost`;
 //! `world.value_lost`; `unmet.<region>.<commodity>`; `price.<region>.<commodity>.peak`;
-//! `stockpile.<region>.<commodity>.empty_at`. Series: `output.<region>.<sector>`,
+//! `stockpile.<region>.<commodity>.empty_at`; then (v2) `sector.<region>.<sector>.total_value_lost`,
+//! `region.<region>.total_value_lost`, `world.total_value_lost` (direct plus indirect losses) and
+//! `price.<region>.<commodity>.at_cap` (share of periods the price target hit its cap). Series: `output.<region>.<sector>`,
 //! `price.<region>.<commodity>`, `flow.<exporter>.<importer>.<commodity>`.
 
 use super::Model;
@@ -30,6 +32,8 @@ pub struct OutputNames {
     pub m_unmet: usize,
     pub m_price: usize,
     pub m_stockpile: usize,
+    pub m_total: usize,
+    pub m_at_cap: usize,
     /// Offsets of series blocks.
     pub s_price: usize,
     pub s_flow: usize,
@@ -62,6 +66,21 @@ impl OutputNames {
         let m_stockpile = metrics.len();
         for &x in &m.stockpile_groups {
             metrics.push(format!("stockpile.{}.empty_at", cell(x)));
+        }
+        let m_total = metrics.len();
+        for s in &sc.sectors {
+            metrics.push(format!(
+                "sector.{}.{}.total_value_lost",
+                sc.regions[s.region].id, s.id
+            ));
+        }
+        for r in &sc.regions {
+            metrics.push(format!("region.{}.total_value_lost", r.id));
+        }
+        metrics.push("world.total_value_lost".to_string());
+        let m_at_cap = metrics.len();
+        for &x in &m.price_cells {
+            metrics.push(format!("price.{}.at_cap", cell(x)));
         }
 
         let mut series = Vec::new();
@@ -97,6 +116,8 @@ impl OutputNames {
             m_unmet,
             m_price,
             m_stockpile,
+            m_total,
+            m_at_cap,
             s_price,
             s_flow,
         }
