@@ -5,6 +5,7 @@
 //! (keyed random streams) -> `engine` (one trial, pure) -> `run` (many trials on rayon) ->
 //! `stats` -> `report` (JSON, CSV, charts, HTML) -> `cli`.
 
+pub mod backtest;
 pub mod cli;
 pub mod engine;
 pub mod model;

@@ -4,6 +4,7 @@
 //! 3 the run could not write its results (output exists without `--force`, IO error);
 //! 130 interrupted.
 
+pub mod backtest;
 pub mod check;
 pub mod compare;
 pub mod explain;
@@ -46,6 +47,8 @@ pub enum Command {
     Run(RunArgs),
     /// Run a base and a policy scenario on the same seed and compare them trial by trial.
     Compare(CompareArgs),
+    /// Score the model against the observed record of 2010-2025 export-control episodes.
+    Backtest(backtest::BacktestArgs),
     /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
     /// run.
     Merge(MergeArgs),
@@ -169,5 +172,6 @@ pub fn main() -> i32 {
         Command::Run(args) => run::execute(&args),
         Command::Compare(args) => compare::execute(&args),
         Command::Merge(args) => merge::execute(&args),
+        Command::Backtest(args) => backtest::execute(&args),
     }
 }

@@ -2,6 +2,7 @@
 //! pure functions from a run's results (and the scenario's metadata) to text or bytes; the CLI
 //! decides where they go.
 
+pub mod backtest;
 pub mod charts;
 pub mod compare;
 pub mod compare_html;
