@@ -36,6 +36,11 @@ fn realistic_world() -> Scenario {
                 price: fixed(format!("commodity.{id}.price"), 1000.0),
                 elasticity: fixed(format!("commodity.{id}.elasticity"), 0.2),
                 max_price_multiple: fixed(format!("commodity.{id}.max_price_multiple"), 20.0),
+                // v2 price keys at their defaults: both sides use the demand elasticity.
+                availability_elasticity: fixed(format!("commodity.{id}.elasticity"), 0.2),
+                supply_elasticity: fixed(format!("commodity.{id}.elasticity"), 0.2),
+                price_adjustment: fixed(format!("commodity.{id}.price_adjustment"), 1.0),
+                entry: None,
                 name: id.clone(),
                 unit: "t".into(),
                 id,
@@ -95,6 +100,7 @@ fn realistic_world() -> Scenario {
                             lag: fixed(format!("{b}.substitution.c{c}.lag"), 3.0),
                             rate: fixed(format!("{b}.substitution.c{c}.rate"), 0.05),
                         }),
+                        price_elasticity: None,
                     }
                 })
                 .collect::<Vec<_>>();
@@ -115,6 +121,7 @@ fn realistic_world() -> Scenario {
                 id,
                 priority: k as u32,
                 inputs,
+                indirect_multiplier: None,
                 source: None,
             });
         }
@@ -155,6 +162,10 @@ fn realistic_world() -> Scenario {
                 targets: (1..nr).collect(),
                 targets_all: true,
                 basis: Default::default(),
+                announced: None,
+                precautionary_cover: None,
+                licensing: None,
+                severity_path: None,
                 severity: p(
                     "ban",
                     "severity",

@@ -17,6 +17,8 @@ pub const POLICY_KINDS: [&str; 5] = [
 ];
 
 pub const SHOCK_COMMON: [&str; 6] = ["id", "kind", "start", "duration", "probability", "source"];
+/// Keys of an export restriction's `licensing = { ... }` table.
+pub const LICENSING_KEYS: [&str; 3] = ["review", "approval_rate", "ceiling"];
 pub const POLICY_COMMON: [&str; 3] = ["id", "kind", "source"];
 
 pub fn shock_keys(kind: &str) -> &'static [&'static str] {
@@ -29,6 +31,10 @@ pub fn shock_keys(kind: &str) -> &'static [&'static str] {
             "leakage",
             "relief_half_life",
             "basis",
+            "announced",
+            "precautionary_cover",
+            "licensing",
+            "severity_path",
         ],
         "production_outage" => &["region", "commodity", "severity"],
         "demand_surge" => &["sector", "region", "factor"],

@@ -149,3 +149,38 @@ pub fn parse_year_month(s: &str) -> Option<YearMonth> {
         .contains(&month)
         .then_some(YearMonth { year, month })
 }
+
+/// The period that calendar month `label` falls in, counted from `start` (period 0): months
+/// and quarters by calendar difference, weeks as round(days / 7) with months of 30.4375 days.
+/// Negative when `label` is before `start`.
+pub fn period_of(start: YearMonth, label: YearMonth, period: Period) -> i64 {
+    let months = |ym: YearMonth| ym.year as i64 * 12 + ym.month as i64 - 1;
+    let quarters = |ym: YearMonth| ym.year as i64 * 4 + (ym.month as i64 - 1) / 3;
+    match period {
+        Period::Month => months(label) - months(start),
+        Period::Quarter => quarters(label) - quarters(start),
+        Period::Week => ((months(label) - months(start)) as f64 * 30.4375 / 7.0).round() as i64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ym(s: &str) -> YearMonth {
+        parse_year_month(s).expect("a label")
+    }
+
+    #[test]
+    fn labels_count_periods_from_the_start() {
+        let s = ym("2025-04");
+        assert_eq!(period_of(s, ym("2025-04"), Period::Month), 0);
+        assert_eq!(period_of(s, ym("2026-01"), Period::Month), 9);
+        assert_eq!(period_of(s, ym("2025-01"), Period::Month), -3);
+        assert_eq!(period_of(s, ym("2025-06"), Period::Quarter), 0);
+        assert_eq!(period_of(s, ym("2025-07"), Period::Quarter), 1);
+        assert_eq!(period_of(s, ym("2025-03"), Period::Quarter), -1);
+        assert_eq!(period_of(s, ym("2026-04"), Period::Week), 52);
+        assert_eq!(period_of(s, ym("2025-05"), Period::Week), 4);
+    }
+}

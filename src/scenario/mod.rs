@@ -223,7 +223,7 @@ fn build(doc: &merge::Doc, path: &Path, world_file: Option<PathBuf>, d: &mut Dia
     let mut meta = meta::read(doc.scenario.as_ref(), doc.world.as_ref(), path, d);
     meta.world_file = world_file;
     let mut w = world::read(doc, d);
-    let shocks = shocks::shocks(doc, &w, meta.horizon, meta.period, d);
+    let shocks = shocks::shocks(doc, &w, &meta, d);
     let policies = policies::policies(doc, &mut w, meta.horizon, d);
     let topo_order = checks::order(&w, &policies, d);
     // Cross-check warnings on a world with errors are mostly echoes of those errors.

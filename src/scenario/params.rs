@@ -31,10 +31,20 @@ pub fn all(s: &Scenario) -> Vec<&Param> {
                 severity,
                 leakage,
                 relief_half_life,
+                announced,
+                precautionary_cover,
+                licensing,
+                severity_path,
                 ..
             } => {
                 out.extend([severity, leakage]);
                 out.extend(relief_half_life);
+                out.extend(announced);
+                out.extend(precautionary_cover);
+                if let Some(l) = licensing {
+                    out.extend([&l.review, &l.approval_rate, &l.ceiling]);
+                }
+                out.extend(severity_path.iter().flatten());
             }
             ShockKind::ProductionOutage { severity, .. } => out.push(severity),
             ShockKind::DemandSurge { factor, .. } => out.push(factor),

@@ -69,6 +69,14 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The inline table at `k` (e.g. `entry = { ... }`), its keys checked against `allowed`;
+    /// `None` when absent or not a table (reported).
+    pub fn subtable(&self, k: &str, allowed: &[&str], what: &str, d: &mut Diags) -> Option<Self> {
+        let sub = Fields::of(self.get(k)?, &self.key(k), d)?;
+        sub.check_keys(allowed, what, d);
+        Some(sub)
+    }
+
     pub fn get(&self, k: &str) -> Option<&'a Node> {
         self.table.get(k)
     }

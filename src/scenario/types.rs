@@ -11,7 +11,7 @@
 //! | producer | `producer.<commodity>.<region>.<field>`; recipe: `producer.<commodity>.<region>.inputs.<input>` |
 //! | sector | `sector.<region>.<id>.<field>`; demand: `sector.<region>.<id>.demand.<commodity>`; weights: `...weights.<commodity>`; substitution: `...substitution.<commodity>.<max/lag/rate>` |
 //! | inventory | `inventory.<region>.<commodity>.<field>` |
-//! | shock | `shock.<id>.<field>` (start, duration, severity, leakage, relief_half_life, probability, factor) |
+//! | shock | `shock.<id>.<field>` (start, duration, severity, leakage, relief_half_life, probability, factor, announced, precautionary_cover); licensing: `shock.<id>.licensing.<review/approval_rate/ceiling>`; severity path: `shock.<id>.severity_path.<k>` |
 //! | policy | `policy.<id>.<field>`; recipe: `policy.<id>.inputs.<input>` |
 
 use std::path::PathBuf;
@@ -268,6 +268,9 @@ pub struct Shock {
     pub source: Option<String>,
 }
 
+// Built once per scenario and never in a trial's loop: the size of the v2 restriction variant
+// costs nothing worth boxing it for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShockKind {
     ExportRestriction {

@@ -248,11 +248,7 @@ fn commodities(doc: &Doc, w: &mut World, d: &mut Diags) {
 
 /// A commodity's `entry = { threshold, lead_time, growth, max, success }` table.
 fn entry(f: &Fields, base: &str, d: &mut Diags) -> Option<Entry> {
-    let n = f.get("entry")?;
-    let key = f.key("entry");
-    let mut ef = Fields::of(n, &key, d)?;
-    ef.path = key;
-    ef.check_keys(&ENTRY_KEYS, "an entry table", d);
+    let ef = f.subtable("entry", &ENTRY_KEYS, "an entry table", d)?;
     let p = |k: &str| format!("{base}.entry.{k}");
     Some(Entry {
         threshold: ef.param("threshold", &p("threshold"), &AT_LEAST_ONE, None, d),

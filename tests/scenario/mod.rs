@@ -3,4 +3,5 @@
 mod cli;
 mod errors;
 mod props;
+mod v2;
 mod valid;
