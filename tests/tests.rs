@@ -10,6 +10,7 @@ mod engine_invariants;
 mod engine_library;
 mod engine_names;
 mod engine_rules;
+mod engine_v2;
 mod engine_world;
 mod report;
 mod run_outputs;

@@ -1,0 +1,316 @@
+//! Model v2 rules (MODEL.md v2 sections 4.1, 4.2, 4.9-4.11) on small worlds whose results follow
+//! by hand: prices against the baseline market, the two sides of the index, partial adjustment,
+//! the cap count, announcements, licensing, severity paths, entry, price-responsive demand and
+//! indirect losses.
+
+use std::path::Path;
+
+use chokepoint::scenario::{Scenario, load_str};
+
+use crate::engine_closed_forms::{metric, run_n, series};
+
+/// A self-contained monthly scenario: the header, then the given tables. Every region named in
+/// `regions` is declared; commodity `x` (price 1, cap 20) takes `commodity_extra` keys.
+fn world(horizon: usize, regions: &[&str], commodity_extra: &str, tables: &str) -> Scenario {
+    let mut t = format!(
+        "[scenario]\nname = \"v2\"\nhorizon = {horizon}\nperiod = \"month\"\ntrials = 1\n\n"
+    );
+    for r in regions {
+        t.push_str(&format!("[[region]]\nid = \"{r}\"\n"));
+    }
+    t.push_str(&format!(
+        "[[commodity]]\nid = \"x\"\nprice = 1\nelasticity = 0.2\nmax_price_multiple = 20\n{commodity_extra}\n{tables}"
+    ));
+    match load_str(&t, Path::new("v2.toml")) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{}\n{t}", e.render(false)),
+    }
+}
+
+fn producer(region: &str, capacity: f64) -> String {
+    format!(
+        "[[producer]]\ncommodity = \"x\"\nregion = \"{region}\"\ncapacity = {capacity}\nutilization = 1\nmax_utilization = 1\nramp = 0\n"
+    )
+}
+
+fn sector(region: &str, id: &str, demand: f64, extra: &str) -> String {
+    format!(
+        "[[sector]]\nid = \"{id}\"\nregion = \"{region}\"\nvalue_added = 1.2e9\ndemand = {{ x = {demand} }}\n{extra}\n"
+    )
+}
+
+fn inventory(region: &str, cover: f64, target: f64, refill: f64) -> String {
+    format!(
+        "[[inventory]]\nregion = \"{region}\"\ncommodity = \"x\"\ncover = {cover}\ntarget = {target}\nrefill_rate = {refill}\n"
+    )
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * y.abs().max(1.0))
+}
+
+#[test]
+fn a_region_without_demand_keeps_an_index_of_one() {
+    // v1 gave the producing region 0.25: supply 600/yr against demand 1200/yr elsewhere, no shock.
+    let sc = world(
+        3,
+        &["P", "B"],
+        "",
+        &(producer("P", 600.0) + &sector("B", "ind", 1200.0, "")),
+    );
+    let r = run_n(&sc, 2, 1);
+    for name in ["price.P.x", "price.B.x"] {
+        assert_eq!(series(&r, name, 0), vec![1.0; 3], "{name}");
+    }
+    assert_eq!(metric(&r, "price.P.x.peak"), vec![1.0; 2]);
+}
+
+/// Two producers of 1200/yr, two buyers of 1200/yr; P1 loses half its capacity from period 1.
+fn outage_world(extra: &str) -> Scenario {
+    let tables = producer("P1", 1200.0)
+        + &producer("P2", 1200.0)
+        + &sector("A", "ind", 1200.0, "")
+        + &sector("B", "ind", 1200.0, "")
+        + "[[shock]]\nid = \"fire\"\nkind = \"production_outage\"\nregion = \"P1\"\ncommodity = \"x\"\nstart = 1\nduration = 3\nseverity = 0.5\n";
+    world(
+        5,
+        &["P1", "P2", "A", "B"],
+        &format!("availability_elasticity = 0.5\n{extra}"),
+        &tables,
+    )
+}
+
+#[test]
+fn a_global_shortage_moves_every_buyers_price_from_the_baseline() {
+    // Fill 0.75 everywhere, no stocks: z / z_base = 0.75, index 0.75^(-1/0.5) = 1.7778. Both
+    // producers still sell everything, so the sellers' side stays at 1.
+    let r = run_n(&outage_world(""), 1, 1);
+    let want = 0.75f64.powf(-2.0);
+    for name in ["price.A.x", "price.B.x"] {
+        let p = series(&r, name, 0);
+        assert!(close(&p, &[1.0, want, want, want, 1.0], 1e-6), "{name}: {p:?}");
+    }
+    assert_eq!(series(&r, "price.P1.x", 0), vec![1.0; 5]);
+}
+
+#[test]
+fn partial_adjustment_closes_a_share_of_the_log_gap_each_period() {
+    let r = run_n(&outage_world("price_adjustment = 0.5"), 1, 1);
+    let full = 0.75f64.powf(-2.0);
+    let p1 = full.sqrt();
+    let p2 = (p1 * full).sqrt();
+    let p3 = (p2 * full).sqrt();
+    let p4 = p3.sqrt(); // back towards 1 after the outage
+    let p = series(&r, "price.A.x", 0);
+    assert!(close(&p, &[1.0, p1, p2, p3, p4], 1e-6), "{p:?}");
+}
+
+/// Exporter EX (1200/yr, no home demand) bans all exports from period 1; importer IM uses
+/// 1200/yr (100 a month) and holds `cover` months of stock.
+fn ban_world(horizon: usize, cover: f64, ban: &str) -> Scenario {
+    let tables = producer("EX", 1200.0)
+        + &sector("IM", "ind", 1200.0, "")
+        + &inventory("IM", cover, 0.0, 0.0)
+        + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\n"
+        + ban;
+    world(
+        horizon,
+        &["EX", "IM"],
+        "availability_elasticity = 1\nsupply_elasticity = 1",
+        &tables,
+    )
+}
+
+#[test]
+fn stocks_damp_the_first_jump_and_the_price_climbs_as_they_run_down() {
+    // Baseline availability (200 + 100) / 100 = 3. Banned: (200 + 0) / 100 = 2, then 1, then 0
+    // (the cap, 20). The exporter sells nothing: its index sits at the floor 1/20.
+    let sc = ban_world(5, 2.0, "start = 1\nduration = 4\nseverity = 1\n");
+    let r = run_n(&sc, 1, 1);
+    let p = series(&r, "price.IM.x", 0);
+    assert!(close(&p, &[1.0, 1.5, 3.0, 20.0, 20.0], 1e-6), "{p:?}");
+    let home = series(&r, "price.EX.x", 0);
+    assert!(close(&home, &[1.0, 0.05, 0.05, 0.05, 0.05], 1e-6), "{home:?}");
+    // The cap binds in periods 3 and 4 abroad and 1-4 at home.
+    assert_eq!(metric(&r, "price.IM.x.at_cap"), vec![2.0 / 5.0]);
+    assert_eq!(metric(&r, "price.EX.x.at_cap"), vec![4.0 / 5.0]);
+    // More stock, smaller first jump.
+    let deep = run_n(&ban_world(5, 4.0, "start = 1\nduration = 4\nseverity = 1\n"), 1, 1);
+    assert!(series(&deep, "price.IM.x", 0)[1] < p[1]);
+}
+
+#[test]
+fn stranded_output_lowers_the_exporters_home_price_through_its_supply_elasticity() {
+    // EX also uses 600/yr itself: a ban strands the other half of its output. Sold share 1 ->
+    // 0.5 with supply elasticity 1: the home index halves.
+    let tables = producer("EX", 1200.0)
+        + &sector("EX", "ind", 600.0, "")
+        + &sector("IM", "ind", 600.0, "")
+        + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nstart = 1\nduration = 2\n";
+    let sc = world(
+        3,
+        &["EX", "IM"],
+        "availability_elasticity = 1\nsupply_elasticity = 1",
+        &tables,
+    );
+    let home = series(&run_n(&sc, 1, 1), "price.EX.x", 0);
+    assert!(close(&home, &[1.0, 0.5, 0.5], 1e-6), "{home:?}");
+}
+
+/// Exporter with slack (2400/yr against IM's 1200/yr), IM holds 1 month and targets 1 month.
+fn slack_world(horizon: usize, refill: f64, shock: &str) -> Scenario {
+    let tables = producer("EX", 2400.0)
+        + &sector("IM", "ind", 1200.0, "")
+        + &inventory("IM", 1.0, 1.0, refill)
+        + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\n"
+        + shock;
+    world(horizon, &["EX", "IM"], "", &tables)
+}
+
+#[test]
+fn an_announcement_brings_a_rush_that_carries_buyers_through_the_ban() {
+    // Announced at 1, banned from 3 to 5: buyers want 2 more months (200 t) by the start, ordering
+    // 200 / 2 = 100 a month on top of use, so imports double in periods 1 and 2 and the 300 t in
+    // stock carry the sector through the three months of the ban.
+    let ban = "start = 3\nduration = 3\nseverity = 1\n";
+    let sc = slack_world(6, 0.25, &format!("announced = 1\nprecautionary_cover = 2\n{ban}"));
+    let r = run_n(&sc, 1, 1);
+    let flow = series(&r, "flow.EX.IM.x", 0);
+    assert!(close(&flow, &[100.0, 200.0, 200.0, 0.0, 0.0, 0.0], 1e-6), "{flow:?}");
+    assert_eq!(metric(&r, "sector.IM.ind.mean_loss"), vec![0.0]);
+    // Without the announcement the single month of stock covers only the first month.
+    let quiet = run_n(&slack_world(6, 0.25, ban), 1, 1);
+    let y = series(&quiet, "output.IM.ind", 0);
+    assert!(close(&y, &[1.0, 1.0, 1.0, 1.0, 0.0, 0.0], 1e-6), "{y:?}");
+}
+
+#[test]
+fn licences_wait_for_the_review_then_serve_the_orders_that_waited() {
+    // Licensing from 1: no licence for 2 periods (stock 100 covers period 1, period 2 is short),
+    // then half, then all of the blocked flow. Licences serve every order, refills included, so
+    // once all are approved imports run above normal (100 use + 100 refill) until stocks are back
+    // at target.
+    let shock = "start = 1\nduration = 8\nseverity = 1\nlicensing = { review = 2, approval_rate = 0.5 }\n";
+    let sc = slack_world(8, 1.0, shock);
+    let r = run_n(&sc, 1, 1);
+    let flow = series(&r, "flow.EX.IM.x", 0);
+    // Period 3: half of the orders (100 use + 100 refill) are licensed and go to use first.
+    assert!(
+        close(&flow, &[100.0, 0.0, 0.0, 100.0, 200.0, 100.0, 100.0, 100.0], 1e-6),
+        "{flow:?}"
+    );
+    let y = series(&r, "output.IM.ind", 0);
+    assert!(close(&y, &[1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0], 1e-6), "{y:?}");
+}
+
+#[test]
+fn a_severity_path_sets_the_blocked_share_period_by_period() {
+    // No stock: IM's output is the share let through, the last entry holding to the end.
+    let tables = producer("EX", 1200.0)
+        + &sector("IM", "ind", 1200.0, "")
+        + "[[shock]]\nid = \"path\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nstart = 1\nduration = 4\nseverity_path = [1.0, 0.5, 0.25]\n";
+    let sc = world(6, &["EX", "IM"], "", &tables);
+    let y = series(&run_n(&sc, 1, 1), "output.IM.ind", 0);
+    assert!(close(&y, &[1.0, 0.0, 0.5, 0.75, 0.75, 1.0], 1e-6), "{y:?}");
+}
+
+/// EX (1200/yr) withholds half of its exports to IM for the whole run; OT (120/yr) is free.
+fn quota_world(entry: &str) -> Scenario {
+    let tables = producer("EX", 1200.0)
+        + &producer("OT", 120.0)
+        + &sector("IM", "ind", 1200.0, "")
+        + "[[shock]]\nid = \"quota\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nstart = 0\nduration = 36\nseverity = 0.5\n";
+    world(
+        36,
+        &["EX", "OT", "IM"],
+        &format!("availability_elasticity = 1\n{entry}"),
+        &tables,
+    )
+}
+
+#[test]
+fn sustained_high_prices_bring_entry_outside_the_restricting_region() {
+    let none = run_n(&quota_world(""), 1, 1);
+    let entry = "entry = { threshold = 1.2, lead_time = 3, growth = 0.5, max = 0.5 }";
+    let with = run_n(&quota_world(entry), 1, 1);
+    let (y0, y1) = (
+        series(&none, "output.IM.ind", 0),
+        series(&with, "output.IM.ind", 0),
+    );
+    // Without entry the quota never eases: EX sends 45.5 of its pro-rata 90.9, OT its 10.
+    assert!(y0.iter().all(|&y| (y - 0.5545).abs() < 1e-3), "{y0:?}");
+    // With entry nothing changes before the lead time (committed at the end of period 0, online
+    // from period 3); then OT's new capacity closes most of the gap, up to `max`. EX's quota is a
+    // share of its pro-rata flow, which shrinks as OT grows: 31.25 + 60 of 100 at the end.
+    assert!(close(&y1[..3], &y0[..3], 1e-9), "{y1:?}");
+    assert!((y1[35] - 0.9125).abs() < 1e-6 && y1.windows(2).all(|w| w[1] >= w[0] - 1e-9), "{y1:?}");
+    let p = series(&with, "price.IM.x", 0);
+    assert!(p[35] < p[3], "{p:?}");
+}
+
+#[test]
+fn entry_needs_success_and_never_goes_to_the_restricting_exporter() {
+    let failed = "entry = { threshold = 1.2, lead_time = 3, growth = 0.5, max = 0.5, success = 0 }";
+    let none = run_n(&quota_world(""), 1, 1);
+    let r = run_n(&quota_world(failed), 1, 1);
+    assert_eq!(
+        series(&r, "output.IM.ind", 0),
+        series(&none, "output.IM.ind", 0)
+    );
+}
+
+#[test]
+fn price_sensitive_buyers_give_up_demand_and_leave_more_for_others() {
+    // A global shortage shared by A and B; A's users cut demand as A's index rises.
+    let build = |elastic: &str| {
+        let tables = producer("P1", 1200.0)
+            + &producer("P2", 1200.0)
+            + &sector("A", "ind", 1200.0, elastic)
+            + &sector("B", "ind", 1200.0, "")
+            + "[[shock]]\nid = \"fire\"\nkind = \"production_outage\"\nregion = \"P1\"\ncommodity = \"x\"\nstart = 1\nduration = 5\nseverity = 0.5\n";
+        world(
+            6,
+            &["P1", "P2", "A", "B"],
+            "availability_elasticity = 0.5",
+            &tables,
+        )
+    };
+    let rigid = run_n(&build(""), 1, 1);
+    let elastic = run_n(&build("price_elasticity = { x = 0.5 }"), 1, 1);
+    let (ya, yb) = (
+        series(&elastic, "output.A.ind", 0),
+        series(&elastic, "output.B.ind", 0),
+    );
+    let yb0 = series(&rigid, "output.B.ind", 0);
+    // Period 1 is priced at period 0's index (1): no response yet; from period 2 A asks less,
+    // loses that output, and B gets more than it would have.
+    assert!((ya[1] - yb[1]).abs() < 1e-9);
+    assert!(ya[2] < yb[2] && yb[2] > yb0[2] + 1e-3, "{ya:?} {yb:?} {yb0:?}");
+}
+
+#[test]
+fn indirect_losses_are_reported_beside_direct_ones_and_change_no_quantity() {
+    let build = |extra: &str| {
+        let tables = producer("EX", 1200.0)
+            + &sector("IM", "ind", 1200.0, extra)
+            + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nstart = 1\nduration = 2\n";
+        world(4, &["EX", "IM"], "", &tables)
+    };
+    let plain = run_n(&build(""), 1, 1);
+    let with = run_n(&build("indirect_multiplier = 1.5"), 1, 1);
+    assert_eq!(plain.series, with.series);
+    let direct = metric(&with, "sector.IM.ind.value_lost")[0];
+    assert!((direct - 2.0 * 1e8).abs() < 1.0, "{direct}");
+    assert_eq!(
+        metric(&with, "sector.IM.ind.total_value_lost"),
+        vec![2.5 * direct]
+    );
+    assert_eq!(
+        metric(&with, "world.total_value_lost"),
+        vec![2.5 * direct]
+    );
+    assert_eq!(
+        metric(&plain, "world.total_value_lost"),
+        metric(&plain, "world.value_lost")
+    );
+}
