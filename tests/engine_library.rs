@@ -18,7 +18,10 @@ fn library() -> Vec<(PathBuf, Scenario)> {
         };
         for e in rd.flatten() {
             let p = e.path();
-            if p.extension().is_some_and(|x| x == "toml") {
+            // record.toml is the observed record of the back-test, not a scenario.
+            if p.extension().is_some_and(|x| x == "toml")
+                && p.file_name().is_some_and(|f| f != "record.toml")
+            {
                 files.push(p);
             }
         }

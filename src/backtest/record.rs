@@ -79,8 +79,11 @@ pub struct Observation {
     /// The sector of a stoppage.
     #[serde(default)]
     pub sector: Option<String>,
-    /// Calendar month `YYYY-MM`.
+    /// Calendar month `YYYY-MM` (the last month covered, for a figure over several months).
     pub period: String,
+    /// Months the figure covers, ending with `period` (an annual total: 12). Default 1.
+    #[serde(default = "one_month")]
+    pub months: u32,
     pub value: f64,
     #[serde(default)]
     pub low: Option<f64>,
@@ -93,6 +96,10 @@ pub struct Observation {
     pub source: String,
     #[serde(default)]
     pub note: String,
+}
+
+fn one_month() -> u32 {
+    1
 }
 
 fn default_exporter() -> String {
@@ -175,6 +182,9 @@ pub fn load(path: &Path) -> Result<Record, String> {
             && !(lo <= o.value && o.value <= hi)
         {
             errors.push(format!("{at}: low <= value <= high must hold"));
+        }
+        if !(1..=120).contains(&o.months) {
+            errors.push(format!("{at}: months must be 1 to 120"));
         }
         if o.quantity == Quantity::Stoppage && o.sector.is_none() {
             errors.push(format!("{at}: a stoppage needs `sector`"));

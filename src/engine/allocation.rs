@@ -6,17 +6,19 @@
 //! max-min fair (pro rata when nothing restricts them). With no restriction on the commodity this
 //! period every region gets `min(1, sum A / sum D)` and no solver runs.
 //!
-//! A restriction with `basis = "flow"` (the default) caps `x[p][r] <= alpha * x0[p][r]` instead, with `x0` the
-//! pro-rata flow of the unrestricted market towards consumption, `S0c * A_p * C_r / sum C`, where
-//! `C_r` is the region's demand without inventory refill requests and `S0c = min(1, sum C / sum
-//! A)`: restocking does not loosen a quota (see docs/model.md). Under a licensing regime the
+//! A restriction with `basis = "flow"` (the default) caps `x[p][r] <= alpha * x0[p][r]` instead,
+//! with `x0` the pro-rata flow towards consumption in the same period of the trial's baseline
+//! (no-shock, no-policy) pass, `S0c * A_p * C_r / sum C`, where `C_r` is the region's demand
+//! without inventory refill requests and `S0c = min(1, sum C / sum A)`: a quota is a share of what
+//! would have been shipped, so restocking does not loosen it and new supply elsewhere does not
+//! shrink it (see docs/model.md). Under a licensing regime the
 //! base is every order including refill requests, `S0 * A_p * D_r / sum D`: licences serve the
 //! orders that waited.
 
 use super::Workspace;
 use crate::model::{LinkBasis, Model};
 
-pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
+pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     let nr = m.n_regions;
     let prods = &m.producer_list[m.producers_of[c].clone()];
     let sum_a: f64 = prods.iter().map(|&p| ws.avail[p]).sum();
@@ -40,6 +42,9 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         ws.flow[p * nr..(p + 1) * nr].fill(0.0);
         ws.sold[p] = 0.0;
     }
+    if ws.baseline {
+        baseline_flows(m, ws, c, t, sum_a);
+    }
     if !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0 {
         // One market: every region filled at f0, every producer sells the share s0.
         for r in 0..nr {
@@ -60,25 +65,16 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         return;
     }
 
-    // Consumption demand (without refill requests), the basis of flow-basis caps.
-    let mut sum_c = 0.0;
-    for r in 0..nr {
-        let x = m.rc(r, c);
-        sum_c += (ws.demand[x] - ws.refill_req[x]).max(0.0);
-    }
-    let s0c = (sum_c / sum_a).min(1.0);
-    let sum_c = sum_c.max(f64::MIN_POSITIVE);
     // The most producer `p` may ship to region `r` this period (the same in both stages).
     let (alpha, link_basis, avail) = (&ws.alpha, &ws.link_basis, &ws.avail);
-    let (demand, refill_req) = (&ws.demand, &ws.refill_req);
+    let (demand, base_x0) = (&ws.demand, &ws.base_x0);
+    let np = m.producers.len();
     let link_cap = |p: usize, r: usize| {
-        let (k, x) = (p * nr + r, m.rc(r, c));
+        let k = p * nr + r;
         match link_basis[k] {
             LinkBasis::Output => alpha[k] * avail[p],
-            LinkBasis::Flow => {
-                alpha[k] * avail[p] * s0c * (demand[x] - refill_req[x]).max(0.0) / sum_c
-            }
-            LinkBasis::Orders => alpha[k] * avail[p] * s0 * demand[x] / sum_d,
+            LinkBasis::Flow => alpha[k] * base_x0[(t * np + p) * nr + r],
+            LinkBasis::Orders => alpha[k] * avail[p] * s0 * demand[m.rc(r, c)] / sum_d,
         }
     };
 
@@ -189,6 +185,30 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize) {
         };
     }
     sold_shares(m, ws, c);
+}
+
+/// Baseline pass: the pro-rata flow of each producer towards each region's consumption (demand
+/// without refill requests), `S0c A_p C_r / sum C` with `S0c = min(1, sum C / sum A)`.
+fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64) {
+    let nr = m.n_regions;
+    let np = m.producers.len();
+    let mut sum_c = 0.0;
+    for r in 0..nr {
+        let x = m.rc(r, c);
+        sum_c += (ws.demand[x] - ws.refill_req[x]).max(0.0);
+    }
+    let s0c = if sum_a > 0.0 { (sum_c / sum_a).min(1.0) } else { 0.0 };
+    for &p in &m.producer_list[m.producers_of[c].clone()] {
+        for r in 0..nr {
+            let x = m.rc(r, c);
+            let cr = (ws.demand[x] - ws.refill_req[x]).max(0.0);
+            ws.base_x0[(t * np + p) * nr + r] = if sum_c > 0.0 {
+                s0c * ws.avail[p] * cr / sum_c
+            } else {
+                0.0
+            };
+        }
+    }
 }
 
 /// Sold share `sum sold / sum available` of each region's producers of `c` (NaN where the region

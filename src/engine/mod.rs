@@ -81,10 +81,15 @@ pub struct Workspace {
     /// Precautionary extra stock target and its order rate cap (announced restrictions).
     pub prec_target: Vec<f64>,
     pub prec_cap: Vec<f64>,
+    /// Stock buyers held when their precaution began (NaN before): the cover is added to it.
+    pub prec_base: Vec<f64>,
     /// Baseline availability `z` and producers' sold share, by `t * cells + x`, from the
     /// no-shock, no-policy pass of the same trial (the reference of the v2 price index).
     pub base_z: Vec<f64>,
     pub base_sold: Vec<f64>,
+    /// Baseline pro-rata flow towards consumption, by `(t * producers + p) * regions + r`: the
+    /// reference of flow-basis caps, so a quota is a share of what would have been shipped.
+    pub base_x0: Vec<f64>,
     /// This period's availability and sold share (NaN where undefined).
     pub z: Vec<f64>,
     pub sold_share: Vec<f64>,
@@ -190,8 +195,10 @@ impl Workspace {
             at_cap: vec![0; cells],
             prec_target: vec![0.0; cells],
             prec_cap: vec![0.0; cells],
+            prec_base: vec![f64::NAN; cells],
             base_z: vec![f64::NAN; cells * m.horizon],
             base_sold: vec![f64::NAN; cells * m.horizon],
+            base_x0: vec![0.0; m.horizon * np * nr],
             z: vec![f64::NAN; cells],
             sold_share: vec![f64::NAN; cells],
             entry_commit: vec![0.0; m.n_commodities * m.horizon],
@@ -274,7 +281,7 @@ fn period(m: &Model, ws: &mut Workspace, t: usize) {
     demand::compute(m, ws, t);
     for &c in &m.topo_order {
         production::available(m, ws, c);
-        allocation::allocate(m, ws, c);
+        allocation::allocate(m, ws, c, t);
         for r in 0..m.n_regions {
             distribution::distribute(m, ws, m.rc(r, c));
         }
@@ -325,6 +332,7 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
     ws.need_sum.fill(0.0);
     ws.price_peak.fill(0.0);
     ws.price.fill(1.0);
+    ws.prec_base.fill(f64::NAN);
     ws.at_cap.fill(0);
     ws.price_mult.fill(1.0);
     entry::start(m, ws);

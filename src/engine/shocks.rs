@@ -132,9 +132,10 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
     }
 }
 
-/// From the announcement until the restriction ends, buyers in its targets hold `cover` more
-/// periods of reference demand of each restricted commodity, ordered so that the extra cover is
-/// in by the start (`cover / lead` per period, at least over one period).
+/// From the announcement until the restriction ends, buyers in its targets want `cover` more
+/// periods of reference demand of each restricted commodity than they held when their precaution
+/// began (or than their target, if higher), ordered so that the extra cover is in by the start
+/// (`cover / lead` per period, at least over one period).
 #[allow(clippy::too_many_arguments)]
 fn precaution(
     m: &Model,
@@ -162,7 +163,11 @@ fn precaution(
         for &c in commodities {
             let x = m.rc(r, c);
             let d = ws.dref[x];
-            ws.prec_target[x] = ws.prec_target[x].max(cover * d);
+            if ws.prec_base[x].is_nan() {
+                ws.prec_base[x] = ws.inv[x].max(ws.inv_target[x]);
+            }
+            let extra = ws.prec_base[x] + cover * d - ws.inv_target[x];
+            ws.prec_target[x] = ws.prec_target[x].max(extra);
             ws.prec_cap[x] = ws.prec_cap[x].max(cover * d / lead);
         }
     }

@@ -63,7 +63,7 @@ pub fn markdown(card: &Scorecard) -> String {
                     fmt(s.p95),
                     mark(s.sign),
                     mark(s.timing),
-                    mark(s.magnitude),
+                    s.magnitude.map_or("n/a", mark),
                     mark(s.band),
                     mark(o.sourced())
                 )),
@@ -96,7 +96,12 @@ pub fn csv(card: &Scorecard) -> Vec<u8> {
         let (q, checks, err) = match &r.score {
             Ok(s) => (
                 [num(s.median), num(s.p5), num(s.p95)],
-                [s.sign, s.timing, s.magnitude, s.band].map(|b| b.to_string()),
+                [
+                    s.sign.to_string(),
+                    s.timing.to_string(),
+                    s.magnitude.map_or("n/a".into(), |b| b.to_string()),
+                    s.band.to_string(),
+                ],
                 String::new(),
             ),
             Err(e) => (Default::default(), Default::default(), e.clone()),
