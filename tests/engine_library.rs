@@ -82,3 +82,32 @@ fn the_baseline_loses_nothing_at_reference_prices() {
         }
     }
 }
+
+/// MODEL.md v2 section 4.9: the cap is a safety net. In every shipped scenario the median price
+/// index of every region and commodity stays strictly inside its caps in every period.
+#[test]
+fn no_shipped_median_price_sits_at_its_cap() {
+    for (path, sc) in library() {
+        let r = run_n(&sc, 100, sc.meta.seed);
+        let caps: Vec<f64> = sc
+            .commodities
+            .iter()
+            .map(|c| c.max_price_multiple.dist.support().0)
+            .collect();
+        for (s, name) in r.series_names.iter().enumerate() {
+            let Some(cell) = name.strip_prefix("price.") else {
+                continue;
+            };
+            let c = cell.split_once('.').map_or("", |x| x.1);
+            let cap = caps[sc.commodity_ix(c).expect("a commodity")];
+            for (t, b) in r.bands(s).iter().enumerate() {
+                assert!(
+                    b.p50 < cap * (1.0 - 1e-6) && b.p50 > (1.0 + 1e-6) / cap,
+                    "{}: median of {name} in period {t} is {} (cap {cap})",
+                    path.display(),
+                    b.p50
+                );
+            }
+        }
+    }
+}

@@ -46,7 +46,10 @@ fn inventory(region: &str, cover: f64, target: f64, refill: f64) -> String {
 }
 
 fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * y.abs().max(1.0))
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= tol * y.abs().max(1.0))
 }
 
 #[test]
@@ -88,7 +91,10 @@ fn a_global_shortage_moves_every_buyers_price_from_the_baseline() {
     let want = 0.75f64.powf(-2.0);
     for name in ["price.A.x", "price.B.x"] {
         let p = series(&r, name, 0);
-        assert!(close(&p, &[1.0, want, want, want, 1.0], 1e-6), "{name}: {p:?}");
+        assert!(
+            close(&p, &[1.0, want, want, want, 1.0], 1e-6),
+            "{name}: {p:?}"
+        );
     }
     assert_eq!(series(&r, "price.P1.x", 0), vec![1.0; 5]);
 }
@@ -130,12 +136,19 @@ fn stocks_damp_the_first_jump_and_the_price_climbs_as_they_run_down() {
     let p = series(&r, "price.IM.x", 0);
     assert!(close(&p, &[1.0, 1.5, 3.0, 20.0, 20.0], 1e-6), "{p:?}");
     let home = series(&r, "price.EX.x", 0);
-    assert!(close(&home, &[1.0, 0.05, 0.05, 0.05, 0.05], 1e-6), "{home:?}");
+    assert!(
+        close(&home, &[1.0, 0.05, 0.05, 0.05, 0.05], 1e-6),
+        "{home:?}"
+    );
     // The cap binds in periods 3 and 4 abroad and 1-4 at home.
     assert_eq!(metric(&r, "price.IM.x.at_cap"), vec![2.0 / 5.0]);
     assert_eq!(metric(&r, "price.EX.x.at_cap"), vec![4.0 / 5.0]);
     // More stock, smaller first jump.
-    let deep = run_n(&ban_world(5, 4.0, "start = 1\nduration = 4\nseverity = 1\n"), 1, 1);
+    let deep = run_n(
+        &ban_world(5, 4.0, "start = 1\nduration = 4\nseverity = 1\n"),
+        1,
+        1,
+    );
     assert!(series(&deep, "price.IM.x", 0)[1] < p[1]);
 }
 
@@ -173,10 +186,17 @@ fn an_announcement_brings_a_rush_that_carries_buyers_through_the_ban() {
     // 200 / 2 = 100 a month on top of use, so imports double in periods 1 and 2 and the 300 t in
     // stock carry the sector through the three months of the ban.
     let ban = "start = 3\nduration = 3\nseverity = 1\n";
-    let sc = slack_world(6, 0.25, &format!("announced = 1\nprecautionary_cover = 2\n{ban}"));
+    let sc = slack_world(
+        6,
+        0.25,
+        &format!("announced = 1\nprecautionary_cover = 2\n{ban}"),
+    );
     let r = run_n(&sc, 1, 1);
     let flow = series(&r, "flow.EX.IM.x", 0);
-    assert!(close(&flow, &[100.0, 200.0, 200.0, 0.0, 0.0, 0.0], 1e-6), "{flow:?}");
+    assert!(
+        close(&flow, &[100.0, 200.0, 200.0, 0.0, 0.0, 0.0], 1e-6),
+        "{flow:?}"
+    );
     assert_eq!(metric(&r, "sector.IM.ind.mean_loss"), vec![0.0]);
     // Without the announcement the single month of stock covers only the first month.
     let quiet = run_n(&slack_world(6, 0.25, ban), 1, 1);
@@ -190,17 +210,25 @@ fn licences_wait_for_the_review_then_serve_the_orders_that_waited() {
     // then half, then all of the blocked flow. Licences serve every order, refills included, so
     // once all are approved imports run above normal (100 use + 100 refill) until stocks are back
     // at target.
-    let shock = "start = 1\nduration = 8\nseverity = 1\nlicensing = { review = 2, approval_rate = 0.5 }\n";
+    let shock =
+        "start = 1\nduration = 8\nseverity = 1\nlicensing = { review = 2, approval_rate = 0.5 }\n";
     let sc = slack_world(8, 1.0, shock);
     let r = run_n(&sc, 1, 1);
     let flow = series(&r, "flow.EX.IM.x", 0);
     // Period 3: half of the orders (100 use + 100 refill) are licensed and go to use first.
     assert!(
-        close(&flow, &[100.0, 0.0, 0.0, 100.0, 200.0, 100.0, 100.0, 100.0], 1e-6),
+        close(
+            &flow,
+            &[100.0, 0.0, 0.0, 100.0, 200.0, 100.0, 100.0, 100.0],
+            1e-6
+        ),
         "{flow:?}"
     );
     let y = series(&r, "output.IM.ind", 0);
-    assert!(close(&y, &[1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0], 1e-6), "{y:?}");
+    assert!(
+        close(&y, &[1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0], 1e-6),
+        "{y:?}"
+    );
 }
 
 #[test]
@@ -288,7 +316,10 @@ fn price_sensitive_buyers_give_up_demand_and_leave_more_for_others() {
     // Period 1 is priced at period 0's index (1): no response yet; from period 2 A asks less,
     // loses that output, and B gets more than it would have.
     assert!((ya[1] - yb[1]).abs() < 1e-9);
-    assert!(ya[2] < yb[2] && yb[2] > yb0[2] + 1e-3, "{ya:?} {yb:?} {yb0:?}");
+    assert!(
+        ya[2] < yb[2] && yb[2] > yb0[2] + 1e-3,
+        "{ya:?} {yb:?} {yb0:?}"
+    );
 }
 
 #[test]
@@ -308,10 +339,7 @@ fn indirect_losses_are_reported_beside_direct_ones_and_change_no_quantity() {
         metric(&with, "sector.IM.ind.total_value_lost"),
         vec![2.5 * direct]
     );
-    assert_eq!(
-        metric(&with, "world.total_value_lost"),
-        vec![2.5 * direct]
-    );
+    assert_eq!(metric(&with, "world.total_value_lost"), vec![2.5 * direct]);
     assert_eq!(
         metric(&plain, "world.total_value_lost"),
         metric(&plain, "world.value_lost")

@@ -1,6 +1,7 @@
 //! The one integration test binary (Cargo.toml sets `autotests = false`); each area adds its
 //! module here, as `tests/<area>.rs` or `tests/<area>/mod.rs`.
 
+mod backtest;
 mod compare;
 mod engine_alloc;
 mod engine_basis;

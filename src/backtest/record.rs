@@ -143,8 +143,8 @@ pub fn parse_month(s: &str) -> Option<(i32, u32)> {
 pub fn load(path: &Path) -> Result<Record, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the record: {e}", path.display()))?;
-    let raw: RawRecord =
-        toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.to_string().trim()))?;
+    let raw: RawRecord = toml::from_str(&text)
+        .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim()))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut errors = Vec::new();
     let mut episodes = raw.episode;
@@ -178,9 +178,7 @@ pub fn load(path: &Path) -> Result<Record, String> {
         if !(o.value.is_finite() && o.value >= 0.0) {
             errors.push(format!("{at}: value must be a finite number >= 0"));
         }
-        if let (Some(lo), Some(hi)) = (o.low, o.high)
-            && !(lo <= o.value && o.value <= hi)
-        {
+        if !(o.low.is_none_or(|lo| lo <= o.value) && o.high.is_none_or(|hi| o.value <= hi)) {
             errors.push(format!("{at}: low <= value <= high must hold"));
         }
         if !(1..=120).contains(&o.months) {

@@ -185,9 +185,7 @@ pub fn score(o: &Observation, sc: &Scenario, res: &RunResults) -> Result<Score, 
     let sign = direction(median - 1.0) == direction(dobs);
     let magnitude = within_factor_two(median - 1.0, dobs);
     let near = [t.saturating_sub(1), t, (t + 1).min(sc.meta.horizon - 1)];
-    let timing = near
-        .iter()
-        .any(|&k| within_factor_two(at(k).0 - 1.0, dobs));
+    let timing = near.iter().any(|&k| within_factor_two(at(k).0 - 1.0, dobs));
     Ok(Score {
         period: t,
         median,

@@ -197,7 +197,11 @@ fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64)
         let x = m.rc(r, c);
         sum_c += (ws.demand[x] - ws.refill_req[x]).max(0.0);
     }
-    let s0c = if sum_a > 0.0 { (sum_c / sum_a).min(1.0) } else { 0.0 };
+    let s0c = if sum_a > 0.0 {
+        (sum_c / sum_a).min(1.0)
+    } else {
+        0.0
+    };
     for &p in &m.producer_list[m.producers_of[c].clone()] {
         for r in 0..nr {
             let x = m.rc(r, c);

@@ -28,7 +28,11 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         let mult = match si.price_elasticity {
             Some(e) => {
                 let p = ws.price[m.rc(m.sectors[si.sector].region, si.commodity)];
-                if p == 1.0 { 1.0 } else { p.powf(-ws.vals[e as usize]).min(1.0) }
+                if p == 1.0 {
+                    1.0
+                } else {
+                    p.powf(-ws.vals[e as usize]).min(1.0)
+                }
             }
             None => 1.0,
         };

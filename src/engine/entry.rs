@@ -21,7 +21,11 @@ pub fn start(m: &Model, ws: &mut Workspace) {
         let total: f64 = e.producers.iter().map(|&p| ws.cap0[p]).sum();
         let n = e.producers.len() as f64;
         for &p in &e.producers {
-            ws.entry_share[p] = if total > 0.0 { ws.cap0[p] / total } else { 1.0 / n };
+            ws.entry_share[p] = if total > 0.0 {
+                ws.cap0[p] / total
+            } else {
+                1.0 / n
+            };
         }
     }
 }

@@ -116,7 +116,10 @@ mod tests {
     fn target_follows_both_sides_and_the_caps() {
         // Baseline: exactly 1 (log 0), also where a side is undefined.
         assert_eq!(target(2.0, 2.0, 0.9, 0.9, 0.5, 1.0, 20.0), (0.0, false));
-        assert_eq!(target(f64::NAN, f64::NAN, 0.9, 0.9, 0.5, 1.0, 20.0), (0.0, false));
+        assert_eq!(
+            target(f64::NAN, f64::NAN, 0.9, 0.9, 0.5, 1.0, 20.0),
+            (0.0, false)
+        );
         // Availability halved with elasticity 0.5: 4x.
         let (l, c) = target(1.0, 2.0, f64::NAN, f64::NAN, 0.5, 1.0, 20.0);
         assert!((l.exp() - 4.0).abs() < 1e-12 && !c);

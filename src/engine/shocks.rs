@@ -64,7 +64,17 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
             ..
         } = &sh.kind
         {
-            precaution(m, ws, t, start, duration, *announced, *cover, targets, commodities);
+            precaution(
+                m,
+                ws,
+                t,
+                start,
+                duration,
+                *announced,
+                *cover,
+                targets,
+                commodities,
+            );
         }
         let v = &ws.vals;
         if !active(start, duration, t) {

@@ -85,9 +85,25 @@ pub fn csv(card: &Scorecard) -> Vec<u8> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let head = [
-        "id", "episode", "sample", "quantity", "commodity", "region", "period", "observed", "low",
-        "high", "model_p50", "model_p5", "model_p95", "sign", "timing", "magnitude", "band",
-        "sourced", "error",
+        "id",
+        "episode",
+        "sample",
+        "quantity",
+        "commodity",
+        "region",
+        "period",
+        "observed",
+        "low",
+        "high",
+        "model_p50",
+        "model_p5",
+        "model_p95",
+        "sign",
+        "timing",
+        "magnitude",
+        "band",
+        "sourced",
+        "error",
     ];
     w.write_record(head).expect("in memory");
     for r in &card.rows {
