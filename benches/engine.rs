@@ -1,9 +1,15 @@
 //! Engine throughput on the shipped `scenarios/g7-derisking-2026.toml` (the 2025 world: 13
 //! regions, 18 commodities, 54 producers, 42 sectors; 36 months of escalation met by a de-risking
-//! package) and on a generated world (12 regions, 15 commodities in three stages, 60 producers,
-//! 48 sectors, 24 months, a multi-commodity restriction with relief, an outage, a surge and every
-//! policy kind). Reports trials per second; `docs/performance.md` turns the time per trial into ns
-//! per trial-period-producer.
+//! package; the world's v2 keys: price-driven entry, price-responsive demand, indirect
+//! multipliers) and on a generated world (12 regions, 15 commodities in three stages, 60
+//! producers, 48 sectors, 24 months, a multi-commodity restriction with relief, an outage, a
+//! surge, a stockpile, a capacity project, recycling and sector substitution). `generated` keeps
+//! the v2 keys at their defaults, so it stays comparable with the v1 measurements; `generated_v2`
+//! is the same world with the v2 rules the shipped scenarios do not exercise switched on (an
+//! announcement with precautionary stocking, licensing instead of relief, a severity path, entry
+//! on the restricted commodities, price-responsive demand, indirect multipliers). Every trial
+//! includes the v2 baseline pass. Reports trials per second; `docs/performance.md` turns the time
+//! per trial into ns per trial-period-producer.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -285,6 +291,65 @@ fn realistic_world() -> Scenario {
     }
 }
 
+/// The generated world with the v2 rules on: the restriction is announced three periods early
+/// (precautionary stocking in the targets), licensed instead of relieved and follows a severity
+/// path; the restricted commodities have price-driven entry; the non-essential input of every
+/// sector responds to its price; every sector has an indirect multiplier.
+fn realistic_world_v2() -> Scenario {
+    let mut sc = realistic_world();
+    let restricted = [5usize, 6, 7, 10, 11, 12];
+    for &c in &restricted {
+        let b = format!("commodity.c{c}.entry");
+        sc.commodities[c].entry = Some(Entry {
+            threshold: fixed(format!("{b}.threshold"), 1.5),
+            lead_time: fixed(format!("{b}.lead_time"), 6.0),
+            growth: fixed(format!("{b}.growth"), 0.1),
+            max: fixed(format!("{b}.max"), 0.3),
+            success: fixed(format!("{b}.success"), 0.8),
+        });
+        sc.commodities[c].price_adjustment = fixed(format!("commodity.c{c}.price_adjustment"), 0.5);
+    }
+    for s in &mut sc.sectors {
+        let b = format!("sector.R{}.{}", s.region, s.id);
+        for i in s.inputs.iter_mut().filter(|i| !i.essential) {
+            i.price_elasticity = Some(fixed(format!("{b}.price_elasticity.c{}", i.commodity), 0.1));
+        }
+        s.indirect_multiplier = Some(fixed(format!("{b}.indirect_multiplier"), 0.5));
+    }
+    let p = |f: &str, d: Dist| Param::new(format!("shock.ban.{f}"), d);
+    sc.shocks[0].start = p("start", Dist::UniformInt { lo: 3, hi: 9 });
+    let ShockKind::ExportRestriction {
+        announced,
+        precautionary_cover,
+        licensing,
+        severity_path,
+        relief_half_life,
+        ..
+    } = &mut sc.shocks[0].kind
+    else {
+        unreachable!("the first generated shock is the restriction")
+    };
+    *announced = Some(p("announced", Dist::Const(2.0)));
+    *precautionary_cover = Some(p("precautionary_cover", Dist::Uniform { lo: 0.5, hi: 2.0 }));
+    *licensing = Some(Licensing {
+        review: p("licensing.review", Dist::Const(2.0)),
+        approval_rate: p(
+            "licensing.approval_rate",
+            Dist::Uniform { lo: 0.05, hi: 0.2 },
+        ),
+        ceiling: p("licensing.ceiling", Dist::Const(0.6)),
+    });
+    *severity_path = Some(
+        [0.5, 0.8, 0.95]
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| p(&format!("severity_path.{k}"), Dist::Const(v)))
+            .collect(),
+    );
+    *relief_half_life = None;
+    sc
+}
+
 fn shipped() -> Scenario {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
@@ -299,6 +364,7 @@ fn bench(c: &mut Criterion) {
     for (name, sc) in [
         ("g7_derisking_2026", shipped()),
         ("generated", realistic_world()),
+        ("generated_v2", realistic_world_v2()),
     ] {
         bench_one(c, name, &sc);
     }

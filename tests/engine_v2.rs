@@ -345,3 +345,19 @@ fn indirect_losses_are_reported_beside_direct_ones_and_change_no_quantity() {
         metric(&plain, "world.value_lost")
     );
 }
+
+#[test]
+fn stock_building_abroad_never_takes_supply_from_current_use() {
+    // No slack: EX makes 1800/yr, its own industry uses 600 and IM 1200. IM's precautionary
+    // orders find nothing left over, so imports stay at 100 a month and EX's industry is whole.
+    let tables = producer("EX", 1800.0)
+        + &sector("EX", "ind", 600.0, "")
+        + &sector("IM", "ind", 1200.0, "")
+        + &inventory("IM", 1.0, 1.0, 0.25)
+        + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nannounced = 1\nprecautionary_cover = 2\nstart = 3\nduration = 3\nseverity = 0.5\nlicensing = { review = 0, approval_rate = 0 }\n";
+    let sc = world(6, &["EX", "IM"], "", &tables);
+    let r = run_n(&sc, 1, 1);
+    let flow = series(&r, "flow.EX.IM.x", 0);
+    assert!(close(&flow[..3], &[100.0, 100.0, 100.0], 1e-6), "{flow:?}");
+    assert_eq!(series(&r, "output.EX.ind", 0), vec![1.0; 6]);
+}

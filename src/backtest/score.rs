@@ -70,7 +70,7 @@ pub fn period_of(sc: &Scenario, label: &str) -> Result<usize, String> {
     Ok(k as usize)
 }
 
-fn series<'a>(res: &'a RunResults, name: &str) -> Result<usize, String> {
+fn series(res: &RunResults, name: &str) -> Result<usize, String> {
     res.series_index(name)
         .ok_or_else(|| format!("the run has no series `{name}`"))
 }

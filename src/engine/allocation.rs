@@ -3,8 +3,11 @@
 //! Flows `x[p][r]` with `sum_r x <= A_p`, `x <= alpha[p][r] A_p`, `sum_p x <= D_r`: among the flows
 //! that deliver the most, regional fill ratios are max-min fair (trade diversion undoes a targeted
 //! ban exactly as far as unrestricted supply allows); among those, producers' sold shares are
-//! max-min fair (pro rata when nothing restricts them). With no restriction on the commodity this
-//! period every region gets `min(1, sum A / sum D)` and no solver runs.
+//! max-min fair (pro rata when nothing restricts them). Consumption is served first: the fair
+//! fill runs on demand without inventory refill requests, then refill orders (restocking and
+//! precautionary buying) share what producers and links have left, so stock-building abroad never
+//! takes supply from a buyer's current use. With no restriction on the commodity this period
+//! consumption gets `min(1, sum A / sum C)` everywhere and no solver runs.
 //!
 //! A restriction with `basis = "flow"` (the default) caps `x[p][r] <= alpha * x0[p][r]` instead,
 //! with `x0` the pro-rata flow towards consumption in the same period of the trial's baseline
@@ -46,11 +49,33 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         baseline_flows(m, ws, c, t, sum_a);
     }
     if !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0 {
-        // One market: every region filled at f0, every producer sells the share s0.
+        // One market: consumption is filled at one ratio, then refill orders share what is
+        // left; every producer sells the same share s0.
+        let mut sum_r = 0.0;
+        for r in 0..nr {
+            sum_r += ws.refill_req[m.rc(r, c)];
+        }
+        let sum_c = sum_d - sum_r;
+        let fc = if sum_c > 0.0 {
+            (sum_a / sum_c).min(1.0)
+        } else {
+            1.0
+        };
+        let left = (sum_a - fc * sum_c).max(0.0);
+        let fr = if sum_r > 0.0 {
+            (left / sum_r).min(1.0)
+        } else {
+            1.0
+        };
         for r in 0..nr {
             let x = m.rc(r, c);
-            ws.arrivals[x] = f0 * ws.demand[x];
-            ws.fill[x] = if ws.demand[x] > 0.0 { f0 } else { 1.0 };
+            let refill = ws.refill_req[x];
+            ws.arrivals[x] = fc * (ws.demand[x] - refill) + fr * refill;
+            ws.fill[x] = if ws.demand[x] > 0.0 {
+                ws.arrivals[x] / ws.demand[x]
+            } else {
+                1.0
+            };
         }
         if sum_a > 0.0 {
             for &p in prods {
@@ -87,11 +112,15 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             ns += 1;
         }
     }
+    // Consumption first (sinks weighted by demand without refill requests); refill orders then
+    // share what producers and links have left.
     let mut nt = 0;
+    let mut any_refill = false;
     for r in 0..nr {
-        let d = ws.demand[m.rc(r, c)];
-        if d > 0.0 {
-            sv.snk_w[nt] = d;
+        let x = m.rc(r, c);
+        if ws.demand[x] > 0.0 {
+            sv.snk_w[nt] = (ws.demand[x] - ws.refill_req[x]).max(0.0);
+            any_refill |= ws.refill_req[x] > 0.0;
             nt += 1;
         }
     }
@@ -110,6 +139,28 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         i += 1;
     }
     sv.solve(ns, nt);
+    ws.stage_out[..ns * nt].copy_from_slice(&sv.out[..ns * nt]);
+    if any_refill {
+        for i in 0..ns {
+            let used: f64 = ws.stage_out[i * nt..(i + 1) * nt].iter().sum();
+            sv.src_cap[i] = (sv.src_cap[i] - used).max(0.0);
+            for j in 0..nt {
+                sv.edge[i * nt + j] = (sv.edge[i * nt + j] - ws.stage_out[i * nt + j]).max(0.0);
+            }
+        }
+        let mut j = 0;
+        for r in 0..nr {
+            let x = m.rc(r, c);
+            if ws.demand[x] > 0.0 {
+                sv.snk_w[j] = ws.refill_req[x];
+                j += 1;
+            }
+        }
+        sv.solve(ns, nt);
+        for k in 0..ns * nt {
+            ws.stage_out[k] += sv.out[k];
+        }
+    }
     // Regional totals, kept in `arrivals` while stage 2 reuses the solver.
     let mut j = 0;
     for r in 0..nr {
@@ -118,7 +169,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         if ws.demand[x] > 0.0 {
             let mut y = 0.0;
             for i in 0..ns {
-                y += sv.out[i * nt + j];
+                y += ws.stage_out[i * nt + j];
             }
             ws.arrivals[x] = y;
             j += 1;

@@ -142,6 +142,8 @@ pub struct Workspace {
     pub empty_at: Vec<usize>,
 
     pub solver: FairFill,
+    /// Stage-1 flows of the allocation (consumption, then refill orders), `i * nt + j`.
+    pub stage_out: Vec<f64>,
     /// Filled only by `trial_trace` (outside the hot path).
     pub trace: Option<Trace>,
 }
@@ -232,6 +234,7 @@ impl Workspace {
             group_initial: vec![0.0; m.stockpile_groups.len()],
             empty_at: vec![0; m.stockpile_groups.len()],
             solver: FairFill::new(side, side),
+            stage_out: vec![0.0; side * side],
             trace: None,
         }
     }

@@ -199,6 +199,19 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
             money(w.p95),
             money(w.cvar95)
         );
+        if let Some(t) = summary_of(results, "world.total_value_lost")
+            && t.mean > w.mean * (1.0 + 1e-9)
+        {
+            let _ = writeln!(
+                h,
+                "<p class=\"headline\">Including indirect losses downstream (sectors' \
+                 <code>indirect_multiplier</code>): mean <strong>{}</strong>, median {}, 95th \
+                 percentile {}.</p>",
+                money(t.mean),
+                money(t.p50),
+                money(t.p95)
+            );
+        }
     }
     if let Some(top) = rows.first() {
         let region = scenario
@@ -305,6 +318,7 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
 fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResults) {
     for r in restricted(scenario) {
         let com = &scenario.commodities[r.commodity];
+        let mut capped: Vec<(String, f64)> = Vec::new();
         let mut rows: Vec<(String, &str, Option<Summary>, Option<Summary>)> = scenario
             .regions
             .iter()
@@ -314,6 +328,11 @@ fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResu
                 let unmet = summary_of(results, &format!("unmet.{}.{}", reg.id, com.id));
                 if price.is_none() && unmet.is_none() {
                     return None;
+                }
+                if let Some(c) = summary_of(results, &format!("price.{}.{}.at_cap", reg.id, com.id))
+                    && c.mean > 0.0
+                {
+                    capped.push((reg.id.clone(), c.mean));
                 }
                 let role = if r.exporters.contains(&ri) {
                     "exporter"
@@ -359,6 +378,21 @@ fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResu
             );
         }
         h.push_str("</tbody>\n</table>\n");
+        // The cap is a safety net (MODEL.md v2 section 4.9): say where and how often it bound.
+        if !capped.is_empty() {
+            capped.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let list: Vec<String> = capped
+                .iter()
+                .map(|(r, share)| format!("{} in {}", pct(*share), escape(r)))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<p class=\"note cap\">The price cap ({}, <code>max_price_multiple</code>) bound \
+                 in {} of trial-months: prices there are a floor of what scarcity would fetch.</p>",
+                escape(&com.max_price_multiple.dist.describe("x reference")),
+                list.join(", ")
+            );
+        }
     }
     if !restricted(scenario).is_empty() {
         h.push_str(
@@ -552,6 +586,10 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 severity,
                 leakage,
                 relief_half_life,
+                announced,
+                precautionary_cover,
+                licensing,
+                severity_path,
                 ..
             } => {
                 text_row(h, "exporter", &region(*exporter));
@@ -568,12 +606,41 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 };
                 text_row(h, "targets", &ts);
                 shock_timing(h, s, periods);
-                param_row(h, "severity (share of flows blocked)", severity, "");
+                match severity_path {
+                    Some(path) => {
+                        for (k, p) in path.iter().enumerate() {
+                            let label = format!("share blocked {k} {periods} after the start");
+                            param_row(h, &label, p, "");
+                        }
+                    }
+                    None => param_row(h, "severity (share of flows blocked)", severity, ""),
+                }
                 text_row(h, "severity is a share of", basis_words(&s.kind));
                 param_row(h, "leakage (share that gets through anyway)", leakage, "");
-                match relief_half_life {
-                    Some(p) => param_row(h, "relief half-life", p, periods),
-                    None => text_row(h, "relief half-life", "none: a hard ban"),
+                if let Some(a) = announced {
+                    param_row(h, "announced (period)", a, "");
+                }
+                if let Some(c) = precautionary_cover {
+                    param_row(
+                        h,
+                        "extra stock buyers seek (precautionary cover)",
+                        c,
+                        periods,
+                    );
+                }
+                match (licensing, relief_half_life) {
+                    (Some(l), _) => {
+                        param_row(h, "licence review (no licence granted)", &l.review, periods);
+                        param_row(
+                            h,
+                            "approvals per period (share of the blocked flow)",
+                            &l.approval_rate,
+                            "",
+                        );
+                        param_row(h, "most ever approved (ceiling)", &l.ceiling, "");
+                    }
+                    (None, Some(p)) => param_row(h, "relief half-life", p, periods),
+                    (None, None) => text_row(h, "relief half-life", "none: a hard ban"),
                 }
             }
             ShockKind::ProductionOutage {

@@ -131,6 +131,17 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
         );
         if let Some(w) = world {
             rows.push(vec!["World".into(), money(w.mean), money(w.p95)]);
+            // Indirect (downstream) losses, where sectors carry a multiplier: reported beside
+            // the direct loss, never mixed into it.
+            if let Some(t) = sums.metric(results, "world.total_value_lost")
+                && t.mean > w.mean * (1.0 + 1e-9)
+            {
+                rows.push(vec![
+                    "World incl. indirect losses".into(),
+                    money(t.mean),
+                    money(t.p95),
+                ]);
+            }
         }
         out.push_str(&render(&rows));
         if hit.len() > MAX_ROWS {
