@@ -11,6 +11,7 @@ mod engine_library;
 mod engine_names;
 mod engine_rules;
 mod engine_world;
+mod hardening;
 mod report;
 mod run_outputs;
 mod scenario;
