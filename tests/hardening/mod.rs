@@ -3,4 +3,6 @@
 //! id and name bounds of scenario files are in the error corpus (tests/data/errors).
 
 mod cli;
+mod extremes;
+mod fuzz;
 mod output;
