@@ -23,7 +23,7 @@ fn sigterm_and_sighup_stop_a_run_like_ctrl_c() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(Duration::from_millis(700));
         let killed = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(child.id().to_string())
