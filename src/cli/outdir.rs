@@ -136,6 +136,13 @@ pub fn leftovers_note(target: &Path, shown: &Path, found: &[PathBuf], removed: b
     let mut s = String::new();
     for dir in found {
         let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        if removed {
+            s.push_str(&format!(
+                "warning: removed {}, left by a run that was killed (--force)\n",
+                dir.display()
+            ));
+            continue;
+        }
         let what = if name.contains(".old-") {
             let inner = dir.join(target.file_name().unwrap_or_default());
             format!(
@@ -151,9 +158,8 @@ pub fn leftovers_note(target: &Path, shown: &Path, found: &[PathBuf], removed: b
         } else {
             "an unfinished result".to_string()
         };
-        let verb = if removed { "removed" } else { "found" };
         s.push_str(&format!(
-            "warning: {verb} {}, left by a run that was killed: {what}\n",
+            "warning: found {}, left by a run that was killed: {what}\n",
             dir.display()
         ));
     }
