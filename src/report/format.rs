@@ -47,6 +47,13 @@ pub fn money(x: f64) -> String {
     }
     let sign = if x < 0.0 { "-" } else { "" };
     let a = x.abs();
+    if a >= 1e15 {
+        // Beyond $999 tn: exponent form, never hundreds of digits.
+        let e = format!("{a:.2e}");
+        let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{sign}${mantissa}e{exp}");
+    }
     const UNITS: [(f64, &str); 5] = [
         (1.0, ""),
         (1e3, " k"),
@@ -187,6 +194,10 @@ mod tests {
         assert_eq!(money(999_700.0), "$1 m");
         assert_eq!(money(0.4), "$0.4");
         assert_eq!(money(f64::NAN), "-");
+        assert_eq!(money(1e300), "$1e300");
+        assert_eq!(money(-2.5e17), "-$2.5e17");
+        assert_eq!(money(1.234e16), "$1.23e16");
+        assert_eq!(money(999e12), "$999 tn");
     }
 
     #[test]
