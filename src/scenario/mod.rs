@@ -99,6 +99,19 @@ pub fn readable(path: &Path) -> Result<std::fs::Metadata, String> {
     if !t.is_file() {
         return Err(cannot(&not_regular(&t)));
     }
+    // Files under /proc and /sys look regular (size 0) but are generated on reading, and some
+    // block: refuse them by place before opening.
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|d| real.starts_with(d))
+    {
+        return Err(cannot(&format!(
+            "it is a system file under {}, not a regular file; copy what you need into a \
+             scenario file",
+            real.components().take(2).collect::<PathBuf>().display()
+        )));
+    }
     if m.len() > MAX_FILE_BYTES {
         return Err(cannot(&format!(
             "{} bytes is above the {} MiB limit for a scenario or world file",
