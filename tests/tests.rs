@@ -13,6 +13,7 @@ mod engine_names;
 mod engine_rules;
 mod engine_v2;
 mod engine_world;
+mod hardening;
 mod report;
 mod run_outputs;
 mod scenario;

@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use super::term::Escaped;
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::scenario::{self, render_all};
 
@@ -13,21 +14,24 @@ pub fn use_color(stream_is_terminal: bool) -> bool {
 }
 
 /// Checks every file; returns 0 when all are valid, 1 when any is invalid, 2 when a file
-/// named on the command line cannot be read.
+/// named on the command line cannot be read (`EXIT_PIPE`/`EXIT_OUTPUT` when stdout fails).
 pub fn run(files: &[PathBuf]) -> i32 {
     let stdout = std::io::stdout();
     let color = use_color(stdout.is_terminal());
     let mut out = stdout.lock();
+    match check_all(files, color, &mut out) {
+        Ok(code) => code,
+        Err(e) => super::term::stdout_failed(&e, &mut super::term::stderr()),
+    }
+}
+
+fn check_all(files: &[PathBuf], color: bool, out: &mut dyn Write) -> std::io::Result<i32> {
     let mut code = EXIT_OK;
     for file in files {
-        if !file.is_file() {
-            let why = if file.exists() {
-                "not a file"
-            } else {
-                "no such file"
-            };
-            let _ = writeln!(out, "error: cannot read {}: {why}", file.display());
-            let _ = writeln!(out, "{}: cannot read\n", file.display());
+        if let Err(why) = scenario::readable(file) {
+            let mut text = Escaped(&mut *out);
+            writeln!(text, "error: {why}")?;
+            writeln!(text, "{}: cannot read\n", file.display())?;
             code = EXIT_USAGE;
             continue;
         }
@@ -37,7 +41,8 @@ pub fn run(files: &[PathBuf]) -> i32 {
         };
         let errors = diags.iter().filter(|d| d.is_error()).count();
         let warnings = diags.len() - errors;
-        let _ = write!(out, "{}", render_all(&diags, color));
+        // Diagnostics escape their own text (and may carry colour codes).
+        write!(out, "{}", render_all(&diags, color))?;
         let verdict = if ok {
             format!("{}: ok{}", file.display(), count(", ", warnings, "warning"))
         } else {
@@ -51,9 +56,10 @@ pub fn run(files: &[PathBuf]) -> i32 {
                 count(", ", warnings, "warning")
             )
         };
-        let _ = writeln!(out, "{verdict}");
+        writeln!(Escaped(&mut *out), "{verdict}")?;
     }
-    code
+    out.flush()?;
+    Ok(code)
 }
 
 fn count(prefix: &str, n: usize, what: &str) -> String {

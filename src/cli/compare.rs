@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::outdir::{MARKER, OutputError, Staging, check_target};
+use super::outdir::{MARKER, OutputError, Staging};
 use super::run::Inputs;
 use super::{CompareArgs, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
 use crate::report::charts::ChartError;
@@ -69,14 +69,16 @@ pub fn incomparable(base: &Scenario, policy: &Scenario) -> Option<String> {
 
 /// `chokepoint compare`: the production entry point.
 pub fn execute(args: &CompareArgs) -> i32 {
-    let stderr = std::io::stderr();
-    let color = super::check::use_color(stderr.is_terminal());
-    let mut err = stderr.lock();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let color = super::check::use_color(std::io::stderr().is_terminal());
+    // Diagnostics escape their own text and may carry colour codes: they go to stderr as is,
+    // every other message through `term::stderr`. Unlocked handles: the progress bars write to
+    // stderr from worker threads.
+    let mut diags = std::io::stderr();
+    let mut err = super::term::stderr();
+    let mut out = super::term::stdout();
     // Load both before giving up, so every problem in either file is shown at once.
-    let base = load(&args.base, color, &mut err);
-    let policy = load(&args.policy, color, &mut err);
+    let base = load(&args.base, color, &mut diags, &mut err);
+    let policy = load(&args.policy, color, &mut diags, &mut err);
     let (base, policy) = match (base, policy) {
         (Ok(b), Ok(p)) => (b, p),
         // 2 (a file cannot be read) outranks 1 (a scenario is invalid).
@@ -96,23 +98,23 @@ pub fn execute(args: &CompareArgs) -> i32 {
 
 /// Loads one side, printing warnings or every problem; on failure the exit code: 2 when the file
 /// cannot be read, 1 when the scenario is invalid.
-fn load(path: &Path, color: bool, err: &mut dyn Write) -> Result<Scenario, i32> {
-    if !path.is_file() {
-        let why = if path.exists() {
-            "not a file"
-        } else {
-            "no such file"
-        };
-        let _ = writeln!(err, "error: cannot read {}: {why}", path.display());
+fn load(
+    path: &Path,
+    color: bool,
+    diags: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Scenario, i32> {
+    if let Err(why) = scenario::readable(path) {
+        let _ = writeln!(err, "error: {why}");
         return Err(EXIT_USAGE);
     }
     match scenario::load(path) {
         Ok(l) => {
-            let _ = write!(err, "{}", scenario::render_all(&l.warnings, color));
+            let _ = write!(diags, "{}", scenario::render_all(&l.warnings, color));
             Ok(l.scenario)
         }
         Err(e) => {
-            let _ = write!(err, "{}", e.render(color));
+            let _ = write!(diags, "{}", e.render(color));
             let _ = writeln!(
                 err,
                 "error: {} is invalid; fix the problems above (`chokepoint check` lists them too)",
@@ -160,11 +162,18 @@ pub fn compare_loaded(
         .clone()
         .unwrap_or_else(|| default_out(&args.base, &args.policy));
     // Refuse before spending time on the runs; checked again when moving results into place.
-    if let Err(e) = check_target(&target, args.force) {
+    if let Err(e) = super::outdir::prepare(&target, args.force, err) {
         let _ = writeln!(err, "error: {e}");
         return EXIT_OUTPUT;
     }
 
+    // Memory depends on the trials, not on the threads; a comparison cannot be sharded.
+    for (label, scenario) in [("base", base), ("policy", policy)] {
+        if let Some(m) = scenario::limits::check_memory(scenario, trials) {
+            let _ = writeln!(err, "error: {label} side: {m}; run fewer --trials");
+            return EXIT_USAGE;
+        }
+    }
     let opts = RunOptions {
         trials,
         seed,
@@ -186,10 +195,7 @@ pub fn compare_loaded(
                 return interrupted(err);
             }
             Err(RunError::Resources(m)) => {
-                let _ = writeln!(
-                    err,
-                    "error: {m} ({label} side); run fewer --trials or fewer --threads"
-                );
+                let _ = writeln!(err, "error: {label} side: {m}; run fewer --trials");
                 return EXIT_USAGE;
             }
         }
@@ -288,9 +294,12 @@ pub fn compare_loaded(
     }
     match staged.and_then(Staging::commit) {
         Ok(()) => {
-            let _ = out.write_all(compare_table(&info, &cmp).as_bytes());
+            // The comparison is in place; a closed or full stdout only loses the printed table.
+            let code = super::term::print(out, &compare_table(&info, &cmp), err)
+                .err()
+                .unwrap_or(EXIT_OK);
             let _ = writeln!(err, "comparison written to {}", target.display());
-            EXIT_OK
+            code
         }
         Err(e) => {
             let _ = writeln!(err, "error: {e}");

@@ -1,29 +1,41 @@
 //! `chokepoint explain FILE`: the resolved world and scenario in words, for checking by eye.
 
-use std::fmt::Write;
-use std::io::IsTerminal;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 
+use super::term;
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::sample::dist::num;
 use crate::scenario::{self, Param, PolicyKind, RestrictionBasis, Scenario, ShockKind, limits};
 
+/// Prints the explanation to stdout; warnings and problems go to stderr. A closed stdout ends
+/// quietly with `EXIT_PIPE`.
 pub fn run(file: &Path) -> i32 {
-    if !file.is_file() {
-        eprintln!("error: cannot read {}: no such file", file.display());
+    let mut err = term::stderr();
+    if let Err(why) = scenario::readable(file) {
+        let _ = writeln!(err, "error: {why}");
         return EXIT_USAGE;
     }
+    let color = super::check::use_color(std::io::stderr().is_terminal());
     match scenario::load(file) {
         Ok(l) => {
-            let color = super::check::use_color(std::io::stderr().is_terminal());
-            eprint!("{}", scenario::render_all(&l.warnings, color));
-            print!("{}", explain(&l.scenario));
-            EXIT_OK
+            // Diagnostics escape their own text and may carry colour codes: write them as is.
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                scenario::render_all(&l.warnings, color)
+            );
+            let stdout = std::io::stdout();
+            let mut out = term::Escaped(stdout.lock());
+            match term::print(&mut out, &explain(&l.scenario), &mut err) {
+                Ok(()) => EXIT_OK,
+                Err(code) => code,
+            }
         }
         Err(e) => {
-            let color = super::check::use_color(std::io::stderr().is_terminal());
-            eprint!("{}", e.render(color));
-            eprintln!("{}: invalid, nothing to explain", file.display());
+            let _ = write!(std::io::stderr(), "{}", e.render(color));
+            let _ = writeln!(err, "{}: invalid, nothing to explain", file.display());
             EXIT_INVALID
         }
     }

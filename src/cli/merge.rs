@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::outdir::MARKER;
 use super::run::{Full, Inputs, Outputs, default_out, reproduce};
+use super::term;
 use super::{EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE, MergeArgs};
 use crate::report::json::RunInfo;
 use crate::report::{exceedance, shard};
@@ -99,7 +100,7 @@ pub fn merge_loaded(
         .out
         .clone()
         .unwrap_or_else(|| default_out(scenario_file, None));
-    if let Err(e) = super::outdir::check_target(&target, args.force) {
+    if let Err(e) = super::outdir::prepare(&target, args.force, err) {
         let _ = writeln!(err, "error: {e}");
         return EXIT_OUTPUT;
     }
@@ -137,36 +138,41 @@ pub fn merge_loaded(
 
 /// `chokepoint merge`: read the shards, reload their scenario, write the merged result.
 pub fn execute(args: &MergeArgs) -> i32 {
+    let mut err = term::stderr();
     let set = match read_shards(&args.dirs) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(err, "error: {e}");
             return EXIT_USAGE;
         }
     };
-    let stderr = std::io::stderr();
-    let color = super::check::use_color(stderr.is_terminal());
+    let color = super::check::use_color(std::io::stderr().is_terminal());
     let file = Path::new(&set.info.scenario_file);
-    if !file.is_file() {
-        eprintln!(
-            "error: cannot read {}, the scenario the shards ran; run merge from the directory the shards were run from",
-            file.display()
+    if let Err(why) = scenario::readable(file) {
+        let _ = writeln!(
+            err,
+            "error: {why}; it is the scenario the shards ran: run merge from the directory the shards were run from"
         );
         return EXIT_USAGE;
     }
     let loaded = match scenario::load(file) {
         Ok(l) => l,
         Err(e) => {
-            eprint!("{}", e.render(color));
-            eprintln!("error: {} is invalid", file.display());
+            // Diagnostics escape their own text and may carry colour codes: write them as is.
+            let _ = write!(std::io::stderr(), "{}", e.render(color));
+            let _ = writeln!(err, "error: {} is invalid", file.display());
             return EXIT_INVALID;
         }
     };
-    eprint!("{}", scenario::render_all(&loaded.warnings, color));
+    let _ = write!(
+        std::io::stderr(),
+        "{}",
+        scenario::render_all(&loaded.warnings, color)
+    );
     let current = match Inputs::read(&loaded.scenario.meta) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(err, "error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -178,7 +184,7 @@ pub fn execute(args: &MergeArgs) -> i32 {
         super::interrupt::stop_flag(),
         // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
         // the stderr lock here for the whole run would deadlock on a terminal.
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
+        &mut term::stdout(),
+        &mut err,
     )
 }

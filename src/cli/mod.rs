@@ -1,8 +1,9 @@
 //! Command line: clap, progress bars, diagnostics rendering, exit codes. Thin.
 //!
 //! Exit codes: 0 success (scenario valid, run written); 1 invalid scenario; 2 bad command line;
-//! 3 the run could not write its results (output exists without `--force`, IO error);
-//! 130 interrupted.
+//! 3 the run could not write its results (output exists without `--force`, IO error, a full
+//! disk, standard output that cannot be written); 130 interrupted (Ctrl-C, SIGTERM, SIGHUP);
+//! 141 standard output was closed before everything was printed (a pipe into `head`).
 
 pub mod backtest;
 pub mod check;
@@ -12,6 +13,7 @@ pub mod interrupt;
 pub mod merge;
 pub mod outdir;
 pub mod run;
+pub mod term;
 
 use std::path::PathBuf;
 
@@ -22,6 +24,9 @@ pub const EXIT_INVALID: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_OUTPUT: i32 = 3;
 pub const EXIT_INTERRUPTED: i32 = 130;
+/// Standard output was closed by its reader (128 + SIGPIPE, what a shell reports for a process
+/// killed by a closed pipe); results a command writes to files are complete.
+pub const EXIT_PIPE: i32 = 141;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -137,7 +142,22 @@ pub struct CompareArgs {
     pub no_charts: bool,
 }
 
-/// Rejects a zero trial or thread count given on the command line (exit 2).
+/// Most trials `--trials` accepts (a total across shards; one run or shard must also fit in
+/// memory, which the run checks).
+pub const MAX_CLI_TRIALS: u64 = 1_000_000_000_000;
+
+/// Hard ceiling of `--threads`, whatever the machine.
+pub const MAX_THREADS_CAP: usize = 256;
+
+/// Most worker threads `--threads` accepts on this machine: four per core (at least 16), at most
+/// `MAX_THREADS_CAP`. More threads than that only add overhead: results never depend on it.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    cores.saturating_mul(4).clamp(16, MAX_THREADS_CAP)
+}
+
+/// Rejects a trial or thread count given on the command line that is zero or above its maximum
+/// (exit 2).
 pub(crate) fn check_counts(
     trials: u64,
     threads: Option<usize>,
@@ -147,10 +167,29 @@ pub(crate) fn check_counts(
         let _ = writeln!(err, "error: --trials must be at least 1");
         return Err(EXIT_USAGE);
     }
+    if trials > MAX_CLI_TRIALS {
+        let _ = writeln!(
+            err,
+            "error: --trials {trials} is above the maximum of {MAX_CLI_TRIALS}; \
+             split a larger study into several runs with different seeds"
+        );
+        return Err(EXIT_USAGE);
+    }
     if threads == Some(0) {
         let _ = writeln!(
             err,
             "error: --threads must be at least 1 (omit it to use all cores)"
+        );
+        return Err(EXIT_USAGE);
+    }
+    let max = max_threads();
+    if let Some(n) = threads.filter(|&n| n > max) {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let _ = writeln!(
+            err,
+            "error: --threads {n} is above the maximum of {max} on this machine \
+             ({cores} cores; four threads per core, at least 16, at most {MAX_THREADS_CAP}); \
+             omit it to use all cores (results do not depend on it)"
         );
         return Err(EXIT_USAGE);
     }

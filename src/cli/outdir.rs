@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// File every result directory holds; `--force` only replaces directories that have it, so a
@@ -22,6 +22,8 @@ pub enum OutputError {
     NotAResult(PathBuf),
     /// The target path has no usable final component (`/`, `..`).
     BadPath(PathBuf),
+    /// The target is a symbolic link (`--force` never replaces one).
+    Symlink(PathBuf),
     Io {
         path: PathBuf,
         error: io::Error,
@@ -48,8 +50,18 @@ impl fmt::Display for OutputError {
                 "cannot write results to {}: name a directory such as results/my-run",
                 p.display()
             ),
+            OutputError::Symlink(p) => write!(
+                f,
+                "{} is a symbolic link; refusing to replace it: pass the directory it points to as --out, or remove the link",
+                p.display()
+            ),
             OutputError::Io { path, error } => {
-                write!(f, "cannot write {}: {error}", path.display())
+                write!(
+                    f,
+                    "cannot write {}: {}",
+                    path.display(),
+                    super::term::reason(error)
+                )
             }
             OutputError::Charts(m) => f.write_str(m),
         }
@@ -75,6 +87,7 @@ pub fn check_target(target: &Path, force: bool) -> Result<PathBuf, OutputError> 
     match fs::symlink_metadata(&abs) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(abs),
         Err(e) => Err(io_err(target)(e)),
+        Ok(m) if m.file_type().is_symlink() => Err(OutputError::Symlink(target.to_path_buf())),
         Ok(_) if !force => Err(OutputError::Exists(target.to_path_buf())),
         Ok(m) if !m.is_dir() => Err(OutputError::NotAResult(target.to_path_buf())),
         Ok(_) => {
@@ -86,6 +99,98 @@ pub fn check_target(target: &Path, force: bool) -> Result<PathBuf, OutputError> 
             }
         }
     }
+}
+
+/// Hidden directories beside `target` left by a run that was killed before it could clean up
+/// (`kill -9`, a power cut): `.NAME.partial-*` (a staging directory, complete if it holds
+/// `run.json`) and `.NAME.old-*` (an earlier result moved aside by `--force`, in `.NAME.old-*/NAME`).
+/// A run still in progress for the same target has one too; nothing tells them apart.
+pub fn leftovers(target: &Path) -> Vec<PathBuf> {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return Vec::new();
+    };
+    let name = name.to_string_lossy();
+    let prefixes = [format!(".{name}.partial-"), format!(".{name}.old-")];
+    let Ok(entries) = fs::read_dir(if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    }) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            prefixes.iter().any(|p| n.starts_with(p.as_str()))
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// What to say about `leftovers` of `target` (shown as the user wrote it), and how to recover.
+pub fn leftovers_note(target: &Path, shown: &Path, found: &[PathBuf], removed: bool) -> String {
+    let mut s = String::new();
+    for dir in found {
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        if removed {
+            s.push_str(&format!(
+                "warning: removed {}, left by a run that was killed (--force)\n",
+                dir.display()
+            ));
+            continue;
+        }
+        let what = if name.contains(".old-") {
+            let inner = dir.join(target.file_name().unwrap_or_default());
+            format!(
+                "an earlier result moved aside by --force (it is in {}; `mv` it to {} to restore it)",
+                inner.display(),
+                shown.display()
+            )
+        } else if dir.join(MARKER).is_file() {
+            format!(
+                "a complete result that was never moved into place (`mv` it to {} to use it)",
+                shown.display()
+            )
+        } else {
+            "an unfinished result".to_string()
+        };
+        s.push_str(&format!(
+            "warning: found {}, left by a run that was killed: {what}\n",
+            dir.display()
+        ));
+    }
+    if !removed && !found.is_empty() {
+        s.push_str(
+            "  unless another run is writing there now, delete it, or pass --force to remove it\n",
+        );
+    }
+    s
+}
+
+/// Removes the `leftovers` of `target`; returns those removed.
+pub fn remove_leftovers(target: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let found = leftovers(target);
+    for dir in &found {
+        fs::remove_dir_all(dir).map_err(io_err(dir))?;
+    }
+    Ok(found)
+}
+
+/// `check_target`, then the `leftovers` beside the target: reported on `err` with how to
+/// recover them, or removed (and reported) with `force`. Returns the absolute target path.
+pub fn prepare(target: &Path, force: bool, err: &mut dyn Write) -> Result<PathBuf, OutputError> {
+    let abs = check_target(target, force)?;
+    let found = if force {
+        remove_leftovers(&abs)?
+    } else {
+        leftovers(&abs)
+    };
+    let _ = err.write_all(leftovers_note(&abs, target, &found, force).as_bytes());
+    Ok(abs)
 }
 
 /// A directory being filled with results for `target`.
@@ -187,5 +292,44 @@ impl Staging {
         // `holder` drops here and deletes the earlier result.
         drop(old);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_named_as_such() {
+        let e = OutputError::Io {
+            path: "results/x/metrics.csv".into(),
+            error: io::Error::from(io::ErrorKind::StorageFull),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot write results/x/metrics.csv: no space left on device; free some space or write elsewhere"
+        );
+    }
+
+    #[test]
+    fn leftovers_are_found_beside_the_target_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("res");
+        for d in [
+            ".res.partial-1",
+            ".res.old-2",
+            ".resx.partial-3",
+            ".other.old-4",
+        ] {
+            fs::create_dir(tmp.path().join(d)).unwrap();
+        }
+        let found: Vec<_> = leftovers(&target)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(found, [".res.old-2", ".res.partial-1"]);
+        assert_eq!(remove_leftovers(&target).unwrap().len(), 2);
+        assert!(leftovers(&target).is_empty());
+        assert!(tmp.path().join(".resx.partial-3").is_dir());
     }
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::outdir::{MARKER, OutputError, Staging};
+use super::term;
 use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, RunArgs};
 use crate::model::{Model, names::OutputNames};
 use crate::report::exceedance::{self, Threshold};
@@ -134,7 +135,7 @@ pub fn run_loaded(
         .clone()
         .unwrap_or_else(|| default_out(&args.scenario, args.shard));
     // Refuse before spending time on the run; checked again when moving results into place.
-    if let Err(e) = super::outdir::check_target(&target, args.force) {
+    if let Err(e) = super::outdir::prepare(&target, args.force, err) {
         let _ = writeln!(err, "error: {e}");
         return EXIT_OUTPUT;
     }
@@ -302,17 +303,17 @@ impl Outputs<'_> {
             )
         });
         let code = self.commit(staged, err);
-        if code == EXIT_OK {
-            let _ = out.write_all(table::summary_table(what.scenario, results, &sums).as_bytes());
-            if !exceeded.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "\n  Thresholds (share of trials worse than the threshold)"
-                );
-                let _ = out.write_all(exceedance::exceedance_lines(&exceeded).as_bytes());
-            }
-            let _ = writeln!(err, "results written to {}", self.target.display());
+        if code != EXIT_OK {
+            return code;
         }
+        let mut text = table::summary_table(what.scenario, results, &sums);
+        if !exceeded.is_empty() {
+            text.push_str("\n  Thresholds (share of trials worse than the threshold)\n");
+            text.push_str(&exceedance::exceedance_lines(&exceeded));
+        }
+        // The results are in place; a closed or full stdout only loses the printed summary.
+        let code = term::print(out, &text, err).err().unwrap_or(EXIT_OK);
+        let _ = writeln!(err, "results written to {}", self.target.display());
         code
     }
 
@@ -430,33 +431,34 @@ pub fn reproduce(
 
 /// `chokepoint run`: load the scenario (diagnostics and exit 1 if invalid), run, write, print.
 pub fn execute(args: &RunArgs) -> i32 {
-    let stderr = std::io::stderr();
-    let color = super::check::use_color(stderr.is_terminal());
-    if !args.scenario.is_file() {
-        let why = if args.scenario.exists() {
-            "not a file"
-        } else {
-            "no such file"
-        };
-        eprintln!("error: cannot read {}: {why}", args.scenario.display());
+    let color = super::check::use_color(std::io::stderr().is_terminal());
+    let mut err = term::stderr();
+    if let Err(why) = scenario::readable(&args.scenario) {
+        let _ = writeln!(err, "error: {why}");
         return EXIT_USAGE;
     }
     let loaded = match scenario::load(&args.scenario) {
         Ok(l) => l,
         Err(e) => {
-            eprint!("{}", e.render(color));
-            eprintln!(
+            // Diagnostics escape their own text and may carry colour codes: write them as is.
+            let _ = write!(std::io::stderr(), "{}", e.render(color));
+            let _ = writeln!(
+                err,
                 "error: {} is invalid; fix the problems above (`chokepoint check` lists them too)",
                 args.scenario.display()
             );
             return EXIT_INVALID;
         }
     };
-    eprint!("{}", scenario::render_all(&loaded.warnings, color));
+    let _ = write!(
+        std::io::stderr(),
+        "{}",
+        scenario::render_all(&loaded.warnings, color)
+    );
     let inputs = match Inputs::read(&loaded.scenario.meta) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(err, "error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -468,8 +470,8 @@ pub fn execute(args: &RunArgs) -> i32 {
         super::interrupt::stop_flag(),
         // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
         // the stderr lock here for the whole run would deadlock on a terminal.
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
+        &mut term::stdout(),
+        &mut err,
     )
 }
 

@@ -353,7 +353,10 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
         "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
          difference = policy - base; negative means the policy removed loss; P(policy better) and\n\
          P(worse) are shares of trials, the rest are ties\n",
-        info.base.name, info.policy.name, info.trials, info.seed
+        super::format::terminal(&info.base.name),
+        super::format::terminal(&info.policy.name),
+        info.trials,
+        info.seed
     );
     let picked = sections(cmp);
     for (title, shown) in &picked.sections {

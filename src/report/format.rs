@@ -1,6 +1,8 @@
 //! Number formatting shared by every exporter: deterministic, round-trip exact for files, short and
 //! readable for the terminal.
 
+use std::borrow::Cow;
+
 /// A number for a CSV cell: the shortest text that parses back to the same `f64`, in plain decimal
 /// for ordinary magnitudes and in exponent form (`1e-20`) for tiny or huge ones, so no cell holds
 /// dozens of zeros. Non-finite values (a metric undefined in some trials) are an empty cell.
@@ -45,6 +47,13 @@ pub fn money(x: f64) -> String {
     }
     let sign = if x < 0.0 { "-" } else { "" };
     let a = x.abs();
+    if a >= 1e15 {
+        // Beyond $999 tn: exponent form, never hundreds of digits.
+        let e = format!("{a:.2e}");
+        let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{sign}${mantissa}e{exp}");
+    }
     const UNITS: [(f64, &str); 5] = [
         (1.0, ""),
         (1e3, " k"),
@@ -100,9 +109,58 @@ fn sig3(v: f64) -> String {
     }
 }
 
+/// Text from a scenario file (or any outside source) made safe to print on a terminal: every
+/// control character (C0, DEL and C1, which terminals read as commands) is shown as an escape:
+/// `\e` for ESC, `\r`, `\n`, `\t`, `\0`, and `\x07` / `\u{9b}` for the others. Text without
+/// control characters is returned as is. Use it for one-line fields (names, ids, paths, messages).
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    escape_controls(s, false)
+}
+
+/// Like `terminal`, but keeps line breaks: for whole multi-line outputs (tables, explanations).
+pub fn terminal_lines(s: &str) -> Cow<'_, str> {
+    escape_controls(s, true)
+}
+
+fn escape_controls(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !unsafe_char(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\u{1b}' => out.push_str("\\e"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_has_no_control_characters() {
+        let hostile = "a\u{1b}]0;pwned\u{7}\u{1b}[2J\rb\tc\nd\u{9b}e\u{7f}\0";
+        assert_eq!(
+            terminal(hostile),
+            "a\\e]0;pwned\\x07\\e[2J\\rb\\tc\\nd\\u{9b}e\\x7f\\0"
+        );
+        assert_eq!(terminal_lines("x\ny\u{1b}"), "x\ny\\e");
+        assert!(matches!(terminal("Ünïcode, ok"), Cow::Borrowed(_)));
+        assert!(!terminal(hostile).chars().any(char::is_control));
+    }
 
     #[test]
     fn csv_numbers_round_trip() {
@@ -136,6 +194,10 @@ mod tests {
         assert_eq!(money(999_700.0), "$1 m");
         assert_eq!(money(0.4), "$0.4");
         assert_eq!(money(f64::NAN), "-");
+        assert_eq!(money(1e300), "$1e300");
+        assert_eq!(money(-2.5e17), "-$2.5e17");
+        assert_eq!(money(1.234e16), "$1.23e16");
+        assert_eq!(money(999e12), "$999 tn");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use crate::run::RunResults;
 use crate::scenario::Scenario;
 
-use super::format::{money, percent};
+use super::format::{money, percent, terminal};
 use super::summaries::Summaries;
 
 /// Rows shown per table; the rest are counted (every number is in `metrics.csv`).
@@ -29,7 +29,10 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
     };
     out.push_str(&format!(
         "{}: {} trials, seed {}, {}\n",
-        meta.name, results.trials, results.seed, span
+        terminal(&meta.name),
+        results.trials,
+        results.seed,
+        span
     ));
 
     // Sectors.
@@ -185,7 +188,13 @@ fn worst_first(a: f64, b: f64) -> Ordering {
 
 /// Aligns rows into columns: the first left-aligned, the others right-aligned; the first row is
 /// the header, underlined.
+/// Cells are printed with control characters escaped (`format::terminal`); padding is done by
+/// hand, so a cell of any length fits (format widths are limited to 65 535).
 pub fn render(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| terminal(c).into_owned()).collect())
+        .collect();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let width: Vec<usize> = (0..cols)
         .map(|c| {
@@ -199,17 +208,21 @@ pub fn render(rows: &[Vec<String>]) -> String {
     let line = |r: &[String]| {
         let mut s = String::from("  ");
         for (c, cell) in r.iter().enumerate() {
+            let pad = " ".repeat(width[c].saturating_sub(cell.chars().count()));
             if c == 0 {
-                s.push_str(&format!("{cell:<w$}", w = width[0]));
+                s.push_str(cell);
+                s.push_str(&pad);
             } else {
-                s.push_str(&format!("  {cell:>w$}", w = width[c]));
+                s.push_str("  ");
+                s.push_str(&pad);
+                s.push_str(cell);
             }
         }
         s.trim_end().to_string() + "\n"
     };
     let mut out = String::new();
     if let Some((head, body)) = rows.split_first() {
-        out.push_str(&line(head));
+        out.push_str(&line(head.as_slice()));
         let total = width.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
         out.push_str(&format!("  {}\n", "-".repeat(total)));
         for r in body {
@@ -217,4 +230,25 @@ pub fn render(rows: &[Vec<String>]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_of_any_length_and_hostile_text_render() {
+        // Format widths stop at 65 535; padding by hand has no limit.
+        let long = "x".repeat(70_000);
+        let out = render(&[
+            vec!["name".into(), "mean".into()],
+            vec![long.clone(), "1%".into()],
+            vec!["a\u{1b}[2J\r".into(), "2%".into()],
+        ]);
+        assert!(out.contains(&long));
+        assert!(out.contains("a\\e[2J\\r"));
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[2].chars().count(), lines[3].chars().count());
+    }
 }

@@ -60,6 +60,54 @@ pub fn order(w: &World, policies: &[Policy], d: &mut Diags) -> Vec<CommodityIx> 
     }
 }
 
+/// Largest number of units of any commodity that one unit of another needs through its recipe
+/// chain (the product of the recipe coefficients along the chain): with quantities at most
+/// `numbers::MAX_QUANTITY`, every derived requirement stays far inside `f32` and `f64`.
+pub const MAX_CHAIN_MULTIPLIER: f64 = 1e9;
+
+/// Refuses recipe chains whose coefficients multiply beyond `MAX_CHAIN_MULTIPLIER` (e.g. forty
+/// steps of 10 units each), naming the recipe entry where the product first exceeds it. `order`
+/// lists inputs before outputs.
+pub fn chain_bounds(w: &World, order: &[CommodityIx], d: &mut Diags) {
+    // need[c]: most units of any upstream commodity one unit of c needs (1 for itself).
+    let mut need = vec![1.0_f64; w.commodities.len()];
+    for &c in order {
+        for (pi, p) in w.producers.iter().enumerate() {
+            if p.commodity != c {
+                continue;
+            }
+            for (k, (i, q)) in p.inputs.iter().enumerate() {
+                let m = super::numbers::reach(&q.dist).1 * need[*i];
+                if m <= MAX_CHAIN_MULTIPLIER {
+                    need[c] = need[c].max(m);
+                    continue;
+                }
+                let Some(loc) = w.locs.producer_inputs.get(pi).and_then(|l| l.get(k)) else {
+                    continue;
+                };
+                let (out, input) = (&w.ids.commodities[c], &w.ids.commodities[*i]);
+                d.error(
+                    loc,
+                    &format!(
+                        "producer \"{out}/{}\".inputs.{input}",
+                        w.ids.regions[p.region]
+                    ),
+                    format!(
+                        "one unit of \"{out}\" needs up to {m:e} units of an input through this \
+                         recipe chain, above {MAX_CHAIN_MULTIPLIER:e}"
+                    ),
+                )
+                .allowed(format!(
+                    "recipe coefficients whose product along any chain is at most \
+                     {MAX_CHAIN_MULTIPLIER:e}"
+                ))
+                .hint("check the units of the recipes along this chain");
+                return;
+            }
+        }
+    }
+}
+
 /// Warnings for commodities nobody makes but somebody needs, and commodities nobody uses.
 pub fn warnings(w: &World, policies: &[Policy], d: &mut Diags) {
     let produced = |c: CommodityIx| w.producers.iter().any(|p| p.commodity == c);

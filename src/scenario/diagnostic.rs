@@ -1,12 +1,15 @@
 //! Problems found in scenario and world files: what, where (file, line, column, key), what is
 //! allowed and how to fix it, rendered as an annotated snippet of the offending text.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::report::format::terminal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -120,10 +123,13 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let path = self.file.display().to_string();
-        let title = self.title();
+        // Text from the files is shown with control characters escaped, so a hostile file cannot
+        // send commands to the terminal; colour codes are added by the renderer afterwards.
+        let path = terminal(&self.file.display().to_string()).into_owned();
+        let title = terminal(&self.title()).into_owned();
+        let shown = self.source.as_deref().map(same_length_printable);
         let mut group = Group::with_title(level.clone().primary_title(title.as_str()));
-        match (&self.source, &self.span) {
+        match (&shown, &self.span) {
             (Some(src), Some(span)) => {
                 // An empty span (end of file) still needs one character to point at.
                 let span = if !span.is_empty() {
@@ -139,24 +145,28 @@ impl Diagnostic {
                     span.clone()
                 };
                 let label = match &self.allowed {
-                    Some(a) => format!("allowed: {a}"),
+                    Some(a) => format!("allowed: {}", terminal(a)),
                     None => String::new(),
                 };
                 let mut ann = AnnotationKind::Primary.span(span);
                 if !label.is_empty() {
                     ann = ann.label(label);
                 }
-                group = group.element(Snippet::source(&**src).path(path.as_str()).annotation(ann));
+                group = group.element(
+                    Snippet::source(src.as_ref())
+                        .path(path.as_str())
+                        .annotation(ann),
+                );
             }
             _ => {
                 group = group.element(annotate_snippets::Origin::path(path.as_str()));
                 if let Some(a) = &self.allowed {
-                    group = group.element(Level::NOTE.message(format!("allowed: {a}")));
+                    group = group.element(Level::NOTE.message(format!("allowed: {}", terminal(a))));
                 }
             }
         }
         if let Some(h) = &self.hint {
-            group = group.element(Level::HELP.message(h.as_str()));
+            group = group.element(Level::HELP.message(terminal(h)));
         }
         let renderer = if color {
             Renderer::styled()
@@ -171,6 +181,30 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(false))
     }
+}
+
+/// The source with each control character other than tab and line breaks replaced by as many
+/// `?` as it has bytes, so spans still point at the same text and nothing reaches the terminal
+/// as a command.
+fn same_length_printable(src: &str) -> Cow<'_, str> {
+    let bad = |(i, c): (usize, char)| {
+        c.is_control()
+            && c != '\t'
+            && c != '\n'
+            && !(c == '\r' && src.as_bytes().get(i + 1) == Some(&b'\n'))
+    };
+    if !src.char_indices().any(bad) {
+        return Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    for (i, c) in src.char_indices() {
+        if bad((i, c)) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// 1-based line and character column of byte `offset`.
@@ -289,5 +323,18 @@ mod tests {
         let d = Diagnostic::at(Severity::Error, &file, 5..6, "x", "bad");
         assert_eq!(d.span, Some(5..5));
         assert!(d.render(false).contains("t.toml:1:"));
+    }
+
+    #[test]
+    fn render_escapes_control_characters() {
+        let file = SourceFile {
+            path: "t.toml".into(),
+            text: Arc::from("x = \"\u{1b}[2J\u{9b}\"\r\ny = 1\n"),
+        };
+        let mut d = Diagnostic::at(Severity::Error, &file, 0..1, "x", "bad \u{1b}]0;pwned\u{7}");
+        d.hint("\r").allowed("\u{1b}");
+        let out = d.render(false);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("bad \\e]0;pwned\\x07"), "{out}");
     }
 }

@@ -86,9 +86,84 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     }
 }
 
+/// Largest scenario or world file read (16 MiB; the largest shipped world is a few KiB).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Checks, before opening it, that `path` can be read as a scenario or world file: it exists, is
+/// a regular file (not a directory, device, named pipe or socket, which could block or never end)
+/// and holds at most `MAX_FILE_BYTES`. The message names the path and the reason.
+pub fn readable(path: &Path) -> Result<std::fs::Metadata, String> {
+    let cannot = |why: &str| format!("cannot read {}: {why}", path.display());
+    let m = std::fs::metadata(path).map_err(|e| cannot(&io_reason(&e)))?;
+    let t = m.file_type();
+    if !t.is_file() {
+        return Err(cannot(&not_regular(&t)));
+    }
+    // Files under /proc and /sys look regular (size 0) but are generated on reading, and some
+    // block: refuse them by place before opening.
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|d| real.starts_with(d))
+    {
+        return Err(cannot(&format!(
+            "it is a system file under {}, not a regular file; copy what you need into a \
+             scenario file",
+            real.components().take(2).collect::<PathBuf>().display()
+        )));
+    }
+    if m.len() > MAX_FILE_BYTES {
+        return Err(cannot(&format!(
+            "{} bytes is above the {} MiB limit for a scenario or world file",
+            m.len(),
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(m)
+}
+
+fn not_regular(t: &std::fs::FileType) -> String {
+    if t.is_dir() {
+        return "it is a directory, not a file".into();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "it is a named pipe (FIFO), not a regular file".into();
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "it is a device, not a regular file".into();
+        }
+        if t.is_socket() {
+            return "it is a socket, not a regular file".into();
+        }
+    }
+    "not a regular file".into()
+}
+
 fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
+    use std::io::Read;
+    let m = readable(path)?;
+    let cannot = |why: &str| format!("cannot read {}: {why}", path.display());
+    let file = std::fs::File::open(path).map_err(|e| cannot(&io_reason(&e)))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&io_reason(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(cannot(&format!(
+            "it grew above the {} MiB limit while being read",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    if m.len() == 0 && !bytes.is_empty() {
+        // Files under /proc and /sys report size 0 and are generated on reading.
+        return Err(cannot(
+            "it reports no size but has content (a /proc or /sys file?), not a regular file; \
+             copy what you need into a scenario file",
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{} is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
@@ -152,6 +227,29 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
         }
     }
     merge::add_file(&mut doc, &root, false, &mut d);
+    // (Not after an error, e.g. a world file that cannot be read: that says what is missing.)
+    if !d.has_errors()
+        && doc.regions.is_empty()
+        && doc.commodities.is_empty()
+        && doc.sectors.is_empty()
+    {
+        let loc = doc
+            .scenario
+            .as_ref()
+            .map_or(Loc { file, span: 0..0 }, |s| s.loc.clone());
+        let what = if doc.scenario.is_none() && text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "no world: no [[region]], [[commodity]] or [[sector]]"
+        };
+        d.error(&loc, "", format!("{what}; nothing to simulate"))
+            .allowed(
+                "a [scenario] table (name, horizon, trials...) and a world: [[region]], \
+                 [[commodity]], [[producer]] and [[sector]] tables, in this file or in a world \
+                 file named by `world = \"...\"`",
+            )
+            .hint("start from one of the files in scenarios/ (see docs/scenario-files.md)");
+    }
     let scenario = build(&doc, path, world_file, &mut d);
     if !d.has_errors()
         && let Some(msg) = limits::check_memory(&scenario, scenario.meta.trials)
@@ -227,6 +325,9 @@ fn build(doc: &merge::Doc, path: &Path, world_file: Option<PathBuf>, d: &mut Dia
     let policies = policies::policies(doc, &mut w, meta.horizon, d);
     let topo_order = checks::order(&w, &policies, d);
     // Cross-check warnings on a world with errors are mostly echoes of those errors.
+    if !d.has_errors() {
+        checks::chain_bounds(&w, &topo_order, d);
+    }
     if !d.has_errors() {
         checks::warnings(&w, &policies, d);
     }

@@ -13,37 +13,66 @@ pub struct Allowed {
     pub min: f64,
     pub min_open: bool,
     pub max: f64,
+    /// The largest value a draw may reach (see `MAX_QUANTITY`). Unlike `max`, it is checked
+    /// against how far a distribution reaches in practice, so an untruncated normal or a
+    /// lognormal may still be used: up to `TAIL` standard deviations (of the logarithm, for a
+    /// lognormal) past its centre.
+    pub cap: f64,
     pub text: &'static str,
 }
+
+/// Largest quantity (capacity, demand, units per year), dollar amount (price, value added) or
+/// other unbounded number a field accepts: products of two such numbers stay far inside `f64`
+/// and every reported series inside `f32` (about 3.4e38).
+pub const MAX_QUANTITY: f64 = 1e15;
+/// Largest number of periods (durations, lead times, lags, cover): 10^6 periods is 19 000 years
+/// of weeks.
+pub const MAX_PERIODS: f64 = 1e6;
+/// Largest `max_price_multiple`.
+pub const MAX_PRICE_MULTIPLE: f64 = 1e6;
+/// Smallest and largest price elasticity (`elasticity`, `availability_elasticity`,
+/// `supply_elasticity`): the price index divides by it, so a tiny one overflows.
+pub const MIN_ELASTICITY: f64 = 1e-3;
+pub const MAX_ELASTICITY: f64 = 1e3;
+/// How far past its centre an unbounded distribution is taken to reach, in standard deviations
+/// (a draw beyond 10 sd has probability below 1e-23).
+pub const TAIL: f64 = 10.0;
+/// Largest magnitude of a `uniform_int` bound: every whole number up to it is exact in `f64`.
+pub const MAX_WHOLE: f64 = 9_007_199_254_740_992.0;
 
 pub const SHARE: Allowed = Allowed {
     min: 0.0,
     min_open: false,
     max: 1.0,
+    cap: 1.0,
     text: "a share between 0 and 1",
 };
 pub const NON_NEGATIVE: Allowed = Allowed {
     min: 0.0,
     min_open: false,
     max: f64::INFINITY,
+    cap: MAX_QUANTITY,
     text: "a number >= 0",
 };
 pub const POSITIVE: Allowed = Allowed {
     min: 0.0,
     min_open: true,
     max: f64::INFINITY,
+    cap: MAX_QUANTITY,
     text: "a number > 0",
 };
 pub const AT_LEAST_ONE: Allowed = Allowed {
     min: 1.0,
     min_open: false,
     max: f64::INFINITY,
+    cap: MAX_QUANTITY,
     text: "a number >= 1",
 };
 pub const PERIODS: Allowed = Allowed {
     min: 0.0,
     min_open: false,
     max: f64::INFINITY,
+    cap: MAX_PERIODS,
     text: "a number of periods >= 0",
 };
 /// A share of a gap closed per period: above 0, at most 1.
@@ -51,12 +80,14 @@ pub const ADJUSTMENT: Allowed = Allowed {
     min: 0.0,
     min_open: true,
     max: 1.0,
+    cap: 1.0,
     text: "a share above 0 and at most 1",
 };
 pub const DURATION: Allowed = Allowed {
     min: 1.0,
     min_open: false,
     max: f64::INFINITY,
+    cap: MAX_PERIODS,
     text: "a number of periods >= 1",
 };
 
@@ -107,7 +138,78 @@ pub fn dist(node: &Node, key: &str, allowed: &Allowed, d: &mut Diags) -> Option<
         }
     };
     check_support(&dist, node, key, allowed, d)?;
+    check_magnitude(&dist, node, key, allowed, d)?;
     Some(dist)
+}
+
+/// The smallest value and the cap of the field named by the last part of `key` (after the
+/// entity, e.g. `elasticity` in `commodity "ga".elasticity`): most fields take `a.min` and
+/// `a.cap`, the price elasticities and `max_price_multiple` have tighter bounds.
+fn magnitude_bounds(key: &str, a: &Allowed) -> (Option<f64>, f64) {
+    let field = key.rsplit_once("\".").map_or(key, |(_, f)| f);
+    match field {
+        "elasticity" | "availability_elasticity" | "supply_elasticity" => {
+            (Some(MIN_ELASTICITY), MAX_ELASTICITY)
+        }
+        "max_price_multiple" => (None, MAX_PRICE_MULTIPLE),
+        _ => (None, a.cap),
+    }
+}
+
+/// How far a distribution reaches in practice: its support, or `TAIL` standard deviations past
+/// the centre where the support is unbounded.
+pub(crate) fn reach(dist: &Dist) -> (f64, f64) {
+    match *dist {
+        Dist::Normal { mean, sd, min, max } if sd > 0.0 => (
+            min.unwrap_or(mean - TAIL * sd),
+            max.unwrap_or(mean + TAIL * sd),
+        ),
+        Dist::LogNormal { median, p90 } if p90 > median => {
+            // p90 = median * exp(1.2816 sigma)
+            let sigma = (p90 / median).ln() / 1.281_551_565_544_600_4;
+            (
+                median * (-TAIL * sigma).exp(),
+                median * (TAIL * sigma).exp(),
+            )
+        }
+        _ => dist.support(),
+    }
+}
+
+/// Refuses a distribution that can reach beyond the field's cap or below its floor (see
+/// `magnitude_bounds`): beyond them some derived quantity stops being finite.
+fn check_magnitude(dist: &Dist, node: &Node, key: &str, a: &Allowed, d: &mut Diags) -> Option<()> {
+    let (floor, cap) = magnitude_bounds(key, a);
+    let (lo, hi) = reach(dist);
+    let low = floor.filter(|&f| dist.support().0 < f);
+    if hi <= cap && low.is_none() {
+        return Some(());
+    }
+    let (bound, side) = match low {
+        Some(f) => (f, "below the smallest allowed value"),
+        None => (cap, "above the largest allowed value"),
+    };
+    let value = if low.is_some() { dist.support().0 } else { hi };
+    let msg = if lo == hi || matches!(dist, Dist::Const(_)) {
+        format!("{} is {side}, {}", sci(value), sci(bound))
+    } else {
+        let dir = if low.is_some() { "down to" } else { "up to" };
+        format!(
+            "{} can draw values {dir} {}, {side}, {}",
+            dist.kind(),
+            sci(value),
+            sci(bound)
+        )
+    };
+    let allowed = match floor {
+        Some(f) => format!("a number from {} to {}", sci(f), sci(cap)),
+        None => format!("{}, at most {}", a.text, sci(cap)),
+    };
+    d.error(&node.loc, key, msg).allowed(allowed).hint(
+        "bounds keep every draw and every quantity derived from it finite \
+         (see Limits in docs/scenario-files.md); check the units",
+    );
+    None
 }
 
 /// A finite number (integer or float).
@@ -165,6 +267,15 @@ fn check_support(dist: &Dist, node: &Node, key: &str, a: &Allowed, d: &mut Diags
     };
     d.error(&node.loc, key, msg).allowed(a.text).hint(hint);
     None
+}
+
+/// A bound in short form: `1e15`, `0.001`, `1000`.
+fn sci(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-3..1e5).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        fmt_bound(v)
+    }
 }
 
 fn fmt_bound(v: f64) -> String {
@@ -239,10 +350,23 @@ fn table_dist(node: &Node, t: &Table, key: &str, d: &mut Diags) -> Option<Dist> 
         }
         "uniform_int" => {
             let [lo, hi] = numbers::<2>(&e.node, &k, "[low, high] whole numbers", d)?;
-            if lo.fract() != 0.0 || hi.fract() != 0.0 || lo.abs() > 9e15 || hi.abs() > 9e15 {
+            if lo.fract() != 0.0 || hi.fract() != 0.0 {
                 d.error(&e.node.loc, &k, "uniform_int bounds must be whole numbers")
                     .allowed("[low, high] whole numbers, both included")
                     .hint("use `uniform` for a continuous range");
+                return None;
+            }
+            if lo.abs() > MAX_WHOLE || hi.abs() > MAX_WHOLE {
+                d.error(
+                    &e.node.loc,
+                    &k,
+                    format!(
+                        "uniform_int bounds must lie within +-2^53 ({})",
+                        MAX_WHOLE as i64
+                    ),
+                )
+                .allowed("[low, high] whole numbers from -2^53 to 2^53, both included")
+                .hint("beyond 2^53 not every whole number exists in f64; use `uniform`");
                 return None;
             }
             order(&e.node, &k, &[lo, hi], "low <= high", d)?;
@@ -424,7 +548,17 @@ fn choice(node: &Node, key: &str, d: &mut Diags) -> Option<Dist> {
         return None;
     }
     let total: f64 = weights.iter().sum();
-    if total <= 0.0 || !total.is_finite() {
+    if !total.is_finite() {
+        d.error(
+            &node.loc,
+            key,
+            "the weights add up to more than a number can hold",
+        )
+        .allowed(SHAPE)
+        .hint("weights are relative: scale them down, e.g. to shares that add up to 1");
+        return None;
+    }
+    if total <= 0.0 {
         d.error(&node.loc, key, "the weights add up to zero")
             .allowed(SHAPE);
         return None;
@@ -441,6 +575,11 @@ mod tests {
 
     /// Reads `x = <text>` as a field with range `a`; returns the distribution or the messages.
     fn read(text: &str, a: &Allowed) -> Result<Dist, Vec<String>> {
+        read_as(text, "x", a)
+    }
+
+    /// `read` with the key path `key` (field-specific bounds go by the field's name).
+    fn read_as(text: &str, key: &str, a: &Allowed) -> Result<Dist, Vec<String>> {
         let mut d = Diags::default();
         let src = format!("x = {text}\n");
         let f = d.add_file("t.toml".into(), Arc::from(src.as_str()));
@@ -449,7 +588,7 @@ mod tests {
         let Val::Table(t) = &root.val else {
             unreachable!()
         };
-        let out = dist(t.get("x").unwrap(), "x", a, &mut d);
+        let out = dist(t.get("x").unwrap(), key, a, &mut d);
         match out {
             Some(x) if d.list.is_empty() => Ok(x),
             _ => Err(d.list.iter().map(|x| x.message.clone()).collect()),
@@ -462,6 +601,7 @@ mod tests {
             min: f64::NEG_INFINITY,
             min_open: false,
             max: f64::INFINITY,
+            cap: f64::INFINITY,
             text: "",
         };
         assert_eq!(read("12", &any), Ok(Dist::Const(12.0)));
@@ -539,6 +679,42 @@ mod tests {
             read("{ lognormal = [5, 5] }", &DURATION).is_ok(),
             "degenerate lognormal is a constant"
         );
+    }
+
+    #[test]
+    fn magnitudes_are_bounded() {
+        let first = |r: Result<Dist, Vec<String>>| r.unwrap_err().remove(0);
+        assert_eq!(
+            first(read("{ triangular = [1, 2, 1e160] }", &DURATION)),
+            "triangular can draw values up to 1e160, above the largest allowed value, 1e6"
+        );
+        assert!(read("1e15", &NON_NEGATIVE).is_ok());
+        assert_eq!(
+            first(read("1e40", &NON_NEGATIVE)),
+            "1e40 is above the largest allowed value, 1e15"
+        );
+        // Unbounded distributions are judged by how far they reach in practice.
+        assert!(read("{ normal = [100, 10], min = 0 }", &NON_NEGATIVE).is_ok());
+        assert!(read("{ normal = [1e14, 1e14], min = 0 }", &NON_NEGATIVE).is_err());
+        assert!(read("{ lognormal = [12, 30] }", &NON_NEGATIVE).is_ok());
+        assert!(read("{ lognormal = [1, 1e10] }", &NON_NEGATIVE).is_err());
+        // Field-specific bounds, by the field's name.
+        let elasticity = "commodity \"ga\".elasticity";
+        let msgs = read_as("1e-300", elasticity, &POSITIVE).unwrap_err();
+        assert!(msgs[0].contains("below the smallest allowed value, 0.001"));
+        assert!(read_as("1e-300", "commodity \"ga\".price", &POSITIVE).is_ok());
+        let multiple = "commodity \"ga\".max_price_multiple";
+        assert!(read_as("1e300", multiple, &AT_LEAST_ONE).is_err());
+        assert!(read_as("1e6", multiple, &AT_LEAST_ONE).is_ok());
+    }
+
+    #[test]
+    fn whole_numbers_and_weights_that_do_not_fit() {
+        let msgs = read("{ uniform_int = [1, 9007199254740994] }", &NON_NEGATIVE).unwrap_err();
+        assert!(msgs[0].contains("within +-2^53"), "{msgs:?}");
+        assert!(read("{ uniform_int = [1, 9007199254740992] }", &PERIODS).is_err());
+        let msgs = read("{ choice = [[1, 1e308], [2, 1e308]] }", &NON_NEGATIVE).unwrap_err();
+        assert_eq!(msgs, ["the weights add up to more than a number can hold"]);
     }
 
     #[test]

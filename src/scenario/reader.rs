@@ -90,9 +90,24 @@ impl<'a> Fields<'a> {
         n
     }
 
+    /// An optional string; a `name` or `unit` is held to `MAX_NAME_CHARS`.
     pub fn string(&self, k: &str, d: &mut Diags) -> Option<Name> {
         let n = self.get(k)?;
-        as_string(n, &self.key(k), d)
+        let s = as_string(n, &self.key(k), d)?;
+        if matches!(k, "name" | "unit") {
+            let len = s.text.chars().count();
+            if len > MAX_NAME_CHARS {
+                d.error(
+                    &s.loc,
+                    &self.key(k),
+                    format!("a {k} of {len} characters is too long"),
+                )
+                .allowed(format!("at most {MAX_NAME_CHARS} characters"))
+                .hint("names are printed in tables and charts; put longer text in `description`");
+                return None;
+            }
+        }
+        Some(s)
     }
 
     pub fn req_string(&self, k: &str, d: &mut Diags) -> Option<Name> {
@@ -187,8 +202,25 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Longest id, in characters (ids become file names and parameter paths).
+pub const MAX_ID_CHARS: usize = 64;
+/// Longest `name` or `unit`, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest string of any other key (`description`, `source`), in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+
 pub fn as_string(n: &Node, key: &str, d: &mut Diags) -> Option<Name> {
     match &n.val {
+        Val::Str(s) if s.chars().count() > MAX_TEXT_CHARS => {
+            d.error(
+                &n.loc,
+                key,
+                format!("a text of {} characters is too long", s.chars().count()),
+            )
+            .allowed(format!("at most {MAX_TEXT_CHARS} characters"))
+            .hint("keep long notes in a comment or a separate document");
+            None
+        }
         Val::Str(s) => Some(Name {
             text: s.clone(),
             loc: n.loc.clone(),
@@ -206,11 +238,35 @@ pub fn as_string(n: &Node, key: &str, d: &mut Diags) -> Option<Name> {
     }
 }
 
+/// An id: 1 to `MAX_ID_CHARS` ASCII letters, digits, `_` and `-` (ids become file names and
+/// parameter paths such as `sector.US.ev.value_added`).
 pub fn check_id(name: &Name, key: &str, d: &mut Diags) -> bool {
     let t = &name.text;
-    if t.is_empty() || t.contains('.') || t.chars().any(char::is_whitespace) {
-        d.error(&name.loc, key, format!("\"{t}\" is not a usable id"))
-            .allowed("a non-empty id without dots or spaces, e.g. \"ndfeb_magnet\"")
+    let len = t.chars().count();
+    if len > MAX_ID_CHARS {
+        d.error(
+            &name.loc,
+            key,
+            format!("an id of {len} characters is too long"),
+        )
+        .allowed(format!(
+            "an id of at most {MAX_ID_CHARS} letters, digits, `_` or `-`"
+        ))
+        .hint("ids become file names and parameter paths; put longer text in `name`");
+        return false;
+    }
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if t.is_empty() || !t.chars().all(ok) {
+        let shown = if len > 80 {
+            format!("{}...", t.chars().take(80).collect::<String>())
+        } else {
+            t.clone()
+        };
+        d.error(&name.loc, key, format!("\"{shown}\" is not a usable id"))
+            .allowed(
+                "a non-empty id of ASCII letters, digits, `_` and `-` (no dots or spaces), \
+                 e.g. \"ndfeb_magnet\"",
+            )
             .hint("ids become parameter paths such as `sector.US.ev.value_added`");
         return false;
     }

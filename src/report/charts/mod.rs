@@ -108,11 +108,22 @@ pub enum ChartError {
 impl fmt::Display for ChartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ChartError::Io { path, source } => write!(
-                f,
-                "could not write chart {}: {source}; check that the output directory is writable",
-                path.display()
-            ),
+            ChartError::Io { path, source } => {
+                let advice = match source.kind() {
+                    std::io::ErrorKind::StorageFull => {
+                        "no space left on device; free some space or choose another --out"
+                    }
+                    std::io::ErrorKind::PermissionDenied => {
+                        "permission denied; check that the output directory is writable"
+                    }
+                    _ => "",
+                };
+                if advice.is_empty() {
+                    write!(f, "could not write chart {}: {source}", path.display())
+                } else {
+                    write!(f, "could not write chart {}: {advice}", path.display())
+                }
+            }
             ChartError::Draw { path, message } => write!(
                 f,
                 "could not draw chart {}: {message}; rerun with --no-charts to skip charts",
