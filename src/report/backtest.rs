@@ -31,9 +31,40 @@ fn what(r: &Row) -> String {
     }
 }
 
-/// A Markdown table per sample (calibration first), then the tallies.
+/// Per episode: observations right in sign, timing and magnitude, right in sign, and scored.
+fn episodes(card: &Scorecard) -> String {
+    let mut ids: Vec<(&str, Sample)> = Vec::new();
+    for r in &card.rows {
+        let e = (r.observation.episode.as_str(), r.sample);
+        if !ids.contains(&e) {
+            ids.push(e);
+        }
+    }
+    let mut out = String::from(
+        "\n| episode | sample | right | right in sign | scored | not scored |\n|---|---|---|---|---|---|\n",
+    );
+    for (id, sample) in ids {
+        let rows: Vec<&Row> = card
+            .rows
+            .iter()
+            .filter(|r| r.observation.episode == id)
+            .collect();
+        let scored: Vec<_> = rows.iter().filter_map(|r| r.score.as_ref().ok()).collect();
+        out.push_str(&format!(
+            "| {id} | {} | {} | {} | {} | {} |\n",
+            sample.name(),
+            scored.iter().filter(|s| s.right()).count(),
+            scored.iter().filter(|s| s.sign).count(),
+            scored.len(),
+            rows.len() - scored.len()
+        ));
+    }
+    out
+}
+
+/// A Markdown table per episode, then one per sample (calibration first).
 pub fn markdown(card: &Scorecard) -> String {
-    let mut out = String::new();
+    let mut out = episodes(card);
     for sample in [Sample::Calibration, Sample::OutOfSample] {
         let rows: Vec<&Row> = card.rows.iter().filter(|r| r.sample == sample).collect();
         if rows.is_empty() {
