@@ -309,19 +309,52 @@ pub fn explain(s: &Scenario) -> String {
                 leakage,
                 relief_half_life,
                 basis,
+                announced,
+                precautionary_cover,
+                licensing,
+                severity_path,
                 ..
             } => {
                 let of = match basis {
                     RestrictionBasis::Output => "share of the exporter's whole output",
                     RestrictionBasis::Flow => "share of each unrestricted export flow",
                 };
-                let _ = writeln!(o, "    severity ({of}): {}", d(severity, ""));
-                let _ = writeln!(o, "    leakage: {}", d(leakage, ""));
-                match relief_half_life {
-                    Some(h) => {
-                        let _ = writeln!(o, "    relief half-life: {}", d(h, periods));
+                match severity_path {
+                    Some(path) => {
+                        let _ = writeln!(o, "    blocked share by period from the start ({of}):");
+                        for (k, p) in path.iter().enumerate() {
+                            let _ = writeln!(o, "      {k}: {}", d(p, ""));
+                        }
                     }
                     None => {
+                        let _ = writeln!(o, "    severity ({of}): {}", d(severity, ""));
+                    }
+                }
+                let _ = writeln!(o, "    leakage: {}", d(leakage, ""));
+                if let Some(a) = announced {
+                    let _ = writeln!(o, "    announced (period index): {}", d(a, ""));
+                }
+                if let Some(c) = precautionary_cover {
+                    let _ = writeln!(o, "    precautionary cover buyers add: {}", d(c, periods));
+                }
+                match (licensing, relief_half_life) {
+                    (Some(l), _) => {
+                        let _ = writeln!(o, "    licensing: review {}", d(&l.review, periods));
+                        let _ = writeln!(
+                            o,
+                            "      approvals per period (share of the blocked flow): {}",
+                            d(&l.approval_rate, "")
+                        );
+                        let _ = writeln!(
+                            o,
+                            "      ceiling (most ever approved): {}",
+                            d(&l.ceiling, "")
+                        );
+                    }
+                    (None, Some(h)) => {
+                        let _ = writeln!(o, "    relief half-life: {}", d(h, periods));
+                    }
+                    (None, None) => {
                         let _ = writeln!(o, "    hard ban (no relief)");
                     }
                 }
