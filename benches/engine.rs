@@ -5,11 +5,12 @@
 //! producers, 48 sectors, 24 months, a multi-commodity restriction with relief, an outage, a
 //! surge, a stockpile, a capacity project, recycling and sector substitution). `generated` keeps
 //! the v2 keys at their defaults and the restriction on v1's default basis (output), so it is the
-//! v1 workload plus the v2 baseline pass; `generated_v2` is the same world with the flow basis
-//! and the v2 rules the shipped scenarios do not exercise switched on (an announcement with precautionary stocking, licensing instead of relief, a severity path, entry
-//! on the restricted commodities, price-responsive demand, indirect multipliers). Every trial
-//! includes the v2 baseline pass. Reports trials per second; `docs/performance.md` turns the time
-//! per trial into ns per trial-period-producer.
+//! v1 workload under the v2 engine; `generated_v2` is the same world on the flow basis with the
+//! v2 rules the shipped scenarios do not exercise switched on (an announcement with precautionary
+//! stocking, licensing instead of relief, a severity path, entry on the restricted commodities,
+//! price-responsive demand, indirect multipliers). Every trial includes the v2 baseline pass.
+//! Reports trials per second; `docs/performance.md` turns the time per trial into ns per
+//! trial-period-producer.
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -627,8 +627,11 @@ impl Model {
             .collect();
 
         // Flows: each restricting exporter x its restricted commodities it produces x every
-        // other region with demand, first appearance first.
+        // other region with demand, first appearance first. Entry goes to producers outside
+        // every region that restricts the commodity; those regions also stay out of the
+        // commodity's outside price signal.
         let mut flows: Vec<FlowSeries> = Vec::new();
+        let mut outside = vec![true; nr * nc];
         for sh in &sc.shocks {
             if let ShockKind::ExportRestriction {
                 exporter,
@@ -637,6 +640,7 @@ impl Model {
             } = &sh.kind
             {
                 for &c in commodities {
+                    outside[rc(*exporter, c)] = false;
                     let Some(p) = producer_list[producers_of[c].clone()]
                         .iter()
                         .copied()
@@ -657,21 +661,6 @@ impl Model {
             }
         }
 
-        // Entry goes to producers outside every region that restricts the commodity; those
-        // regions also stay out of the commodity's outside price signal.
-        let mut outside = vec![true; nr * nc];
-        for sh in &sc.shocks {
-            if let ShockKind::ExportRestriction {
-                exporter,
-                commodities,
-                ..
-            } = &sh.kind
-            {
-                for &c in commodities {
-                    outside[rc(*exporter, c)] = false;
-                }
-            }
-        }
         let entry = entry_params
             .into_iter()
             .enumerate()
