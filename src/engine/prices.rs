@@ -37,8 +37,12 @@ pub fn target(
     supply_elasticity: f64,
     max_multiple: f64,
 ) -> (f64, bool) {
-    let l = side(z, z_base, avail_elasticity, -1.0) + side(sold, sold_base, supply_elasticity, 1.0);
     let top = max_multiple.max(1.0).ln();
+    // Each side is capped first, so a side that saturates (nothing available, nothing sold)
+    // cannot meet an infinite other side as inf - inf.
+    let cap = |x: f64| x.clamp(-2.0 * top, 2.0 * top);
+    let l = cap(side(z, z_base, avail_elasticity, -1.0))
+        + cap(side(sold, sold_base, supply_elasticity, 1.0));
     if l > top {
         (top, true)
     } else if l < -top {
@@ -131,6 +135,9 @@ mod tests {
         assert!((l.exp() - 20.0).abs() < 1e-9 && c);
         let (l, c) = target(f64::NAN, f64::NAN, 0.0, 0.9, 0.5, 1.0, 20.0);
         assert!((l.exp() - 0.05).abs() < 1e-12 && c);
+        // Both sides saturated at once (nothing available and nothing sold): finite.
+        let (l, _) = target(0.0, 2.0, 0.0, 0.9, 0.5, 1.0, 20.0);
+        assert!(l.is_finite());
     }
 
     #[test]

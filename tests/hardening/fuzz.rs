@@ -138,3 +138,16 @@ fn inputs_that_broke_earlier_versions_are_refused() {
         );
     }
 }
+
+/// Found by the fuzzing pass (model v2): an ore producer with a capacity of 1e-300 left the
+/// exporter's price with nothing available to its buyers and nothing sold by its producers in the
+/// same period, and the two saturated sides met as inf - inf (NaN). Each side is now capped first.
+#[test]
+fn a_vanishing_producer_keeps_prices_finite() {
+    let (k, _) = numeric_lines(FULL)
+        .into_iter()
+        .find(|(_, key)| key.trim() == "capacity")
+        .expect("a capacity line");
+    let text = with_line(FULL, k, "capacity = 1e-300");
+    load_and_run(&text).unwrap_or_else(|e| panic!("{e}"));
+}
