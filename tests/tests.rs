@@ -17,4 +17,5 @@ mod hardening;
 mod report;
 mod run_outputs;
 mod scenario;
+mod shard_integrity;
 mod validation;

@@ -326,8 +326,10 @@ impl Outputs<'_> {
         err: &mut dyn Write,
     ) -> i32 {
         let total = info.total_trials;
+        // The digest of the input copies written next to `trials.bin`, which merge recomputes.
+        let digest = shard::scenario_digest(&inputs.scenario, inputs.world.as_deref());
         let staged = self.stage(inputs, info, |st| {
-            st.put("trials.bin", &shard::encode(results, total))
+            st.put("trials.bin", &shard::encode(results, total, digest))
         });
         let code = self.commit(staged, err);
         if code == EXIT_OK {

@@ -25,6 +25,10 @@ pub use trace::{CellBalance, CommodityBalance, Trace};
 use crate::model::{LinkBasis, Model};
 use maxflow::FairFill;
 
+/// The engine's version, recorded in shard files so `merge` never mixes results of different
+/// engines: bump when results change for the same inputs.
+pub const ENGINE_VERSION: u32 = 2;
+
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -275,6 +279,15 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
         inventory::close_period(m, ws, t);
     }
     record::finish(m, ws, out.metrics, out.params);
+    debug_assert!(
+        out.metrics.iter().all(|v| v.is_finite()),
+        "trial {trial}: {}",
+        {
+            let i = out.metrics.iter().position(|v| !v.is_finite()).unwrap_or(0);
+            let name = m.names.metrics.get(i).map_or("?", |s| s.as_str());
+            format!("metric {i} ({name}) is {}, not finite", out.metrics[i])
+        }
+    );
 }
 
 /// Steps 1-7 of one period.

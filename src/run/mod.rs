@@ -202,6 +202,22 @@ pub fn merge(shards: Vec<RunResults>) -> RunResults {
 
 /// Concatenates shards of one run, checking that they belong together and are contiguous.
 pub fn try_merge(shards: Vec<RunResults>) -> Result<RunResults, String> {
+    for s in &shards {
+        let per_trial = |w: usize| s.trials.checked_mul(w);
+        if per_trial(s.metric_names.len()) != Some(s.metrics.len())
+            || per_trial(s.param_paths.len()) != Some(s.params.len())
+            || s.series_names
+                .len()
+                .checked_mul(s.horizon)
+                .and_then(per_trial)
+                != Some(s.series.len())
+        {
+            return Err(format!(
+                "shard starting at trial {} holds arrays whose lengths do not match its {} trials",
+                s.first_trial, s.trials
+            ));
+        }
+    }
     let mut it = shards.into_iter();
     let Some(mut acc) = it.next() else {
         return Err("no shards to merge".into());
@@ -219,12 +235,13 @@ pub fn try_merge(shards: Vec<RunResults>) -> Result<RunResults, String> {
                 s.first_trial
             ));
         }
-        let next = acc.first_trial + acc.trials as u64;
-        if s.first_trial != next {
+        let next = acc.first_trial.checked_add(acc.trials as u64);
+        if Some(s.first_trial) != next {
             return Err(format!(
                 "shard starting at trial {} does not follow the previous one (expected trial \
-                 {next}): merge shards in order, with no gaps",
-                s.first_trial
+                 {}): merge shards in order, with no gaps",
+                s.first_trial,
+                next.map_or("past the last".into(), |n| n.to_string())
             ));
         }
         acc.trials += s.trials;
