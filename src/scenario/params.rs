@@ -7,6 +7,14 @@ pub fn all(s: &Scenario) -> Vec<&Param> {
     let mut out: Vec<&Param> = Vec::new();
     for c in &s.commodities {
         out.extend([&c.price, &c.elasticity, &c.max_price_multiple]);
+        out.extend([
+            &c.availability_elasticity,
+            &c.supply_elasticity,
+            &c.price_adjustment,
+        ]);
+        if let Some(e) = &c.entry {
+            out.extend([&e.threshold, &e.lead_time, &e.growth, &e.max, &e.success]);
+        }
     }
     for p in &s.producers {
         out.extend([&p.capacity, &p.utilization, &p.max_utilization, &p.ramp]);
@@ -14,8 +22,10 @@ pub fn all(s: &Scenario) -> Vec<&Param> {
     }
     for sec in &s.sectors {
         out.push(&sec.value_added);
+        out.extend(&sec.indirect_multiplier);
         for i in &sec.inputs {
             out.extend([&i.demand, &i.weight]);
+            out.extend(&i.price_elasticity);
             if let Some(sub) = &i.substitution {
                 out.extend([&sub.max, &sub.lag, &sub.rate]);
             }
