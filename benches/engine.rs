@@ -80,6 +80,7 @@ fn realistic_world() -> Scenario {
                 utilization: fixed(format!("{b}.utilization"), 0.8),
                 max_utilization: fixed(format!("{b}.max_utilization"), 0.95),
                 ramp: fixed(format!("{b}.ramp"), 0.02),
+                stock: Param::fixed("stock", 0.0),
                 inputs,
                 source: None,
             });

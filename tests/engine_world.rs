@@ -93,6 +93,7 @@ impl World {
             utilization: Param::fixed(format!("{b}.utilization"), util),
             max_utilization: Param::fixed(format!("{b}.max_utilization"), util),
             ramp: Param::fixed(format!("{b}.ramp"), 0.0),
+            stock: Param::fixed("stock", 0.0),
             inputs: vec![],
             source: None,
         });

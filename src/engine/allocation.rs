@@ -78,9 +78,25 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             };
         }
         if sum_a > 0.0 {
+            // Producers sell this period's output pro rata first; finished-goods stocks are
+            // drawn, pro rata, only for what output cannot cover.
+            let total: f64 = (0..nr).map(|r| ws.arrivals[m.rc(r, c)]).sum();
+            let sum_made: f64 = prods.iter().map(|&p| ws.made[p]).sum();
+            let sum_fg = sum_a - sum_made;
+            let from_made = if sum_made > 0.0 {
+                (total / sum_made).min(1.0)
+            } else {
+                0.0
+            };
+            let rest = (total - from_made * sum_made).max(0.0);
+            let from_fg = if sum_fg > 0.0 {
+                (rest / sum_fg).min(1.0)
+            } else {
+                0.0
+            };
             for &p in prods {
-                ws.sold[p] = s0 * ws.avail[p];
-                let share = ws.avail[p] / sum_a;
+                ws.sold[p] = from_made * ws.made[p] + from_fg * (ws.avail[p] - ws.made[p]);
+                let share = if total > 0.0 { ws.sold[p] / total } else { 0.0 };
                 for r in 0..nr {
                     ws.flow[p * nr + r] = share * ws.arrivals[m.rc(r, c)];
                 }

@@ -42,6 +42,11 @@ pub struct Workspace {
     pub util: Vec<f64>,
     pub planned: Vec<f64>,
     pub avail: Vec<f64>,
+    /// Output the producer can make this period (planned, limited by inputs); `avail` adds its
+    /// finished-goods stock `fg` to it.
+    pub made: Vec<f64>,
+    pub fg: Vec<f64>,
+    pub fg_target: Vec<f64>,
     pub sold: Vec<f64>,
     /// Access share `alpha[p * n_regions + r]`.
     pub alpha: Vec<f64>,
@@ -168,6 +173,9 @@ impl Workspace {
             util: vec![0.0; np],
             planned: vec![0.0; np],
             avail: vec![0.0; np],
+            made: vec![0.0; np],
+            fg: vec![0.0; np],
+            fg_target: vec![0.0; np],
             sold: vec![0.0; np],
             alpha: vec![1.0; np * nr],
             flow: vec![0.0; np * nr],
@@ -314,6 +322,8 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
     for (p, pr) in m.producers.iter().enumerate() {
         ws.cap0[p] = v[pr.capacity as usize] / ppy;
         ws.util[p] = v[pr.utilization as usize];
+        ws.fg_target[p] = v[pr.stock as usize].max(0.0) * ws.util[p] * ws.cap0[p];
+        ws.fg[p] = ws.fg_target[p];
     }
     ws.dref.fill(0.0);
     for (i, si) in m.sector_inputs.iter().enumerate() {

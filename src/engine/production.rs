@@ -1,7 +1,9 @@
-//! Step 4: a producer's available output is its planned output limited by the inputs its region
-//! delivered to it this period (commodities run in topological order, so inputs are known).
-//! Output nobody takes is not produced: after the allocation a producer uses inputs for what it
-//! sold, and what it did not use returns to its region's inventory.
+//! Step 4: a producer's available output is what it can make this period (planned output limited
+//! by the inputs its region delivered to it; commodities run in topological order, so inputs are
+//! known) plus its finished-goods stock. Output nobody takes is not produced: after the
+//! allocation a producer makes what it sold beyond its stock draw, plus what refills its stock to
+//! target from spare output; it uses inputs for what it made, and what it did not use returns to
+//! its region's inventory.
 
 use super::Workspace;
 use crate::model::Model;
@@ -15,16 +17,25 @@ pub fn available(m: &Model, ws: &mut Workspace, c: usize) {
                 a = a.min(ws.got_prod[k] / coef);
             }
         }
-        ws.avail[p] = a.max(0.0);
+        ws.made[p] = a.max(0.0);
+        ws.avail[p] = ws.made[p] + ws.fg[p];
     }
 }
 
 pub fn consume_inputs(m: &Model, ws: &mut Workspace, c: usize) {
     for &p in &m.producer_list[m.producers_of[c].clone()] {
         let pr = &m.producers[p];
+        let (made, sold) = (ws.made[p], ws.sold[p]);
+        // Sold beyond this period's output comes from stock; spare output refills it.
+        let produced = if sold > made {
+            made
+        } else {
+            sold + (made - sold).min((ws.fg_target[p] - ws.fg[p]).max(0.0))
+        };
+        ws.fg[p] = (ws.fg[p] + produced - sold).max(0.0);
         for k in pr.inputs.clone() {
             let it = &m.recipe[k];
-            let used = ws.vals[it.coef as usize] * ws.sold[p];
+            let used = ws.vals[it.coef as usize] * produced;
             let unused = (ws.got_prod[k] - used).max(0.0);
             ws.returned[m.rc(pr.region, it.commodity)] += unused;
         }

@@ -27,6 +27,8 @@ pub struct MProducer {
     pub utilization: Px,
     pub max_utilization: Px,
     pub ramp: Px,
+    /// Finished-goods stock in periods of baseline output.
+    pub stock: Px,
     /// Range into `Model::recipe`.
     pub inputs: Range<usize>,
 }
@@ -288,6 +290,7 @@ impl Model {
             let utilization = pt.add(&p.utilization, false);
             let max_utilization = pt.add(&p.max_utilization, false);
             let ramp = pt.add(&p.ramp, false);
+            let stock = pt.add(&p.stock, false);
             let start = recipe.len();
             for (c, coef) in &p.inputs {
                 recipe.push(RecipeItem {
@@ -303,6 +306,7 @@ impl Model {
                 utilization,
                 max_utilization,
                 ramp,
+                stock,
                 inputs: start..recipe.len(),
             });
         }

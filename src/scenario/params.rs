@@ -17,7 +17,13 @@ pub fn all(s: &Scenario) -> Vec<&Param> {
         }
     }
     for p in &s.producers {
-        out.extend([&p.capacity, &p.utilization, &p.max_utilization, &p.ramp]);
+        out.extend([
+            &p.capacity,
+            &p.utilization,
+            &p.max_utilization,
+            &p.ramp,
+            &p.stock,
+        ]);
         out.extend(p.inputs.iter().map(|(_, q)| q));
     }
     for sec in &s.sectors {

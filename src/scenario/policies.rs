@@ -208,6 +208,7 @@ fn capacity_expansion(
                     DEFAULT_MAX_UTILIZATION,
                 ),
                 ramp: Param::fixed(format!("{pbase}.ramp"), 0.0),
+                stock: Param::fixed(format!("{pbase}.stock"), 0.0),
                 inputs: inputs.clone(),
                 source: Some(format!("added by policy \"{id}\"")),
             });

@@ -194,6 +194,11 @@ pub struct Producer {
     pub max_utilization: Param,
     /// Utilisation gained per period while the market is short.
     pub ramp: Param,
+    /// Finished goods held by the producer and its traders, in periods of its baseline output:
+    /// the stock at the start and the level it refills to from unsold output (world key `stock`,
+    /// default 0). It can be shipped on top of the period's output, so an announcement rush can
+    /// exceed spare capacity.
+    pub stock: Param,
     /// Units of input per unit of output.
     pub inputs: Vec<(CommodityIx, Param)>,
     pub source: Option<String>,

@@ -25,13 +25,14 @@ pub const COMMODITY_KEYS: [&str; 11] = [
     "source",
 ];
 const ENTRY_KEYS: [&str; 5] = ["threshold", "lead_time", "growth", "max", "success"];
-pub const PRODUCER_KEYS: [&str; 8] = [
+pub const PRODUCER_KEYS: [&str; 9] = [
     "commodity",
     "region",
     "capacity",
     "utilization",
     "max_utilization",
     "ramp",
+    "stock",
     "inputs",
     "source",
 ];
@@ -352,6 +353,13 @@ fn producers(doc: &Doc, w: &mut World, d: &mut Diags) {
             Some(DEFAULT_RAMP),
             d,
         );
+        let stock = f.param(
+            "stock",
+            &format!("{base}.stock"),
+            &NON_NEGATIVE,
+            Some(0.0),
+            d,
+        );
         let (inputs, input_locs) = recipe(&f, &base, &w.ids, d);
         let src = source(&f, d);
         let (Some(ci), Some(ri)) = (ci, ri) else {
@@ -377,6 +385,7 @@ fn producers(doc: &Doc, w: &mut World, d: &mut Diags) {
             utilization,
             max_utilization,
             ramp,
+            stock,
             inputs,
             source: src,
         });
