@@ -1,10 +1,11 @@
 //! `metrics.csv`, `series.csv` and `trials.csv`: flat tables for researchers. Numbers are written
-//! by `format::num` (shortest round-trip text; empty cell for an undefined value).
+//! by `format::float` (shortest round-trip text, always with a decimal point or an exponent so
+//! type-guessing readers see floats; empty cell for an undefined value).
 
 use crate::run::RunResults;
 use crate::scenario::Meta;
 
-use super::format::{num, num32};
+use super::format::{float as num, float32 as num32};
 use super::summaries::Summaries;
 
 /// Statistics columns of `metrics.csv`, after `metric` (`SUMMARY_COLUMNS` without the count `n`:

@@ -21,6 +21,24 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// `num` for a column of floats: whole numbers keep a decimal point (`0.0`, `12.0`), so tools
+/// that guess column types from the first rows (polars, DuckDB) read every such column as a float.
+pub fn float(x: f64) -> String {
+    decimal(num(x))
+}
+
+/// `num32` with the same guarantee as `float`.
+pub fn float32(x: f64) -> String {
+    decimal(num32(x))
+}
+
+fn decimal(mut s: String) -> String {
+    if !s.is_empty() && !s.contains(['.', 'e']) {
+        s.push_str(".0");
+    }
+    s
+}
+
 /// A time-series value for `series.csv`. Series are stored in single precision, so digits past
 /// `f32` precision carry no information: print the shortest text that round-trips the `f32`.
 pub fn num32(x: f64) -> String {
@@ -149,6 +167,18 @@ fn escape_controls(s: &str, keep_newlines: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn float_columns_always_read_as_floats() {
+        assert_eq!(float(0.0), "0.0");
+        assert_eq!(float(12.0), "12.0");
+        assert_eq!(float(-3.0), "-3.0");
+        assert_eq!(float(1.5), "1.5");
+        assert_eq!(float(1e20), "1e20");
+        assert_eq!(float(f64::NAN), "");
+        assert_eq!(float32(1.0), "1.0");
+        assert_eq!(float32(0.25), "0.25");
+    }
 
     #[test]
     fn terminal_text_has_no_control_characters() {

@@ -164,7 +164,10 @@ fn series_csv_lists_every_series_and_period_with_labels() {
     assert_eq!(lines[0], "metric,period,label,mean,p5,p25,p50,p75,p95");
     assert_eq!(lines.len(), 1 + 2 * 3);
     // Period 0 of the output series is 1 in every trial.
-    assert_eq!(lines[1], "output.US.semis,0,2025-11,1,1,1,1,1,1");
+    assert_eq!(
+        lines[1],
+        "output.US.semis,0,2025-11,1.0,1.0,1.0,1.0,1.0,1.0"
+    );
     assert!(lines[4].starts_with("price.US.gallium,0,2025-11,"));
 }
 
@@ -267,4 +270,38 @@ fn table_says_so_when_nothing_was_lost() {
         t.contains("No sector lost output in any trial (1 sector)."),
         "{t}"
     );
+}
+
+/// Type-guessing readers (polars, DuckDB) take a column of `0` as integers and then fail on the
+/// first fraction (issue 11): every value column of the three tables holds floats only.
+#[test]
+fn value_columns_always_read_as_floats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("r");
+    let st = assert_cmd::cargo::cargo_bin_cmd!("chokepoint")
+        .arg("run")
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios/rare-earths-2025.toml"),
+        )
+        .args(["--trials", "20", "--no-charts", "--trials-csv", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    for (file, first_value) in [("metrics.csv", 1), ("series.csv", 3), ("trials.csv", 1)] {
+        let text = std::fs::read_to_string(out.join(file)).expect("written");
+        for line in text.lines().skip(1) {
+            for cell in line.split(',').skip(first_value) {
+                assert!(
+                    cell.is_empty() || cell.contains(['.', 'e']),
+                    "{file}: cell {cell:?} in {line}"
+                );
+            }
+        }
+    }
 }
