@@ -192,6 +192,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
     };
     let mut doc = merge::Doc::default();
     let mut world_file = None;
+    let mut world_unreadable = false;
     if let Some(w) = world_key(&root) {
         match &w.val {
             Val::Str(rel) => {
@@ -213,6 +214,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
                         d.error(&w.loc, "scenario.world", msg)
                             .allowed("a path to a world file, relative to this scenario's folder")
                             .hint(format!("looked for {}", wpath.display()));
+                        world_unreadable = true;
                     }
                 }
             }
@@ -227,6 +229,14 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
         }
     }
     merge::add_file(&mut doc, &root, false, &mut d);
+    if world_unreadable {
+        // Without its world every region and commodity the scenario names would be reported as
+        // unknown: echoes of the one cause. Report that, and the scenario table's own problems.
+        meta::read(doc.scenario.as_ref(), doc.world.as_ref(), path, &mut d);
+        return Err(LoadError {
+            diagnostics: d.sorted(),
+        });
+    }
     // (Not after an error, e.g. a world file that cannot be read: that says what is missing.)
     if !d.has_errors()
         && doc.regions.is_empty()

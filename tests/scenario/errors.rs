@@ -118,3 +118,29 @@ fn every_problem_is_reported_in_one_run() {
         ]
     );
 }
+
+/// A world file that cannot be read is one error, not one more for every region and commodity
+/// the scenario then cannot resolve (issue 11).
+#[test]
+fn an_unreadable_world_is_one_error_not_its_echoes() {
+    let text = r#"
+[scenario]
+name = "x"
+world = "no/such/world.toml"
+horizon = 12
+
+[[shock]]
+id = "ban"
+kind = "export_restriction"
+exporter = "CN"
+commodities = ["gallium", "germanium"]
+"#;
+    let e = chokepoint::scenario::load_str(text, std::path::Path::new("s.toml")).unwrap_err();
+    let errors: Vec<_> = e.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{}", e.render(false));
+    assert!(
+        errors[0].message.contains("cannot read no/such/world.toml"),
+        "{}",
+        e.render(false)
+    );
+}
