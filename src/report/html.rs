@@ -222,8 +222,9 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         let periods = scenario.meta.period.plural();
         let lasting = top.disrupted.map_or(String::new(), |d| {
             format!(
-                ", and is disrupted for {:.1} of the {} {periods} on average",
-                d.mean, results.horizon
+                ", and is disrupted (output below 95%) for {:.1} of the {} {periods} on average, \
+                 {:.0} in the 1-in-20 bad case",
+                d.mean, results.horizon, d.p95
             )
         });
         let _ = writeln!(
@@ -244,9 +245,10 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
             h,
             "<table>\n<thead><tr><th>Sector</th><th>Region</th><th class=\"num\">Mean loss</th>\
              <th class=\"num\">p95 loss</th><th class=\"num\">CVaR95 loss</th>\
-             <th class=\"num\">{} disrupted (mean)</th><th class=\"num\">Mean value lost</th>\
+             <th class=\"num\">{p} disrupted (mean)</th><th class=\"num\">{p} disrupted (p95)</th>\
+             <th class=\"num\">Mean value lost</th>\
              <th class=\"num\">p95 value lost</th></tr></thead>\n<tbody>",
-            capitalised(scenario.meta.period.plural())
+            p = capitalised(scenario.meta.period.plural())
         );
         for r in &rows {
             let dash = || "–".to_string();
@@ -254,13 +256,14 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                  <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{}</td></tr>",
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&r.name),
                 escape(&r.region),
                 pct(r.loss.mean),
                 pct(r.loss.p95),
                 pct(r.loss.cvar95),
                 r.disrupted.map_or_else(dash, |d| format!("{:.1}", d.mean)),
+                r.disrupted.map_or_else(dash, |d| format!("{:.0}", d.p95)),
                 r.value.map_or_else(dash, |v| money(v.mean)),
                 r.value.map_or_else(dash, |v| money(v.p95)),
             );
