@@ -346,17 +346,23 @@ fn indirect_losses_are_reported_beside_direct_ones_and_change_no_quantity() {
     );
 }
 
-#[test]
-fn stock_building_abroad_never_takes_supply_from_current_use() {
-    // No slack: EX makes 1800/yr, its own industry uses 600 and IM 1200. IM's precautionary
-    // orders find nothing left over, so imports stay at 100 a month and EX's industry is whole.
+/// No spare output: EX makes 1800/yr, its own industry uses 600 and IM 1200; IM is told one
+/// period ahead and wants two more months of stock. `stock`: EX's finished goods, in months.
+fn rush_world(stock: f64) -> Scenario {
     let tables = producer("EX", 1800.0)
+        .replace("ramp = 0\n", &format!("ramp = 0\nstock = {stock}\n"))
         + &sector("EX", "ind", 600.0, "")
         + &sector("IM", "ind", 1200.0, "")
         + &inventory("IM", 1.0, 1.0, 0.25)
         + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nannounced = 1\nprecautionary_cover = 2\nstart = 3\nduration = 3\nseverity = 0.5\nlicensing = { review = 0, approval_rate = 0 }\n";
-    let sc = world(6, &["EX", "IM"], "", &tables);
-    let r = run_n(&sc, 1, 1);
+    world(6, &["EX", "IM"], "", &tables)
+}
+
+#[test]
+fn stock_building_abroad_never_takes_supply_from_current_use() {
+    // IM's precautionary orders find nothing left over, so imports stay at 100 a month and EX's
+    // industry is whole.
+    let r = run_n(&rush_world(0.0), 1, 1);
     let flow = series(&r, "flow.EX.IM.x", 0);
     assert!(close(&flow[..3], &[100.0, 100.0, 100.0], 1e-6), "{flow:?}");
     assert_eq!(series(&r, "output.EX.ind", 0), vec![1.0; 6]);
@@ -364,16 +370,10 @@ fn stock_building_abroad_never_takes_supply_from_current_use() {
 
 #[test]
 fn an_exporters_finished_goods_carry_a_rush_beyond_spare_output() {
-    // As above (no spare output), but EX holds two months of its output (300 t) as finished
-    // goods. IM's precautionary orders (200 t over two months) come out of that stock, EX's own
-    // industry stays whole, and the stock refills only from output nobody else takes.
-    let tables = producer("EX", 1800.0).replace("ramp = 0\n", "ramp = 0\nstock = 2\n")
-        + &sector("EX", "ind", 600.0, "")
-        + &sector("IM", "ind", 1200.0, "")
-        + &inventory("IM", 1.0, 1.0, 0.25)
-        + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nannounced = 1\nprecautionary_cover = 2\nstart = 3\nduration = 3\nseverity = 0.5\nlicensing = { review = 0, approval_rate = 0 }\n";
-    let sc = world(6, &["EX", "IM"], "", &tables);
-    let r = run_n(&sc, 1, 1);
+    // EX holds two months of its output (300 t) as finished goods: IM's precautionary orders
+    // (200 t over two months) come out of that stock, EX's own industry stays whole, and the stock
+    // refills only from output nobody else takes.
+    let r = run_n(&rush_world(2.0), 1, 1);
     let flow = series(&r, "flow.EX.IM.x", 0);
     assert!(close(&flow[..3], &[100.0, 200.0, 200.0], 1e-6), "{flow:?}");
     assert_eq!(series(&r, "output.EX.ind", 0), vec![1.0; 6]);
