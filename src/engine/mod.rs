@@ -1,9 +1,11 @@
-//! One trial: the period loop of MODEL.md section 4. Pure: no IO, no clock, no allocation per trial
-//! (every buffer lives in a reusable `Workspace`).
+//! One trial: the period loop of MODEL.md section 4, run twice (a baseline pass without shocks or
+//! policies, then the scenario). Pure: no IO, no clock, no allocation per trial (every buffer
+//! lives in a reusable `Workspace`).
 //!
-//! Each rule of the model is one file: `shocks` (1), `capacity` (2), `demand` (3), `production`
-//! (4), `allocation` (5), `distribution` and `inventory` (6), `output` (7), `adaptation` (8),
-//! `prices` (9); `record` turns a trial into its result row. See `docs/model.md`.
+//! Each rule of the model is one file: `shocks` (1), `capacity` and `entry` (2), `demand` (3),
+//! `production` (4), `allocation` (5), `distribution` and `inventory` (6), `output` (7),
+//! `adaptation` (8), `prices` (9); `record` turns a trial into its result row (with indirect
+//! losses, 11). See `docs/model.md`.
 
 pub mod adaptation;
 pub mod allocation;
@@ -265,8 +267,8 @@ pub struct TrialOut<'a> {
 /// Runs global trial `trial` of seed `seed` and writes its row into `out`. Allocates nothing.
 pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: TrialOut<'_>) {
     m.params.draw(seed, trial, &mut ws.vals);
-    // The baseline pass: the same trial without shocks or policies, whose availability and sold
-    // shares are the reference of the price index (MODEL.md v2 section 4.9).
+    // The baseline pass: the same trial without shocks or policies, whose availability, sold
+    // shares and pro-rata flows are the references of the price index and of flow-basis caps.
     ws.baseline = true;
     start_trial(m, ws);
     for t in 0..m.horizon {
