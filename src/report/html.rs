@@ -292,6 +292,9 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
         })
         .collect();
     regions.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean));
+    // Regions that lost nothing in any trial (under a dollar: floating-point residue) are named
+    // once below the table, not listed as rows of zeros.
+    let (regions, unhurt): (Vec<_>, Vec<_>) = regions.into_iter().partition(|(_, s)| s.max >= 1.0);
     if !regions.is_empty() {
         h.push_str(
             "<h3>Regions, worst first</h3>\n<table>\n<thead><tr><th>Region</th>\
@@ -311,6 +314,14 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
             );
         }
         h.push_str("</tbody>\n</table>\n");
+    }
+    if !unhurt.is_empty() {
+        let names: Vec<&str> = unhurt.iter().map(|(n, _)| n.as_str()).collect();
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Lost nothing in any trial: {}.</p>",
+            escape(&names.join(", "))
+        );
     }
     restricted_commodities(h, scenario, results);
     stockpiles(h, scenario, results);

@@ -298,3 +298,19 @@ fn price_unmet_and_stockpile_tables_follow_the_metrics() {
     let cn = gallium.find("<td>CN China</td><td>exporter</td>").unwrap();
     assert!(us < cn);
 }
+
+/// Regions that lose nothing are named once, not listed as rows of zeros (issue 11).
+#[test]
+fn regions_that_lose_nothing_are_named_once_not_tabled() {
+    let s = fixture::scenario();
+    let mut r = fixture::results(&s, 200, 11);
+    let m = r.metric_index("region.CN.value_lost").expect("metric");
+    let w = r.metric_names.len();
+    for t in 0..r.trials {
+        r.metrics[t * w + m] = 0.0;
+    }
+    let html = render(&s, &r, &charts(&s, &r));
+    assert!(html.contains("Lost nothing in any trial: CN China."));
+    assert!(!html.contains("<tr><td>CN China</td><td class=\"num\">$0"));
+    assert!(html.contains("<tr><td>US United States</td>"));
+}
