@@ -378,3 +378,27 @@ fn an_exporters_finished_goods_carry_a_rush_beyond_spare_output() {
     assert!(close(&flow[..3], &[100.0, 200.0, 200.0], 1e-6), "{flow:?}");
     assert_eq!(series(&r, "output.EX.ind", 0), vec![1.0; 6]);
 }
+
+#[test]
+fn price_sides_that_default_to_the_elasticity_share_its_draw() {
+    // `availability_elasticity` and `supply_elasticity` default to `elasticity`: one parameter,
+    // drawn once and reported once (not three columns of the same path).
+    let mut sc = world(
+        3,
+        &["P", "B"],
+        "",
+        &(producer("P", 600.0) + &sector("B", "ind", 600.0, "")),
+    );
+    let wide = chokepoint::sample::Dist::Uniform { lo: 0.1, hi: 0.3 };
+    let c = &mut sc.commodities[0];
+    c.elasticity.dist = wide.clone();
+    c.availability_elasticity.dist = wide.clone();
+    c.supply_elasticity.dist = wide;
+    let r = run_n(&sc, 2, 1);
+    let n = r
+        .param_paths
+        .iter()
+        .filter(|p| *p == "commodity.x.elasticity")
+        .count();
+    assert_eq!(n, 1, "{:?}", r.param_paths);
+}

@@ -29,18 +29,12 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     for r in 0..nr {
         sum_d += ws.demand[m.rc(r, c)];
     }
-    let f0 = if sum_d > 0.0 {
-        (sum_a / sum_d).min(1.0)
-    } else {
-        1.0
-    };
+    // Producers' sold share of the whole market, the base of orders-basis caps.
     let s0 = if sum_a > 0.0 {
         (sum_d / sum_a).min(1.0)
     } else {
         1.0
     };
-    ws.f0[c] = f0;
-    ws.s0[c] = s0;
     for &p in prods {
         ws.flow[p * nr..(p + 1) * nr].fill(0.0);
         ws.sold[p] = 0.0;

@@ -59,9 +59,6 @@ pub struct Workspace {
     pub restricted: Vec<bool>,
     /// `link_basis[p * n_regions + r]`: what the access share caps on that link.
     pub link_basis: Vec<LinkBasis>,
-    /// Unrestricted-market fill ratio and sold share of this period.
-    pub f0: Vec<f64>,
-    pub s0: Vec<f64>,
 
     // Per region x commodity cell.
     pub dref: Vec<f64>,
@@ -183,8 +180,6 @@ impl Workspace {
             flow: vec![0.0; np * nr],
             restricted: vec![false; m.n_commodities],
             link_basis: vec![LinkBasis::Output; np * nr],
-            f0: vec![1.0; m.n_commodities],
-            s0: vec![1.0; m.n_commodities],
             dref: vec![0.0; cells],
             sect_need: vec![0.0; cells],
             prod_need: vec![0.0; cells],

@@ -202,9 +202,8 @@ pub struct Model {
     pub n_regions: usize,
     pub n_commodities: usize,
     pub params: ParamTable,
-    /// Per commodity: elasticity, max price multiple, the two sides of the v2 price index,
-    /// partial adjustment, entry.
-    pub elasticity: Vec<Px>,
+    /// Per commodity: max price multiple, the two sides of the v2 price index, partial
+    /// adjustment, entry.
     pub max_multiple: Vec<Px>,
     pub avail_elasticity: Vec<Px>,
     pub supply_elasticity: Vec<Px>,
@@ -258,7 +257,6 @@ impl Model {
         let rc = |r: usize, c: usize| r * nc + c;
         let mut pt = ParamTable::default();
 
-        let mut elasticity = Vec::with_capacity(nc);
         let mut max_multiple = Vec::with_capacity(nc);
         let mut avail_elasticity = Vec::with_capacity(nc);
         let mut supply_elasticity = Vec::with_capacity(nc);
@@ -266,10 +264,19 @@ impl Model {
         let mut entry_params = Vec::with_capacity(nc);
         for c in &sc.commodities {
             pt.add(&c.price, false);
-            elasticity.push(pt.add(&c.elasticity, false));
+            // Both sides of the index default to `elasticity` (same path): one parameter, drawn
+            // and reported once.
+            let e = pt.add(&c.elasticity, false);
+            let mut side = |p: &crate::scenario::Param| {
+                if p.path == c.elasticity.path {
+                    e
+                } else {
+                    pt.add(p, false)
+                }
+            };
+            avail_elasticity.push(side(&c.availability_elasticity));
+            supply_elasticity.push(side(&c.supply_elasticity));
             max_multiple.push(pt.add(&c.max_price_multiple, false));
-            avail_elasticity.push(pt.add(&c.availability_elasticity, false));
-            supply_elasticity.push(pt.add(&c.supply_elasticity, false));
             price_adjustment.push(pt.add(&c.price_adjustment, false));
             entry_params.push(c.entry.as_ref().map(|e| {
                 let success = pt.add(&e.success, false);
@@ -690,7 +697,6 @@ impl Model {
             n_regions: nr,
             n_commodities: nc,
             params: pt,
-            elasticity,
             max_multiple,
             avail_elasticity,
             supply_elasticity,
