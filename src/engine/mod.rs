@@ -80,6 +80,8 @@ pub struct Workspace {
     pub delivered: Vec<f64>,
     pub unmet: Vec<f64>,
     pub unmet_prev: Vec<bool>,
+    /// Per commodity: `unmet_prev` holds for some region (capacity's scratch).
+    pub unmet_any: Vec<bool>,
     pub unmet_sum: Vec<f64>,
     pub need_sum: Vec<f64>,
     pub price: Vec<f64>,
@@ -148,10 +150,16 @@ pub struct Workspace {
     pub stock: Vec<f64>,
     pub group_initial: Vec<f64>,
     pub empty_at: Vec<usize>,
+    /// Per cell: some stockpile sits there.
+    pub has_stockpile: Vec<bool>,
 
     pub solver: FairFill,
     /// Stage-1 flows of the allocation (consumption, then refill orders), `i * nt + j`.
     pub stage_out: Vec<f64>,
+    /// Scratch of the allocation: one commodity's column over regions, and per-region sums
+    /// (available, then sold).
+    pub col: Vec<f64>,
+    pub reg_sums: Vec<f64>,
     /// Filled only by `trial_trace` (outside the hot path).
     pub trace: Option<Trace>,
 }
@@ -199,6 +207,7 @@ impl Workspace {
             delivered: vec![0.0; cells],
             unmet: vec![0.0; cells],
             unmet_prev: vec![false; cells],
+            unmet_any: vec![false; m.n_commodities],
             unmet_sum: vec![0.0; cells],
             need_sum: vec![0.0; cells],
             price: vec![1.0; cells],
@@ -242,8 +251,13 @@ impl Workspace {
             stock: vec![0.0; m.stockpiles.len()],
             group_initial: vec![0.0; m.stockpile_groups.len()],
             empty_at: vec![0; m.stockpile_groups.len()],
+            has_stockpile: (0..cells)
+                .map(|x| m.stockpiles.iter().any(|sp| sp.rc == x))
+                .collect(),
             solver: FairFill::new(side, side),
             stage_out: vec![0.0; side * side],
+            col: vec![0.0; nr],
+            reg_sums: vec![0.0; 2 * nr],
             trace: None,
         }
     }
