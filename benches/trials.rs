@@ -8,7 +8,8 @@
 //!     target/release/deps/trials-<hash> scenarios/g7-derisking-2026.toml 20
 //! ```
 //!
-//! Defaults: `scenarios/g7-derisking-2026.toml`, 200 trials, seed 1. See `benches/README.md`.
+//! `SCENARIO` is a scenario file or `gen:NxM`, the generated world of N regions and M commodities
+//! (`benches/common`). Defaults: `scenarios/g7-derisking-2026.toml`, 200 trials, seed 1. See `benches/README.md`.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -16,6 +17,9 @@ use std::time::Instant;
 
 use chokepoint::engine::{TrialOut, Workspace, run_trial};
 use chokepoint::model::Model;
+
+#[allow(dead_code)]
+mod common;
 
 fn main() {
     // `cargo bench` passes `--bench`; skip flags.
@@ -33,12 +37,21 @@ fn main() {
     );
     let trials: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(200);
     let seed: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let sc = match chokepoint::scenario::load(&path) {
-        Ok(l) => l.scenario,
-        Err(e) => {
-            eprintln!("{}", e.render(false));
-            std::process::exit(2);
-        }
+    // `gen:NxM`: the generated world of N regions and M commodities (`common::sized_world`).
+    let generated = path
+        .to_str()
+        .and_then(|s| s.strip_prefix("gen:"))
+        .and_then(|s| s.split_once('x'))
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    let sc = match generated {
+        Some((nr, nc)) => common::sized_world(nr, nc),
+        None => match chokepoint::scenario::load(&path) {
+            Ok(l) => l.scenario,
+            Err(e) => {
+                eprintln!("{}", e.render(false));
+                std::process::exit(2);
+            }
+        },
     };
     let m = Model::compile(&sc);
     let mut ws = Workspace::new(&m);

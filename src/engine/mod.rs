@@ -132,6 +132,8 @@ pub struct Workspace {
     pub sub_rate: Vec<f64>,
     /// Demand multiplier from the price response this period.
     pub price_mult: Vec<f64>,
+    /// The cell (sector's region x input commodity) of each sector input.
+    pub si_cell: Vec<usize>,
 
     // Per recipe line.
     pub need_prod: Vec<f64>,
@@ -239,6 +241,11 @@ impl Workspace {
             sub_lag: vec![0.0; nsi],
             sub_rate: vec![0.0; nsi],
             price_mult: vec![1.0; nsi],
+            si_cell: m
+                .sector_inputs
+                .iter()
+                .map(|si| m.rc(m.sectors[si.sector].region, si.commodity))
+                .collect(),
             need_prod: vec![0.0; m.recipe.len()],
             got_prod: vec![0.0; m.recipe.len()],
             surge: vec![1.0; ns],
@@ -318,7 +325,11 @@ fn period(m: &Model, ws: &mut Workspace, t: usize) {
         production::available(m, ws, c);
         allocation::allocate(m, ws, c, t);
         for r in 0..m.n_regions {
-            distribution::distribute(m, ws, m.rc(r, c));
+            let x = m.rc(r, c);
+            // A cell without buyers has nothing to distribute (its totals stay at zero).
+            if !m.buyers_of[x].is_empty() {
+                distribution::distribute(m, ws, x);
+            }
         }
         production::consume_inputs(m, ws, c);
         prices::index(m, ws, c, t);
