@@ -35,8 +35,11 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     } else {
         1.0
     };
+    // Flows are read only by the scenario pass (its series), so the baseline pass skips them.
     for &p in prods {
-        ws.flow[p * nr..(p + 1) * nr].fill(0.0);
+        if !ws.baseline {
+            ws.flow[p * nr..(p + 1) * nr].fill(0.0);
+        }
         ws.sold[p] = 0.0;
     }
     if ws.baseline {
@@ -92,6 +95,9 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             for &p in prods {
                 let sold = from_made * ws.made[p] + from_fg * (ws.avail[p] - ws.made[p]);
                 ws.sold[p] = sold;
+                if ws.baseline {
+                    continue;
+                }
                 let share = if total > 0.0 { sold / total } else { 0.0 };
                 for (f, &a) in ws.flow[p * nr..(p + 1) * nr].iter_mut().zip(col.iter()) {
                     *f = share * a;
@@ -269,6 +275,10 @@ fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64)
         0.0
     };
     for &p in &m.producer_list[m.producers_of[c].clone()] {
+        if !ws.needs_x0[p] {
+            // Never read: only flow-basis links of restricted producers use `base_x0`.
+            continue;
+        }
         let row = &mut ws.base_x0[(t * np + p) * nr..(t * np + p + 1) * nr];
         if sum_c > 0.0 {
             let sa = s0c * ws.avail[p];

@@ -24,7 +24,7 @@ pub mod trace;
 
 pub use trace::{CellBalance, CommodityBalance, Trace};
 
-use crate::model::{LinkBasis, Model};
+use crate::model::{LinkBasis, MShockKind, Model};
 use maxflow::FairFill;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
@@ -100,6 +100,8 @@ pub struct Workspace {
     /// Baseline pro-rata flow towards consumption, by `(t * producers + p) * regions + r`: the
     /// reference of flow-basis caps, so a quota is a share of what would have been shipped.
     pub base_x0: Vec<f64>,
+    /// Per producer: some flow-basis restriction hits it, so its `base_x0` is ever read.
+    pub needs_x0: Vec<bool>,
     /// This period's availability and sold share (NaN where undefined).
     pub z: Vec<f64>,
     pub sold_share: Vec<f64>,
@@ -221,6 +223,16 @@ impl Workspace {
             base_z: vec![f64::NAN; cells * m.horizon],
             base_sold: vec![f64::NAN; cells * m.horizon],
             base_x0: vec![0.0; m.horizon * np * nr],
+            needs_x0: (0..np)
+                .map(|p| {
+                    m.shocks.iter().any(|sh| match &sh.kind {
+                        MShockKind::Restriction {
+                            producers, basis, ..
+                        } => *basis == LinkBasis::Flow && producers.contains(&p),
+                        _ => false,
+                    })
+                })
+                .collect(),
             z: vec![f64::NAN; cells],
             sold_share: vec![f64::NAN; cells],
             entry_commit: vec![0.0; m.n_commodities * m.horizon],
