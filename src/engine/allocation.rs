@@ -35,8 +35,11 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     } else {
         1.0
     };
+    // Flows are read only by the scenario pass (its series), so the baseline pass skips them.
     for &p in prods {
-        ws.flow[p * nr..(p + 1) * nr].fill(0.0);
+        if !ws.baseline {
+            ws.flow[p * nr..(p + 1) * nr].fill(0.0);
+        }
         ws.sold[p] = 0.0;
     }
     if ws.baseline {
@@ -45,9 +48,10 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     if !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0 {
         // One market: consumption is filled at one ratio, then refill orders share what is
         // left; every producer sells the same share s0.
+        let nc = m.n_commodities;
         let mut sum_r = 0.0;
         for r in 0..nr {
-            sum_r += ws.refill_req[m.rc(r, c)];
+            sum_r += ws.refill_req[r * nc + c];
         }
         let sum_c = sum_d - sum_r;
         let fc = if sum_c > 0.0 {
@@ -61,20 +65,20 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         } else {
             1.0
         };
-        for r in 0..nr {
-            let x = m.rc(r, c);
-            let refill = ws.refill_req[x];
-            ws.arrivals[x] = fc * (ws.demand[x] - refill) + fr * refill;
-            ws.fill[x] = if ws.demand[x] > 0.0 {
-                ws.arrivals[x] / ws.demand[x]
-            } else {
-                1.0
-            };
+        // This commodity's column of arrivals, kept contiguous for the flows below.
+        let col = &mut ws.col[..nr];
+        for (r, arr) in col.iter_mut().enumerate() {
+            let x = r * nc + c;
+            let (demand, refill) = (ws.demand[x], ws.refill_req[x]);
+            let a = fc * (demand - refill) + fr * refill;
+            *arr = a;
+            ws.arrivals[x] = a;
+            ws.fill[x] = if demand > 0.0 { a / demand } else { 1.0 };
         }
         if sum_a > 0.0 {
             // Producers sell this period's output pro rata first; finished-goods stocks are
             // drawn, pro rata, only for what output cannot cover.
-            let total: f64 = (0..nr).map(|r| ws.arrivals[m.rc(r, c)]).sum();
+            let total: f64 = col.iter().sum();
             let sum_made: f64 = prods.iter().map(|&p| ws.made[p]).sum();
             let sum_fg = sum_a - sum_made;
             let from_made = if sum_made > 0.0 {
@@ -89,10 +93,14 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
                 0.0
             };
             for &p in prods {
-                ws.sold[p] = from_made * ws.made[p] + from_fg * (ws.avail[p] - ws.made[p]);
-                let share = if total > 0.0 { ws.sold[p] / total } else { 0.0 };
-                for r in 0..nr {
-                    ws.flow[p * nr + r] = share * ws.arrivals[m.rc(r, c)];
+                let sold = from_made * ws.made[p] + from_fg * (ws.avail[p] - ws.made[p]);
+                ws.sold[p] = sold;
+                if ws.baseline {
+                    continue;
+                }
+                let share = if total > 0.0 { sold / total } else { 0.0 };
+                for (f, &a) in ws.flow[p * nr..(p + 1) * nr].iter_mut().zip(col.iter()) {
+                    *f = share * a;
                 }
             }
         }
@@ -252,11 +260,14 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
 /// without refill requests), `S0c A_p C_r / sum C` with `S0c = min(1, sum C / sum A)`.
 fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64) {
     let nr = m.n_regions;
+    let nc = m.n_commodities;
     let np = m.producers.len();
+    let col = &mut ws.col[..nr];
     let mut sum_c = 0.0;
-    for r in 0..nr {
-        let x = m.rc(r, c);
-        sum_c += (ws.demand[x] - ws.refill_req[x]).max(0.0);
+    for (r, cr) in col.iter_mut().enumerate() {
+        let x = r * nc + c;
+        *cr = (ws.demand[x] - ws.refill_req[x]).max(0.0);
+        sum_c += *cr;
     }
     let s0c = if sum_a > 0.0 {
         (sum_c / sum_a).min(1.0)
@@ -264,14 +275,18 @@ fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64)
         0.0
     };
     for &p in &m.producer_list[m.producers_of[c].clone()] {
-        for r in 0..nr {
-            let x = m.rc(r, c);
-            let cr = (ws.demand[x] - ws.refill_req[x]).max(0.0);
-            ws.base_x0[(t * np + p) * nr + r] = if sum_c > 0.0 {
-                s0c * ws.avail[p] * cr / sum_c
-            } else {
-                0.0
-            };
+        if !ws.needs_x0[p] {
+            // Never read: only flow-basis links of restricted producers use `base_x0`.
+            continue;
+        }
+        let row = &mut ws.base_x0[(t * np + p) * nr..(t * np + p + 1) * nr];
+        if sum_c > 0.0 {
+            let sa = s0c * ws.avail[p];
+            for (x0, &cr) in row.iter_mut().zip(col.iter()) {
+                *x0 = sa * cr / sum_c;
+            }
+        } else {
+            row.fill(0.0);
         }
     }
 }
@@ -279,15 +294,17 @@ fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64)
 /// Sold share `sum sold / sum available` of each region's producers of `c` (NaN where the region
 /// has no producer with output): the sellers' side of the price index.
 fn sold_shares(m: &Model, ws: &mut Workspace, c: usize) {
-    let prods = &m.producer_list[m.producers_of[c].clone()];
-    for r in 0..m.n_regions {
-        let (mut a, mut s) = (0.0, 0.0);
-        for &p in prods {
-            if m.producers[p].region == r {
-                a += ws.avail[p];
-                s += ws.sold[p];
-            }
-        }
-        ws.sold_share[m.rc(r, c)] = if a > 0.0 { s / a } else { f64::NAN };
+    let nr = m.n_regions;
+    let (a, s) = ws.reg_sums.split_at_mut(nr);
+    a.fill(0.0);
+    s[..nr].fill(0.0);
+    // Each region's sums run over its producers in list order, as a per-region loop would.
+    for &p in &m.producer_list[m.producers_of[c].clone()] {
+        let r = m.producers[p].region;
+        a[r] += ws.avail[p];
+        s[r] += ws.sold[p];
+    }
+    for r in 0..nr {
+        ws.sold_share[m.rc(r, c)] = if a[r] > 0.0 { s[r] / a[r] } else { f64::NAN };
     }
 }

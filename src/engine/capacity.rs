@@ -38,6 +38,15 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
     if !ws.baseline {
         super::entry::add_capacity(m, ws, t);
     }
+    // Per commodity: did any region go unserved last period (most did not: no producer of
+    // theirs can then be short, whatever its access).
+    let nc = m.n_commodities;
+    if t > 0 {
+        ws.unmet_any.fill(false);
+        for (x, &u) in ws.unmet_prev.iter().enumerate() {
+            ws.unmet_any[x % nc] |= u;
+        }
+    }
     for (p, pr) in m.producers.iter().enumerate() {
         if t > 0 {
             let v = &ws.vals;
@@ -45,8 +54,9 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
             let top = v[pr.max_utilization as usize].max(base);
             let step = v[pr.ramp as usize].max(0.0);
             // Short where the producer can currently ship and buyers went unserved last period.
-            let short =
-                (0..nr).any(|r| ws.alpha[p * nr + r] > 0.0 && ws.unmet_prev[m.rc(r, pr.commodity)]);
+            let short = ws.unmet_any[pr.commodity]
+                && (0..nr)
+                    .any(|r| ws.alpha[p * nr + r] > 0.0 && ws.unmet_prev[m.rc(r, pr.commodity)]);
             let u = ws.util[p];
             ws.util[p] = if short {
                 (u + step).min(top)

@@ -27,7 +27,7 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         // Price response (v2): last period's index of the sector's region.
         let mult = match si.price_elasticity {
             Some(e) => {
-                let p = ws.price[m.rc(m.sectors[si.sector].region, si.commodity)];
+                let p = ws.price[ws.si_cell[i]];
                 if p == 1.0 {
                     1.0
                 } else {
@@ -38,7 +38,7 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         };
         ws.price_mult[i] = mult;
         ws.net[i] = g * (1.0 - ws.sub[i]) * mult;
-        ws.sect_need[m.rc(m.sectors[si.sector].region, si.commodity)] += ws.net[i];
+        ws.sect_need[ws.si_cell[i]] += ws.net[i];
     }
     for (k, it) in m.recipe.iter().enumerate() {
         let pr = &m.producers[it.producer];

@@ -62,7 +62,15 @@ pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
     let supply = ws.arrivals[x] + ws.recycled[x];
     fill_by_tier(buyers, req, got, supply, |_| true);
 
-    inventory::cover_shortfalls(m, ws, x);
+    // Inventory and stockpiles only cover shortfalls of buyers other than refill requests:
+    // with none left they would hand out nothing (and draw nothing).
+    let short = buyers
+        .iter()
+        .zip(req.iter().zip(got.iter()))
+        .any(|((b, _), (&r, &g))| !matches!(b, Buyer::Refill) && r - g > 0.0);
+    if short {
+        inventory::cover_shortfalls(m, ws, x);
+    }
 
     let buyers = &m.buyers[range.clone()];
     let (mut delivered, mut unmet) = (0.0, 0.0);

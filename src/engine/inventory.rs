@@ -44,6 +44,9 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
     ws.inv_draw[x] = fill_by_tier(buyers, req, got, ws.inv[x].max(0.0), |b| {
         !matches!(b, Buyer::Refill)
     });
+    if !ws.has_stockpile[x] {
+        return;
+    }
     for (k, sp) in m.stockpiles.iter().enumerate() {
         if sp.rc != x || ws.stock[k] <= 0.0 {
             continue;

@@ -219,39 +219,44 @@ impl FairFill {
     /// sink found with spare capacity to t; when none, `from_src`/`from_snk` mark the
     /// reachable set.
     fn search(&mut self, ns: usize, nt: usize, eps: f64) -> Option<usize> {
-        self.from_src[..ns].fill(NONE);
-        self.from_snk[..nt].fill(NONE);
+        // Row slices of the live sizes: the same visiting order as indexing, fewer bounds checks.
+        let from_src = &mut self.from_src[..ns];
+        let from_snk = &mut self.from_snk[..nt];
+        let queue = &mut self.queue[..ns + nt];
+        let (edge, out) = (&self.edge[..ns * nt], &self.out[..ns * nt]);
+        let (tcap, ft) = (&self.tcap[..nt], &self.ft[..nt]);
+        from_src.fill(NONE);
+        from_snk.fill(NONE);
         let (mut head, mut tail) = (0, 0);
-        for i in 0..ns {
-            if self.src_cap[i] - self.fs[i] > eps {
-                self.from_src[i] = FROM_S;
-                self.queue[tail] = i;
+        for (i, (&cap, &f)) in self.src_cap[..ns].iter().zip(&self.fs[..ns]).enumerate() {
+            if cap - f > eps {
+                from_src[i] = FROM_S;
+                queue[tail] = i;
                 tail += 1;
             }
         }
         while head < tail {
-            let u = self.queue[head];
+            let u = queue[head];
             head += 1;
             if u < ns {
                 let i = u;
+                let (er, or) = (&edge[i * nt..(i + 1) * nt], &out[i * nt..(i + 1) * nt]);
                 for j in 0..nt {
-                    if self.from_snk[j] == NONE
-                        && self.edge[i * nt + j] - self.out[i * nt + j] > eps
-                    {
-                        self.from_snk[j] = i;
-                        if self.tcap[j] - self.ft[j] > eps {
+                    if from_snk[j] == NONE && er[j] - or[j] > eps {
+                        from_snk[j] = i;
+                        if tcap[j] - ft[j] > eps {
                             return Some(j);
                         }
-                        self.queue[tail] = ns + j;
+                        queue[tail] = ns + j;
                         tail += 1;
                     }
                 }
             } else {
                 let j = u - ns;
                 for i in 0..ns {
-                    if self.from_src[i] == NONE && self.out[i * nt + j] > eps {
-                        self.from_src[i] = j;
-                        self.queue[tail] = i;
+                    if from_src[i] == NONE && out[i * nt + j] > eps {
+                        from_src[i] = j;
+                        queue[tail] = i;
                         tail += 1;
                     }
                 }

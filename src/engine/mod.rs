@@ -24,7 +24,7 @@ pub mod trace;
 
 pub use trace::{CellBalance, CommodityBalance, Trace};
 
-use crate::model::{LinkBasis, Model};
+use crate::model::{LinkBasis, MShockKind, Model};
 use maxflow::FairFill;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
@@ -80,6 +80,8 @@ pub struct Workspace {
     pub delivered: Vec<f64>,
     pub unmet: Vec<f64>,
     pub unmet_prev: Vec<bool>,
+    /// Per commodity: `unmet_prev` holds for some region (capacity's scratch).
+    pub unmet_any: Vec<bool>,
     pub unmet_sum: Vec<f64>,
     pub need_sum: Vec<f64>,
     pub price: Vec<f64>,
@@ -98,6 +100,8 @@ pub struct Workspace {
     /// Baseline pro-rata flow towards consumption, by `(t * producers + p) * regions + r`: the
     /// reference of flow-basis caps, so a quota is a share of what would have been shipped.
     pub base_x0: Vec<f64>,
+    /// Per producer: some flow-basis restriction hits it, so its `base_x0` is ever read.
+    pub needs_x0: Vec<bool>,
     /// This period's availability and sold share (NaN where undefined).
     pub z: Vec<f64>,
     pub sold_share: Vec<f64>,
@@ -130,6 +134,8 @@ pub struct Workspace {
     pub sub_rate: Vec<f64>,
     /// Demand multiplier from the price response this period.
     pub price_mult: Vec<f64>,
+    /// The cell (sector's region x input commodity) of each sector input.
+    pub si_cell: Vec<usize>,
 
     // Per recipe line.
     pub need_prod: Vec<f64>,
@@ -148,10 +154,16 @@ pub struct Workspace {
     pub stock: Vec<f64>,
     pub group_initial: Vec<f64>,
     pub empty_at: Vec<usize>,
+    /// Per cell: some stockpile sits there.
+    pub has_stockpile: Vec<bool>,
 
     pub solver: FairFill,
     /// Stage-1 flows of the allocation (consumption, then refill orders), `i * nt + j`.
     pub stage_out: Vec<f64>,
+    /// Scratch of the allocation: one commodity's column over regions, and per-region sums
+    /// (available, then sold).
+    pub col: Vec<f64>,
+    pub reg_sums: Vec<f64>,
     /// Filled only by `trial_trace` (outside the hot path).
     pub trace: Option<Trace>,
 }
@@ -199,6 +211,7 @@ impl Workspace {
             delivered: vec![0.0; cells],
             unmet: vec![0.0; cells],
             unmet_prev: vec![false; cells],
+            unmet_any: vec![false; m.n_commodities],
             unmet_sum: vec![0.0; cells],
             need_sum: vec![0.0; cells],
             price: vec![1.0; cells],
@@ -210,6 +223,16 @@ impl Workspace {
             base_z: vec![f64::NAN; cells * m.horizon],
             base_sold: vec![f64::NAN; cells * m.horizon],
             base_x0: vec![0.0; m.horizon * np * nr],
+            needs_x0: (0..np)
+                .map(|p| {
+                    m.shocks.iter().any(|sh| match &sh.kind {
+                        MShockKind::Restriction {
+                            producers, basis, ..
+                        } => *basis == LinkBasis::Flow && producers.contains(&p),
+                        _ => false,
+                    })
+                })
+                .collect(),
             z: vec![f64::NAN; cells],
             sold_share: vec![f64::NAN; cells],
             entry_commit: vec![0.0; m.n_commodities * m.horizon],
@@ -230,6 +253,11 @@ impl Workspace {
             sub_lag: vec![0.0; nsi],
             sub_rate: vec![0.0; nsi],
             price_mult: vec![1.0; nsi],
+            si_cell: m
+                .sector_inputs
+                .iter()
+                .map(|si| m.rc(m.sectors[si.sector].region, si.commodity))
+                .collect(),
             need_prod: vec![0.0; m.recipe.len()],
             got_prod: vec![0.0; m.recipe.len()],
             surge: vec![1.0; ns],
@@ -242,8 +270,13 @@ impl Workspace {
             stock: vec![0.0; m.stockpiles.len()],
             group_initial: vec![0.0; m.stockpile_groups.len()],
             empty_at: vec![0; m.stockpile_groups.len()],
+            has_stockpile: (0..cells)
+                .map(|x| m.stockpiles.iter().any(|sp| sp.rc == x))
+                .collect(),
             solver: FairFill::new(side, side),
             stage_out: vec![0.0; side * side],
+            col: vec![0.0; nr],
+            reg_sums: vec![0.0; 2 * nr],
             trace: None,
         }
     }
@@ -304,7 +337,11 @@ fn period(m: &Model, ws: &mut Workspace, t: usize) {
         production::available(m, ws, c);
         allocation::allocate(m, ws, c, t);
         for r in 0..m.n_regions {
-            distribution::distribute(m, ws, m.rc(r, c));
+            let x = m.rc(r, c);
+            // A cell without buyers has nothing to distribute (its totals stay at zero).
+            if !m.buyers_of[x].is_empty() {
+                distribution::distribute(m, ws, x);
+            }
         }
         production::consume_inputs(m, ws, c);
         prices::index(m, ws, c, t);

@@ -34,7 +34,7 @@ pub fn sector_output(m: &Model, ws: &mut Workspace) {
             let used = ws.got_sector[i].min(y * ws.net[i]);
             let unused = ws.got_sector[i] - used;
             if unused > 0.0 {
-                ws.returned[m.rc(sec.region, m.sector_inputs[i].commodity)] += unused;
+                ws.returned[ws.si_cell[i]] += unused;
             }
         }
     }

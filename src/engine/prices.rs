@@ -38,6 +38,22 @@ pub fn target(
     max_multiple: f64,
 ) -> (f64, bool) {
     let top = max_multiple.max(1.0).ln();
+    target_log_cap(
+        [z, z_base],
+        [sold, sold_base],
+        [avail_elasticity, supply_elasticity],
+        top,
+    )
+}
+
+/// `target` with the cap given as its log, `top = ln(max(max_multiple, 1))` (one log per
+/// commodity and period rather than per cell).
+fn target_log_cap(
+    [z, z_base]: [f64; 2],
+    [sold, sold_base]: [f64; 2],
+    [avail_elasticity, supply_elasticity]: [f64; 2],
+    top: f64,
+) -> (f64, bool) {
     // Each side is capped first, so a side that saturates (nothing available, nothing sold)
     // cannot meet an infinite other side as inf - inf.
     let cap = |x: f64| x.clamp(-2.0 * top, 2.0 * top);
@@ -84,19 +100,16 @@ pub fn index(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         v[m.supply_elasticity[c] as usize],
     );
     let (top, lambda) = (
-        v[m.max_multiple[c] as usize],
+        v[m.max_multiple[c] as usize].max(1.0).ln(),
         v[m.price_adjustment[c] as usize],
     );
     for r in 0..m.n_regions {
         let x = m.rc(r, c);
         let b = t * cells + x;
-        let (lt, capped) = target(
-            ws.z[x],
-            ws.base_z[b],
-            ws.sold_share[x],
-            ws.base_sold[b],
-            ea,
-            es,
+        let (lt, capped) = target_log_cap(
+            [ws.z[x], ws.base_z[b]],
+            [ws.sold_share[x], ws.base_sold[b]],
+            [ea, es],
             top,
         );
         let p = if lt == 0.0 && ws.price[x] == 1.0 {
