@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod merge;
 pub mod outdir;
 pub mod run;
+pub mod sensitivity;
 pub mod term;
 
 use std::path::PathBuf;
@@ -57,6 +58,9 @@ pub enum Command {
     /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
     /// run.
     Merge(MergeArgs),
+    /// Global sensitivity of one metric to every uncertain parameter: Sobol' indices or Morris
+    /// elementary effects, with bootstrap intervals and a tornado chart.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -212,5 +216,6 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Backtest(args) => backtest::execute(&args),
+        Command::Sensitivity(args) => sensitivity::execute(&args),
     }
 }

@@ -11,6 +11,7 @@ pub mod exceedance;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod sensitivity;
 pub mod shard;
 pub mod summaries;
 pub mod table;

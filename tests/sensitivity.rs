@@ -1,0 +1,225 @@
+//! Sampling designs on the real engine and the `sensitivity` command: a small world where one
+//! parameter obviously dominates, determinism across thread counts, and the command's files and
+//! errors end to end.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use chokepoint::model::Model;
+use chokepoint::run::{RunOptions, run_model};
+use chokepoint::sample::Design;
+use chokepoint::scenario::{self, Scenario};
+use chokepoint::study::sensitivity::{
+    Base, Indices, Method, SensitivityOptions, StudyError, run_sensitivity,
+};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/sensitivity")
+        .join(name)
+}
+
+fn dominant() -> Scenario {
+    scenario::load(&data("dominant.toml"))
+        .expect("test scenario is valid")
+        .scenario
+}
+
+fn opts(method: Method, trials: u64, threads: usize) -> SensitivityOptions {
+    SensitivityOptions {
+        method,
+        metric: "world.value_lost".into(),
+        trials,
+        seed: 3,
+        threads: Some(threads),
+        base: Base::Sobol,
+    }
+}
+
+fn no_progress(_: u64, _: u64) -> bool {
+    true
+}
+
+#[test]
+fn a_latin_hypercube_puts_every_ban_length_in_equally_many_trials() {
+    let s = dominant();
+    let mut model = Model::compile(&s);
+    model.params.design = Some(Arc::new(Design::Lhs { n: 1200 }));
+    let o = RunOptions {
+        trials: 1200,
+        seed: 9,
+        first_trial: 0,
+        threads: Some(2),
+    };
+    let r = run_model(&model, &o, &no_progress).unwrap();
+    let k = r
+        .param_paths
+        .iter()
+        .position(|p| p == "shock.ban.duration")
+        .unwrap();
+    let mut counts = [0usize; 13];
+    for d in r.param_values(k) {
+        counts[d as usize] += 1;
+    }
+    // uniform_int 1..=12 over 1200 strata: exactly 100 trials each, where plain Monte Carlo
+    // scatters around 100.
+    assert_eq!(&counts[1..], &[100; 12]);
+    // A design is indexed by global trial: a shard of the same design is a slice of the run.
+    let shard = run_model(
+        &model,
+        &RunOptions {
+            trials: 200,
+            first_trial: 700,
+            ..o.clone()
+        },
+        &no_progress,
+    )
+    .unwrap();
+    let w = r.param_paths.len();
+    assert_eq!(shard.params, r.params[700 * w..900 * w]);
+    // Without a design the draws are the plain keyed streams, as before.
+    model.params.design = None;
+    let plain = run_model(&model, &o, &no_progress).unwrap();
+    assert_eq!(plain, chokepoint::run::run(&s, &o, &no_progress).unwrap());
+    assert_ne!(plain.params, r.params);
+}
+
+#[test]
+fn sobol_indices_put_the_dominant_parameter_first_and_the_idle_one_at_zero() {
+    let s = dominant();
+    let study = run_sensitivity(&s, &opts(Method::Sobol, 5000, 2), &no_progress).unwrap();
+    assert_eq!(study.groups, 1000);
+    assert_eq!(study.trials, 5000);
+    let rows = study.rows();
+    let by = |p: &str| {
+        rows.iter()
+            .find(|(path, _)| *path == p)
+            .map(|(_, ix)| match ix {
+                Indices::Sobol(x) => *x,
+                Indices::Morris(_) => panic!("a Sobol study"),
+            })
+            .unwrap()
+    };
+    let dur = by("shock.ban.duration");
+    assert!(dur.total.value > 0.9 && dur.first.value > 0.85, "{dur:?}");
+    let idle = by("sector.EX.home.value_added");
+    assert_eq!(idle.total.value, 0.0);
+    assert!(idle.total.within_noise());
+    let sev = by("shock.ban.severity");
+    assert!(sev.total.value < 0.05 && sev.total.value > 0.0, "{sev:?}");
+    assert_eq!(study.params[study.ranked()[0]], "shock.ban.duration");
+    // Same study on one thread: identical to the last bit.
+    let one = run_sensitivity(&s, &opts(Method::Sobol, 5000, 1), &no_progress).unwrap();
+    assert_eq!(one, study);
+}
+
+#[test]
+fn morris_screening_agrees_and_repeats_on_any_thread_count() {
+    let s = dominant();
+    let m = run_sensitivity(&s, &opts(Method::Morris, 400, 2), &no_progress).unwrap();
+    assert_eq!(m.groups, 100);
+    assert_eq!(m.params[m.ranked()[0]], "shock.ban.duration");
+    let idle = m
+        .params
+        .iter()
+        .position(|p| p == "sector.EX.home.value_added")
+        .unwrap();
+    assert_eq!(m.importance(idle), 0.0);
+    assert_eq!(
+        m,
+        run_sensitivity(&s, &opts(Method::Morris, 400, 1), &no_progress).unwrap()
+    );
+}
+
+#[test]
+fn bad_requests_are_named_before_any_run() {
+    let s = dominant();
+    let mut o = opts(Method::Sobol, 5000, 1);
+    o.metric = "world.value_lots".into();
+    match run_sensitivity(&s, &o, &no_progress) {
+        Err(StudyError::Usage(m)) => {
+            assert!(
+                m.contains("world.value_lots") && m.contains("world.value_lost"),
+                "{m}"
+            )
+        }
+        other => panic!("expected a usage error, got {other:?}"),
+    }
+    match run_sensitivity(&s, &opts(Method::Sobol, 9, 1), &no_progress) {
+        Err(StudyError::Usage(m)) => assert!(m.contains("at least 10 trials"), "{m}"),
+        other => panic!("expected a usage error, got {other:?}"),
+    }
+}
+
+fn cmd() -> Command {
+    Command::cargo_bin("chokepoint").unwrap()
+}
+
+#[test]
+fn the_command_writes_its_study_once_and_prints_the_ranking() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("study");
+    let run = |extra: &[&str]| {
+        let mut c = cmd();
+        c.arg("sensitivity")
+            .arg(data("dominant.toml"))
+            .args(["--trials", "500", "--out"])
+            .arg(&out)
+            .args(extra);
+        c.output().unwrap()
+    };
+    let o = run(&["--threads", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(table.contains("ban: duration"), "{table}");
+    assert!(table.contains("(noise)"), "{table}");
+    for f in [
+        "sensitivity.csv",
+        "sensitivity.json",
+        "scenario.toml",
+        "run.json",
+        "charts/tornado-sobol.svg",
+        "charts/tornado-sobol.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    let second = csv.lines().nth(1).unwrap();
+    assert!(
+        second.starts_with("1,shock.ban.duration,ban: duration,"),
+        "{csv}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    assert_eq!(json["groups"], 100);
+    assert_eq!(json["ranked"][0]["parameter"], "shock.ban.duration");
+    // The study exists: not replaced without --force (exit 3), replaced with it, byte for byte.
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(3));
+    let forced = run(&["--force", "--threads", "1"]);
+    assert!(forced.status.success());
+    assert_eq!(
+        std::fs::read_to_string(out.join("sensitivity.csv")).unwrap(),
+        csv
+    );
+}
+
+#[test]
+fn the_command_refuses_an_unknown_metric_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = cmd()
+        .arg("sensitivity")
+        .arg(data("dominant.toml"))
+        .args(["--metric", "world.valu_lost", "--out"])
+        .arg(dir.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("did you mean") || err.contains("world.value_lost"),
+        "{err}"
+    );
+    assert!(!dir.path().join("x").exists());
+}
