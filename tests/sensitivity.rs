@@ -223,3 +223,129 @@ fn the_command_refuses_an_unknown_metric_with_a_suggestion() {
     );
     assert!(!dir.path().join("x").exists());
 }
+
+/// Runs the dominant world with `--trials-csv` into `dir/run` (or without, when `csv` is false).
+fn run_dominant(dir: &Path, csv: bool) -> PathBuf {
+    let out = dir.join("run");
+    let mut c = cmd();
+    c.arg("run")
+        .arg(data("dominant.toml"))
+        .args(["--trials", "1000", "--no-charts", "--out"])
+        .arg(&out);
+    if csv {
+        c.arg("--trials-csv");
+    }
+    assert!(c.output().unwrap().status.success());
+    out
+}
+
+fn discover(args: &[&str]) -> std::process::Output {
+    cmd().arg("discover").args(args).output().unwrap()
+}
+
+#[test]
+fn discover_says_in_words_that_long_bans_are_the_bad_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_dominant(dir.path(), true);
+    let run_s = run.to_str().unwrap();
+    // A month of the importer's output is $100 m: above $800 m lost means a ban of 9+ months
+    // (at severity 0.97-1, 8.7-9 months of lost output for a 9-month ban).
+    let o = discover(&[
+        run_s,
+        "--metric",
+        "world.value_lost",
+        "--worse-than",
+        "8.5e8",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains(
+            "world.value_lost above $850 m in 100.0% of trials where ban: duration >= 9 months."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("value added"), "{text}");
+    // With --out: the box as JSON and the peeling trajectory, never overwritten without --force.
+    let out = dir.path().join("disc");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        run_s,
+        "--metric",
+        "world.value_lost",
+        "--worse-than",
+        "8.5e8",
+        "--out",
+        out_s,
+    ];
+    assert!(discover(&args).status.success());
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("discovery.json")).unwrap()).unwrap();
+    assert_eq!(j["restrictions"][0]["parameter"], "shock.ban.duration");
+    assert_eq!(j["restrictions"][0]["low"], 9.0);
+    assert_eq!(j["density"], 1.0);
+    assert_eq!(j["coverage"], 1.0);
+    assert!(out.join("peeling.csv").is_file() && out.join("run.json").is_file());
+    assert_eq!(discover(&args).status.code(), Some(3));
+    // Timing metrics are bad below the level: first disrupted before period 1 is every trial.
+    let o = discover(&[
+        run_s,
+        "--metric",
+        "sector.IM.ind.first_disrupted",
+        "--worse-than",
+        "1",
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("below 1 in 1000 of 1000 trials"), "{text}");
+    assert!(text.contains("Every trial is that bad"), "{text}");
+}
+
+#[test]
+fn discover_names_the_flag_that_writes_trials_csv_and_the_metric_it_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_dominant(dir.path(), false);
+    let run_s = run.to_str().unwrap();
+    let o = discover(&[run_s, "--metric", "world.value_lost", "--worse-than", "1e9"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no trials.csv") && err.contains("--trials-csv"),
+        "{err}"
+    );
+    let o = discover(&[run_s, "--metric", "world.valu_lost", "--worse-than", "1e9"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean \"world.value_lost\""), "{err}");
+    let o = discover(&[
+        dir.path().to_str().unwrap(),
+        "--metric",
+        "world.value_lost",
+        "--worse-than",
+        "1e9",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a chokepoint run directory"));
+    // A damaged table: every bad cell named with its line and column.
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    std::fs::copy(run.join("summary.json"), broken.join("summary.json")).unwrap();
+    std::fs::write(
+        broken.join("trials.csv"),
+        "trial,shock.ban.duration,world.value_lost\n0,x,1\n1,2,y\n",
+    )
+    .unwrap();
+    let o = discover(&[
+        broken.to_str().unwrap(),
+        "--metric",
+        "world.value_lost",
+        "--worse-than",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 2, column `shock.ban.duration`: `x`")
+            && err.contains("line 3, column `world.value_lost`: `y`"),
+        "{err}"
+    );
+}

@@ -8,6 +8,7 @@
 pub mod backtest;
 pub mod check;
 pub mod compare;
+pub mod discover;
 pub mod explain;
 pub mod interrupt;
 pub mod merge;
@@ -61,6 +62,9 @@ pub enum Command {
     /// Global sensitivity of one metric to every uncertain parameter: Sobol' indices or Morris
     /// elementary effects, with bootstrap intervals and a tornado chart.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Scenario discovery: the parameter ranges where a run's bad trials concentrate (PRIM), in
+    /// words. Reads the trials.csv of `run --trials-csv`.
+    Discover(discover::DiscoverArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -217,5 +221,6 @@ pub fn main() -> i32 {
         Command::Merge(args) => merge::execute(&args),
         Command::Backtest(args) => backtest::execute(&args),
         Command::Sensitivity(args) => sensitivity::execute(&args),
+        Command::Discover(args) => discover::execute(&args),
     }
 }

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod compare;
 pub mod compare_html;
 pub mod csv;
+pub mod discover;
 pub mod exceedance;
 pub mod format;
 pub mod html;

@@ -3,11 +3,12 @@
 //! which bad trials are much denser than overall.
 //!
 //! Peeling: repeatedly remove the `alpha` share of the box's trials from one side of one parameter
-//! (all trials at the edge value when ties make the share empty, as for 0/1 events), choosing the
-//! peel that leaves the highest share of bad trials, until the box holds less than `min_mass` of
-//! all trials. The box reported is the densest one on that trajectory whose coverage is at least
-//! `min_coverage`; restrictions whose removal costs less than `prune` of density are then dropped,
-//! so the box names only the parameters that matter.
+//! (all trials at the edge value when ties make the share larger, as for 0/1 events), choosing the
+//! peel with the largest gain in the share of bad trials per trial removed, until the box holds
+//! less than `min_mass` of the trials. The peeling is fitted on the even trials; on the odd trials
+//! (a holdout) the densest box of the trajectory whose coverage is at least `min_coverage` is
+//! chosen, and restrictions whose removal costs less than `prune` (or one standard error) of
+//! density are dropped, so the box names only the parameters that matter rather than noise.
 
 /// Tuning of the peeling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,9 +56,14 @@ pub struct PrimBox {
     /// same trials, so they understate the uncertainty of a new sample).
     pub coverage_se: f64,
     pub density_se: f64,
+    /// Whether the box was fitted on the even trials and chosen on the odd ones; then the
+    /// holdout figures are measured on the odd (out-of-sample for the peeling) trials only.
+    pub holdout: bool,
+    pub holdout_density: f64,
+    pub holdout_coverage: f64,
 }
 
-/// One box of the peeling trajectory.
+/// One box of the peeling trajectory, measured on the holdout trials.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step {
     pub coverage: f64,
@@ -85,10 +91,15 @@ fn inside(cols: &[Vec<f64>], b: &Bounds, i: usize) -> bool {
         .all(|(c, &(lo, hi))| c[i] >= lo && c[i] <= hi)
 }
 
-fn count(cols: &[Vec<f64>], bad: &[bool], b: &Bounds) -> (usize, usize) {
+fn count(
+    cols: &[Vec<f64>],
+    bad: &[bool],
+    b: &Bounds,
+    of: &dyn Fn(usize) -> bool,
+) -> (usize, usize) {
     let (mut n, mut k) = (0, 0);
     for (i, &is_bad) in bad.iter().enumerate() {
-        if inside(cols, b, i) {
+        if of(i) && inside(cols, b, i) {
             n += 1;
             k += usize::from(is_bad);
         }
@@ -117,6 +128,9 @@ fn make_box(bounds: &Bounds, n: usize, k: usize, total: usize, total_bad: usize)
         } else {
             f64::NAN
         },
+        holdout: false,
+        holdout_density: density,
+        holdout_coverage: coverage,
     }
 }
 
@@ -141,17 +155,33 @@ pub fn prim(cols: &[Vec<f64>], bad: &[bool], opts: &PrimOptions) -> Discovery {
     }
     let unbounded = (f64::NEG_INFINITY, f64::INFINITY);
     let mut bounds: Bounds = vec![unbounded; cols.len()];
-    let mut members: Vec<usize> = (0..total).collect();
+    // Even trials fit the peeling, odd trials choose and prune the box (a holdout against boxes
+    // that fit noise); tiny runs use every trial for both.
+    let split = total >= 40
+        && (0..total).any(|i| i.is_multiple_of(2) && bad[i])
+        && (0..total).any(|i| i % 2 == 1 && bad[i]);
+    let fit = move |i: usize| !split || i.is_multiple_of(2);
+    let check = move |i: usize| !split || i % 2 == 1;
+    let (check_n, check_bad) = count(cols, bad, &bounds, &check);
+    let mut members: Vec<usize> = (0..total).filter(|&i| fit(i)).collect();
     let mut history: Vec<Bounds> = vec![bounds.clone()];
-    d.trajectory.push(Step {
-        coverage: 1.0,
-        density: base_density,
-        mass: 1.0,
-        restricted: 0,
-    });
-    let min_n = (opts.min_mass * total as f64).ceil() as usize;
+    let step = |b: &Bounds| {
+        let (n, k) = count(cols, bad, b, &check);
+        Step {
+            coverage: k as f64 / check_bad as f64,
+            density: if n > 0 { k as f64 / n as f64 } else { 0.0 },
+            mass: n as f64 / check_n as f64,
+            restricted: b
+                .iter()
+                .filter(|(lo, hi)| lo.is_finite() || hi.is_finite())
+                .count(),
+        }
+    };
+    d.trajectory.push(step(&bounds));
+    let min_n = (opts.min_mass * members.len() as f64).ceil() as usize;
     while members.len() > min_n {
-        // (density after, trials left, dim, is low side, new bound)
+        let now = members.iter().filter(|&&i| bad[i]).count() as f64 / members.len() as f64;
+        // (gain per trial removed, trials left, dim, is low side, new bound)
         let mut best: Option<(f64, usize, usize, bool, f64)> = None;
         for (dim, col) in cols.iter().enumerate() {
             let mut v: Vec<f64> = members.iter().map(|&i| col[i]).collect();
@@ -181,13 +211,16 @@ pub fn prim(cols: &[Vec<f64>], bad: &[bool], opts: &PrimOptions) -> Discovery {
                     continue;
                 }
                 let dens = k as f64 / n as f64;
+                // Gain in density per trial removed (Friedman and Fisher): a peel that ties
+                // make larger than `alpha` (a 0/1 event) must earn its size.
+                let gain = (dens - now) / (m - n) as f64;
                 let bound = if low_side { new_lo } else { new_hi };
                 let better = match best {
                     None => true,
-                    Some((bd, bn, ..)) => dens > bd || (dens == bd && n > bn),
+                    Some((bg, bn, ..)) => gain > bg || (gain == bg && n > bn),
                 };
                 if better {
-                    best = Some((dens, n, dim, low_side, bound));
+                    best = Some((gain, n, dim, low_side, bound));
                 }
             }
         }
@@ -200,16 +233,7 @@ pub fn prim(cols: &[Vec<f64>], bad: &[bool], opts: &PrimOptions) -> Discovery {
             bounds[dim].1 = bound;
         }
         members.retain(|&i| cols[dim][i] >= bounds[dim].0 && cols[dim][i] <= bounds[dim].1);
-        let k = members.iter().filter(|&&i| bad[i]).count();
-        d.trajectory.push(Step {
-            coverage: k as f64 / total_bad as f64,
-            density: k as f64 / members.len() as f64,
-            mass: members.len() as f64 / total as f64,
-            restricted: bounds
-                .iter()
-                .filter(|(lo, hi)| lo.is_finite() || hi.is_finite())
-                .count(),
-        });
+        d.trajectory.push(step(&bounds));
         history.push(bounds.clone());
     }
     // The densest box with enough coverage (the first box always qualifies).
@@ -220,10 +244,14 @@ pub fn prim(cols: &[Vec<f64>], bad: &[bool], opts: &PrimOptions) -> Discovery {
         }
     }
     let mut chosen = history[pick].clone();
-    let (mut n, mut k) = count(cols, bad, &chosen);
-    // Drop restrictions that do not earn their place, weakest first.
+    let (mut n, mut k) = count(cols, bad, &chosen, &check);
+    // Drop restrictions that do not earn their place on the holdout (removing them costs less
+    // than `prune` or one standard error of density), weakest first.
     loop {
         let density = k as f64 / n as f64;
+        let tol = opts
+            .prune
+            .max((density * (1.0 - density) / n as f64).sqrt());
         let mut drop: Option<(f64, usize, usize, usize)> = None;
         for dim in 0..chosen.len() {
             if chosen[dim] == unbounded {
@@ -231,9 +259,9 @@ pub fn prim(cols: &[Vec<f64>], bad: &[bool], opts: &PrimOptions) -> Discovery {
             }
             let mut trial = chosen.clone();
             trial[dim] = unbounded;
-            let (tn, tk) = count(cols, bad, &trial);
+            let (tn, tk) = count(cols, bad, &trial, &check);
             let td = tk as f64 / tn as f64;
-            if density - td < opts.prune && drop.is_none_or(|(bd, ..)| td > bd) {
+            if density - td < tol && drop.is_none_or(|(bd, ..)| td > bd) {
                 drop = Some((td, dim, tn, tk));
             }
         }
@@ -245,7 +273,11 @@ pub fn prim(cols: &[Vec<f64>], bad: &[bool], opts: &PrimOptions) -> Discovery {
             None => break,
         }
     }
-    d.found = Some(make_box(&chosen, n, k, total, total_bad));
+    let (an, ak) = count(cols, bad, &chosen, &|_| true);
+    let mut b = make_box(&chosen, an, ak, total, total_bad);
+    (b.holdout_density, b.holdout_coverage) = (k as f64 / n as f64, k as f64 / check_bad as f64);
+    b.holdout = split;
+    d.found = Some(b);
     d
 }
 
@@ -291,6 +323,10 @@ mod tests {
         );
         assert!(b.density > 0.85 && b.coverage > 0.75, "{b:?}");
         assert!(d.base_density < 0.2);
+        assert!(
+            b.holdout && b.holdout_density > 0.8 && b.holdout_coverage > 0.7,
+            "{b:?}"
+        );
         // Coverage and density are the shares they claim to be.
         assert_eq!(b.coverage, b.bad as f64 / d.bad as f64);
         assert_eq!(b.density, b.bad as f64 / b.trials as f64);
@@ -315,6 +351,26 @@ mod tests {
         assert_eq!(ev.low, 1.0);
         assert!(ev.high >= 1.0);
         assert_eq!(b.density, 1.0);
+    }
+
+    #[test]
+    fn many_idle_parameters_do_not_enter_the_box() {
+        // 60 parameters, bad trials (about 8%) only where x0 > 0.8 and x1 > 0.6.
+        let n = 4000;
+        let cols: Vec<Vec<f64>> = (0..60)
+            .map(|d| {
+                (0..n)
+                    .map(|t| stream(2, t as u64, 100 + d).random::<f64>())
+                    .collect()
+            })
+            .collect();
+        let bad: Vec<bool> = (0..n)
+            .map(|t| cols[0][t] > 0.8 && cols[1][t] > 0.6)
+            .collect();
+        let b = prim(&cols, &bad, &PrimOptions::default()).found.unwrap();
+        let dims: Vec<usize> = b.limits.iter().map(|l| l.dim).collect();
+        assert_eq!(dims, [0, 1], "{b:?}");
+        assert!(b.holdout_density > 0.85, "{b:?}");
     }
 
     #[test]
