@@ -349,3 +349,39 @@ fn discover_names_the_flag_that_writes_trials_csv_and_the_metric_it_meant() {
         "{err}"
     );
 }
+
+#[test]
+fn trials_on_every_design_allocate_nothing() {
+    let worlds = [
+        dominant(),
+        scenario::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/g7-derisking-2026.toml"),
+        )
+        .unwrap()
+        .scenario,
+    ];
+    for s in worlds {
+        let mut model = Model::compile(&s);
+        let k = model.params.reported.len();
+        let mut designs = vec![
+            Design::Lhs { n: 40 },
+            Design::saltelli(k, false).unwrap(),
+            Design::Morris { k },
+        ];
+        if k <= 128 {
+            designs.push(Design::saltelli(k, true).unwrap());
+            designs.push(Design::Sobol(Arc::new(
+                chokepoint::sample::design::SobolSeq::new(k).unwrap(),
+            )));
+        }
+        for d in designs {
+            model.params.design = Some(Arc::new(d.clone()));
+            assert_eq!(
+                crate::engine_alloc::allocations_in_trials(&model),
+                0,
+                "{}: {d:?}",
+                s.meta.name
+            );
+        }
+    }
+}

@@ -37,7 +37,9 @@ pub struct ParamTable {
     /// Indices of reported parameters, in scenario order.
     pub reported: Vec<Px>,
     /// A sampling design that replaces the plain Monte Carlo draws of the reported (uncertain)
-    /// parameters; its dimension `i` is `reported[i]`. `None`: keyed streams, as always.
+    /// parameters; its dimension `i` is `reported[i]`, so a structured design must be built for
+    /// `reported.len()` dimensions (as `study::sensitivity::plan` does). `None`: keyed streams,
+    /// as always.
     pub design: Option<Arc<Design>>,
 }
 
