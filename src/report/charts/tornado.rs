@@ -113,9 +113,12 @@ pub fn plan(study: &Study) -> Option<TornadoFigure> {
         file_stem: format!("tornado-{}", study.method.name()),
         title: format::shorten(
             &format!(
-                "What drives {}: {} indices",
+                "What drives {}: {}",
                 study.metric,
-                study.method.name()
+                match study.method {
+                    Method::Sobol => "Sobol' indices",
+                    Method::Morris => "Morris elementary effects",
+                }
             ),
             format::TITLE_CHARS,
         ),
