@@ -11,7 +11,7 @@ use chokepoint::run::{RunOptions, run_model};
 use chokepoint::sample::Design;
 use chokepoint::scenario::{self, Scenario};
 use chokepoint::study::sensitivity::{
-    Base, Indices, Method, SensitivityOptions, StudyError, run_sensitivity,
+    Base, Grouping, Indices, Method, SensitivityOptions, StudyError, run_sensitivity,
 };
 
 fn data(name: &str) -> PathBuf {
@@ -34,6 +34,7 @@ fn opts(method: Method, trials: u64, threads: usize) -> SensitivityOptions {
         seed: 3,
         threads: Some(threads),
         base: Base::Sobol,
+        group: Grouping::Parameter,
     }
 }
 
@@ -112,6 +113,33 @@ fn sobol_indices_put_the_dominant_parameter_first_and_the_idle_one_at_zero() {
     // Same study on one thread: identical to the last bit.
     let one = run_sensitivity(&s, &opts(Method::Sobol, 5000, 1), &no_progress).unwrap();
     assert_eq!(one, study);
+}
+
+#[test]
+fn grouped_indices_give_one_share_per_entity() {
+    let s = dominant();
+    let mut o = opts(Method::Sobol, 4000, 2);
+    o.group = Grouping::Entity;
+    let st = run_sensitivity(&s, &o, &no_progress).unwrap();
+    // Two entities: the ban (duration and severity) and the exporter's idle sector.
+    assert_eq!(st.params, ["sector EX home", "shock ban"]);
+    assert_eq!(st.sizes, [1, 2]);
+    assert_eq!(st.groups, 1000);
+    let total = |i: usize| match &st.rows()[i].1 {
+        Indices::Sobol(x) => x.total,
+        Indices::Morris(_) => panic!("a Sobol study"),
+    };
+    assert_eq!(total(0).value, 0.0);
+    assert!(
+        total(1).value > 0.95 && total(1).low <= 1.0,
+        "{:?}",
+        total(1)
+    );
+    o.method = Method::Morris;
+    assert!(matches!(
+        run_sensitivity(&s, &o, &no_progress),
+        Err(StudyError::Usage(m)) if m.contains("--method sobol")
+    ));
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::report::sensitivity::{
 use crate::run::RunError;
 use crate::scenario::{self, Scenario};
 use crate::study::sensitivity::{
-    Base, Method, SensitivityOptions, StudyError, plan, run_sensitivity,
+    Base, Grouping, Method, SensitivityOptions, StudyError, plan, run_sensitivity,
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -45,6 +45,10 @@ pub struct SensitivityArgs {
     /// Base sample of the Sobol' method: a scrambled Sobol' sequence or independent draws.
     #[arg(long, value_enum, default_value = "sobol")]
     pub base: Base,
+    /// Sobol' indices per `parameter`, or per `entity` (every parameter of one shock, policy,
+    /// sector, producer, inventory or commodity together: one index per lever or risk).
+    #[arg(long, value_enum, default_value = "parameter")]
+    pub group: Grouping,
     /// Output directory (default: results/sensitivity-<scenario file stem>-<method>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -115,6 +119,7 @@ pub fn sensitivity_loaded(
         seed,
         threads: args.threads,
         base: args.base,
+        group: args.group,
     };
     // Name problems (metric, trial budget) before anything is written or run.
     if let Err(e) = plan(scenario, &opts) {
@@ -244,6 +249,9 @@ pub fn reproduce(args: &SensitivityArgs, trials: u64, seed: u64) -> Vec<String> 
     ];
     if args.method == Method::Sobol && args.base == Base::Random {
         c.extend(["--base".into(), "random".into()]);
+    }
+    if args.group == Grouping::Entity {
+        c.extend(["--group".into(), "entity".into()]);
     }
     if args.no_charts {
         c.push("--no-charts".into());

@@ -30,6 +30,21 @@ pub fn metric_value(metric: &str, v: f64) -> String {
     }
 }
 
+/// Entry `i` of a study's factors in words: a parameter's path as entity and field, or an entity
+/// with its number of parameters.
+pub fn label(study: &Study, i: usize) -> String {
+    let n = study.sizes[i];
+    if n == 1 && study.params[i].contains('.') {
+        param_label(&study.params[i])
+    } else {
+        format!(
+            "{} ({n} parameter{})",
+            study.params[i],
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// Columns of `sensitivity.csv` for a method.
 pub fn csv_header(method: Method) -> &'static [&'static str] {
     match method {
@@ -78,7 +93,7 @@ pub fn sensitivity_csv(study: &Study) -> Vec<u8> {
     let rows = study.rows();
     for (rank, &i) in study.ranked().iter().enumerate() {
         let (path, ix) = &rows[i];
-        let mut rec = vec![(rank + 1).to_string(), path.to_string(), param_label(path)];
+        let mut rec = vec![(rank + 1).to_string(), path.to_string(), label(study, i)];
         let est = |e: &Estimate| [float(e.value), float(e.se), float(e.low), float(e.high)];
         match ix {
             Indices::Sobol(s) => {
@@ -165,7 +180,7 @@ pub fn sensitivity_json(scenario: &str, study: &Study) -> Vec<u8> {
             let (path, ix) = &rows[i];
             let mut p = ParamJson {
                 parameter: path.to_string(),
-                label: param_label(path),
+                label: label(study, i),
                 first_order: None,
                 total_order: None,
                 mu: None,
@@ -290,14 +305,20 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
     let width = ranked
         .iter()
         .take(TABLE_ROWS)
-        .map(|&i| param_label(rows[i].0).chars().count())
+        .map(|&i| label(study, i).chars().count())
         .max()
         .unwrap_or(9)
         .clamp(9, 60);
     match study.method {
         Method::Sobol => s.push_str(&format!(
-            "\n{:<width$}  {:<22}  {:<22}\n",
-            "parameter", "first order (95%)", "total order (95%)"
+            "\n{:<width$}  {:<24}  {:<24}\n",
+            if study.sizes.iter().any(|&n| n > 1) {
+                "entity"
+            } else {
+                "parameter"
+            },
+            "first order (95%)",
+            "total order (95%)"
         )),
         Method::Morris => s.push_str(&format!(
             "\n{:<width$}  {:<36}  {:>10}  {:>10}\n",
@@ -306,8 +327,8 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
     }
     let mut noise = 0;
     for &i in ranked.iter().take(TABLE_ROWS) {
-        let (path, ix) = &rows[i];
-        let label = terminal(&param_label(path)).into_owned();
+        let (_, ix) = &rows[i];
+        let label = terminal(&label(study, i)).into_owned();
         let flag = if within_noise(ix) {
             noise += 1;
             "  (noise)"
@@ -316,7 +337,7 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
         };
         match ix {
             Indices::Sobol(x) => s.push_str(&format!(
-                "{label:<width$}  {:<22}  {:<22}{flag}\n",
+                "{label:<width$}  {:<24}  {:<24}{flag}\n",
                 share(&x.first),
                 share(&x.total)
             )),

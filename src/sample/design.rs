@@ -45,7 +45,14 @@ pub enum Design {
     Sobol(Arc<SobolSeq>),
     /// Saltelli's design for Sobol' indices over `k` parameters: trials come in groups of
     /// `k + 2` (row `j` of matrix A, of B, then of each `AB_i`, A with column `i` taken from B).
-    Saltelli { k: usize, base: SaltelliBase },
+    /// With `groups`, `k` counts groups of parameters (`groups[dim]` is parameter `dim`'s group)
+    /// and `AB_i` takes every column of group `i` from B; `params` is the number of parameters.
+    Saltelli {
+        k: usize,
+        params: usize,
+        groups: Option<Arc<Vec<usize>>>,
+        base: SaltelliBase,
+    },
     /// Morris trajectories over `k` parameters: groups of `k + 1` trials, each moving one more
     /// parameter by `MORRIS_DELTA` on a `MORRIS_LEVELS`-level grid, in a random order.
     Morris { k: usize },
@@ -63,19 +70,24 @@ pub enum SaltelliBase {
 impl Design {
     /// A Saltelli design over `k` parameters; `sobol` picks the quasi-random base.
     pub fn saltelli(k: usize, sobol: bool) -> Result<Design, String> {
-        let base = if sobol {
-            SaltelliBase::Sobol(Arc::new(SobolSeq::new(2 * k).map_err(|_| {
-                format!(
-                    "{k} uncertain parameters need {} Sobol' dimensions, more than the {} \
-                     supported: use --base random",
-                    2 * k,
-                    MAX_SOBOL_DIMS
-                )
-            })?))
-        } else {
-            SaltelliBase::Random
-        };
-        Ok(Design::Saltelli { k, base })
+        Ok(Design::Saltelli {
+            k,
+            params: k,
+            groups: None,
+            base: saltelli_base(k, sobol)?,
+        })
+    }
+
+    /// A Saltelli design over groups of parameters: `groups[dim]` in `0..k` for each parameter.
+    pub fn saltelli_grouped(groups: Vec<usize>, sobol: bool) -> Result<Design, String> {
+        let params = groups.len();
+        let k = groups.iter().map(|g| g + 1).max().unwrap_or(0);
+        Ok(Design::Saltelli {
+            k,
+            params,
+            groups: Some(Arc::new(groups)),
+            base: saltelli_base(params, sobol)?,
+        })
     }
 
     /// Trials per group of a structured design (1 for designs without groups).
@@ -101,12 +113,18 @@ impl Design {
                 (stratum as f64 + jitter) / n as f64
             }
             Design::Sobol(seq) => seq.uniform(seed, trial, dim, key),
-            Design::Saltelli { k, base } => {
+            Design::Saltelli {
+                k,
+                params,
+                groups,
+                base,
+            } => {
                 let g = *k as u64 + 2;
                 let (row, m) = (trial / g, trial % g);
-                // m = 0: A; m = 1: B; m = 2 + i: A with column i from B.
-                let from_b = m == 1 || (m >= 2 && (m - 2) as usize == dim);
-                let col = if from_b { k + dim } else { dim };
+                let group = groups.as_ref().map_or(dim, |gs| gs[dim]);
+                // m = 0: A; m = 1: B; m = 2 + i: A with the columns of group i from B.
+                let from_b = m == 1 || (m >= 2 && (m - 2) as usize == group);
+                let col = if from_b { params + dim } else { dim };
                 match base {
                     SaltelliBase::Random => {
                         let ckey = splitmix(col as u64 ^ TAG_SALTELLI);
@@ -123,6 +141,21 @@ impl Design {
             }
         }
     }
+}
+
+fn saltelli_base(params: usize, sobol: bool) -> Result<SaltelliBase, String> {
+    if !sobol {
+        return Ok(SaltelliBase::Random);
+    }
+    let seq = SobolSeq::new(2 * params).map_err(|_| {
+        format!(
+            "{params} uncertain parameters need {} Sobol' dimensions, more than the {} \
+             supported: use --base random",
+            2 * params,
+            MAX_SOBOL_DIMS
+        )
+    })?;
+    Ok(SaltelliBase::Sobol(Arc::new(seq)))
 }
 
 /// Starting grid level (0..MORRIS_LEVELS) of parameter `dim` on trajectory `traj`.
@@ -470,6 +503,17 @@ mod tests {
             }
         }
         assert!(Design::saltelli(MAX_SOBOL_DIMS / 2 + 1, true).is_err());
+        // Grouped: parameters 0 and 2 form group 0, parameter 1 group 1.
+        let d = Design::saltelli_grouped(vec![0, 1, 0], false).unwrap();
+        assert_eq!(d.group(), 4);
+        let at = |m: u64, dim: usize| d.uniform(9, 3 * 4 + m, dim, 0);
+        for dim in 0..3 {
+            let g = [0, 1, 0][dim];
+            for i in 0..2 {
+                let expect = if g == i { at(1, dim) } else { at(0, dim) };
+                assert_eq!(at(2 + i as u64, dim), expect);
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,28 @@ pub enum Base {
     Random,
 }
 
+/// What a Sobol' index is computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Grouping {
+    /// Every uncertain parameter on its own.
+    Parameter,
+    /// The parameters of one entity together (a shock, a policy, a sector, a producer, an
+    /// inventory, a commodity): one index per lever or risk, far fewer trials per base sample.
+    Entity,
+}
+
+/// The entity a parameter belongs to, in words: `policy.eu-pilot-magnets.initial` ->
+/// `policy eu-pilot-magnets`, `sector.US.ev.value_added` -> `sector US ev`.
+pub fn entity(path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let n = match parts[0] {
+        "producer" | "sector" | "inventory" => 3,
+        _ => 2,
+    }
+    .min(parts.len());
+    parts[..n].join(" ")
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SensitivityOptions {
     pub method: Method,
@@ -52,6 +74,7 @@ pub struct SensitivityOptions {
     pub seed: u64,
     pub threads: Option<usize>,
     pub base: Base,
+    pub group: Grouping,
 }
 
 /// One parameter's indices.
@@ -67,8 +90,11 @@ pub struct Study {
     pub method: Method,
     pub metric: String,
     pub seed: u64,
-    /// Uncertain parameters, in design order (their paths as in `trials.csv`).
+    /// Uncertain parameters, in design order (their paths as in `trials.csv`), or with
+    /// `Grouping::Entity` the entities in words.
     pub params: Vec<String>,
+    /// Parameters in each entry of `params` (all 1 without grouping).
+    pub sizes: Vec<usize>,
     /// Design groups (Saltelli rows or Morris trajectories) and model runs.
     pub groups: u64,
     pub trials: u64,
@@ -138,11 +164,20 @@ impl std::fmt::Display for StudyError {
 /// Largest per-batch result arrays (the batch's trials times their metrics, parameters, series).
 const BATCH_BYTES: u128 = 256 << 20;
 
+/// What a request resolves to, checked before any run.
+pub struct Plan {
+    /// The compiled scenario with the design in place.
+    pub model: Model,
+    pub design: Design,
+    /// Base samples or trajectories.
+    pub groups: u64,
+    /// The factors the indices are for (parameter paths or entities) and their sizes.
+    pub names: Vec<String>,
+    pub sizes: Vec<usize>,
+}
+
 /// The model, its design and the group count a request resolves to (checked before any run).
-pub fn plan(
-    scenario: &Scenario,
-    opts: &SensitivityOptions,
-) -> Result<(Model, Design, u64), StudyError> {
+pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, StudyError> {
     let mut model = Model::compile(scenario);
     if !model.names.metrics.contains(&opts.metric) {
         let known: Vec<&str> = model.names.metrics.iter().map(String::as_str).collect();
@@ -160,27 +195,62 @@ pub fn plan(
                 .into(),
         ));
     }
-    let design = match opts.method {
-        Method::Sobol => {
+    let (mut names, mut sizes) = (model.names.params.clone(), vec![1; k]);
+    let design = match (opts.method, opts.group) {
+        (Method::Sobol, Grouping::Parameter) => {
             Design::saltelli(k, opts.base == Base::Sobol).map_err(StudyError::Usage)?
         }
-        Method::Morris => Design::Morris { k },
+        (Method::Sobol, Grouping::Entity) => {
+            let (mut of, mut groups) = (Vec::with_capacity(k), Vec::<String>::new());
+            for p in &model.names.params {
+                let e = entity(p);
+                let g = groups.iter().position(|x| *x == e).unwrap_or_else(|| {
+                    groups.push(e);
+                    groups.len() - 1
+                });
+                of.push(g);
+            }
+            sizes = (0..groups.len())
+                .map(|g| of.iter().filter(|&&x| x == g).count())
+                .collect();
+            names = groups;
+            Design::saltelli_grouped(of, opts.base == Base::Sobol).map_err(StudyError::Usage)?
+        }
+        (Method::Morris, Grouping::Parameter) => Design::Morris { k },
+        (Method::Morris, Grouping::Entity) => {
+            return Err(StudyError::Usage(
+                "--group entity works with --method sobol only (Morris screens parameters one \
+                 by one)"
+                    .into(),
+            ));
+        }
     };
+    let k = names.len();
     let g = design.group();
     let groups = opts.trials / g;
     if groups < 2 {
         return Err(StudyError::Usage(format!(
-            "--trials {} is too few: {} with {k} uncertain parameters needs {g} trials per {}, \
+            "--trials {} is too few: {} with {k} uncertain {} needs {g} trials per {}, \
              so at least {} trials (hundreds of {}s for useful intervals)",
             opts.trials,
             opts.method.name(),
+            match opts.group {
+                Grouping::Parameter => "parameters",
+                Grouping::Entity => "entities",
+            },
             group_word(opts.method),
             2 * g,
             group_word(opts.method)
         )));
     }
     model.params.design = Some(Arc::new(design.clone()));
-    Ok((model, design, groups))
+    Ok(Plan {
+        model,
+        design,
+        groups,
+        names,
+        sizes,
+    })
 }
 
 fn group_word(m: Method) -> &'static str {
@@ -196,7 +266,13 @@ pub fn run_sensitivity(
     opts: &SensitivityOptions,
     progress: &(dyn Fn(u64, u64) -> bool + Sync),
 ) -> Result<Study, StudyError> {
-    let (model, design, groups) = plan(scenario, opts)?;
+    let Plan {
+        model,
+        design,
+        groups,
+        names: params,
+        sizes,
+    } = plan(scenario, opts)?;
     let g = design.group();
     let total = groups * g;
     let metric = model
@@ -231,13 +307,13 @@ pub fn run_sensitivity(
         values.extend(r.metric_values(metric));
         first += n;
     }
-    let k = model.params.reported.len();
-    let params = model.names.params.clone();
+    let k = params.len();
     let mut study = Study {
         method: opts.method,
         metric: opts.metric.clone(),
         seed: opts.seed,
         params,
+        sizes,
         groups,
         trials: total,
         design: String::new(),
@@ -252,10 +328,17 @@ pub fn run_sensitivity(
             let s = within_threads(opts.threads, || {
                 sobol_indices(&values, k, RESAMPLES, opts.seed)
             })?;
-            study.design = match opts.base {
-                Base::Sobol => "Saltelli, scrambled Sobol' base".into(),
-                Base::Random => "Saltelli, random base".into(),
-            };
+            study.design = format!(
+                "Saltelli, {} base{}",
+                match opts.base {
+                    Base::Sobol => "scrambled Sobol'",
+                    Base::Random => "random",
+                },
+                match opts.group {
+                    Grouping::Entity => ", parameters grouped by entity",
+                    Grouping::Parameter => "",
+                }
+            );
             (study.mean, study.mean_se, study.variance) = (s.mean, s.mean_se, Some(s.variance));
             study.sobol = Some(s);
         }

@@ -11,10 +11,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::compare::param_label;
 use super::format::{self, AXIS_DESC_SIZE, GRID, LABEL_SIZE, LEGEND_SIZE, MARGIN};
 use super::{ChartError, Draw, DrawResult};
-use crate::report::sensitivity::metric_value;
+use crate::report::sensitivity::{label, metric_value};
 use crate::stats::sobol::Estimate;
 use crate::study::sensitivity::{Indices, Method, Study};
 
@@ -61,9 +60,9 @@ pub fn plan(study: &Study) -> Option<TornadoFigure> {
     let rows: Vec<TornadoRow> = ranked
         .iter()
         .map(|&i| {
-            let (path, ix) = &all[i];
+            let (_, ix) = &all[i];
             TornadoRow {
-                label: format::shorten(&param_label(path), 44),
+                label: format::shorten(&label(study, i), 44),
                 bars: match ix {
                     Indices::Sobol(s) => vec![s.first, s.total],
                     Indices::Morris(m) => vec![m.mu_star],
