@@ -213,6 +213,7 @@ fn the_command_writes_its_study_once_and_prints_the_ranking() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    let svg = std::fs::read(out.join("charts/tornado-sobol.svg")).unwrap();
     let second = csv.lines().nth(1).unwrap();
     assert!(
         second.starts_with("1,shock.ban.duration,ban: duration,"),
@@ -230,6 +231,10 @@ fn the_command_writes_its_study_once_and_prints_the_ranking() {
     assert_eq!(
         std::fs::read_to_string(out.join("sensitivity.csv")).unwrap(),
         csv
+    );
+    assert_eq!(
+        std::fs::read(out.join("charts/tornado-sobol.svg")).unwrap(),
+        svg
     );
 }
 

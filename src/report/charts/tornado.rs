@@ -1,9 +1,9 @@
 //! The tornado chart of a sensitivity study: the most important parameters, labelled in words,
 //! each bar with its 95% bootstrap interval. Sobol' studies show first- and total-order bars;
-//! Morris studies show mu*. A bar whose interval reaches zero is drawn hollow and grey, and the
-//! shaded band from zero marks the size below which an index cannot be told from noise at this
-//! sample size. Same conventions as the other charts: 1200x800, embedded font, SVG and PNG,
-//! byte-identical for the same inputs.
+//! Morris studies show mu*. A bar whose interval reaches zero is drawn hollow and grey over its
+//! interval shaded as its noise band: it cannot be told from no effect at this sample size. Same
+//! conventions as the other charts: 1200x800, embedded font, SVG and PNG, byte-identical for the
+//! same inputs.
 
 use std::path::Path;
 
@@ -39,7 +39,7 @@ pub struct TornadoFigure {
     method: Method,
     metric: String,
     rows: Vec<TornadoRow>,
-    /// Largest upper bound among the estimates that are noise (0 when none is).
+    /// Largest magnitude among the estimates that are noise (0 when none is: no legend entry).
     noise: f64,
     x_min: f64,
     x_max: f64,
@@ -94,8 +94,8 @@ pub fn plan(study: &Study) -> Option<TornadoFigure> {
         Method::Sobol => format!(
             "Share of the variance of {} due to each uncertain parameter alone (first order, \
              blue) and with its interactions (total order, red), from {} trials; lines are 95% \
-             bootstrap intervals. {} explains most: total order {:.2}. Hollow grey bars reach \
-             zero: they cannot be told from no effect at this sample size (the shaded band).",
+             bootstrap intervals. {} explains most: total order {:.2}. Hollow grey bars over \
+             a shaded interval reach zero: they cannot be told from no effect at this sample size.",
             study.metric, study.trials, top.label, top.bars[1].value
         ),
         Method::Morris => format!(
@@ -165,17 +165,6 @@ impl Draw for TornadoFigure {
             .label_style(format::font(LABEL_SIZE))
             .axis_desc_style(format::font(AXIS_DESC_SIZE))
             .draw()?;
-        if self.noise > 0.0 {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(-self.noise.min(-self.x_min), 0.0), (self.noise, k)],
-                    NOISE.mix(0.18).filled(),
-                )))?
-                .label("noise band: indices this small cannot be told from zero")
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 7), (x + 20, y + 7)], NOISE.mix(0.18).filled())
-                });
-        }
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, 0.0), (0.0, k)],
             BLACK.stroke_width(1),
@@ -206,6 +195,24 @@ impl Draw for TornadoFigure {
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 7), (x + 20, y + 7)], colour.filled())
                 });
+            // An estimate whose interval reaches zero: its interval shaded as its noise band, the
+            // bar hollow inside it.
+            let band = NOISE.mix(0.25).filled();
+            let noisy = || {
+                self.rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.bars[b].within_noise() && r.bars[b].low.is_finite())
+            };
+            let drawn = chart.draw_series(noisy().map(|(i, r)| {
+                let e = r.bars[b];
+                Rectangle::new([(e.low, y0(i)), (e.high, y0(i) - h * 0.9)], band)
+            }))?;
+            if b == 0 && self.noise > 0.0 {
+                drawn
+                    .label("noise band: 95% interval reaches zero (hollow bar)")
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 20, y + 7)], band));
+            }
             chart.draw_series(self.rows.iter().enumerate().filter_map(|(i, r)| {
                 let e = r.bars[b];
                 e.within_noise().then(|| {
