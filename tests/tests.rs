@@ -17,5 +17,6 @@ mod hardening;
 mod report;
 mod run_outputs;
 mod scenario;
+mod sensitivity;
 mod shard_integrity;
 mod validation;

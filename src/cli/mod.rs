@@ -8,11 +8,13 @@
 pub mod backtest;
 pub mod check;
 pub mod compare;
+pub mod discover;
 pub mod explain;
 pub mod interrupt;
 pub mod merge;
 pub mod outdir;
 pub mod run;
+pub mod sensitivity;
 pub mod term;
 
 use std::path::PathBuf;
@@ -57,6 +59,12 @@ pub enum Command {
     /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
     /// run.
     Merge(MergeArgs),
+    /// Global sensitivity of one metric to every uncertain parameter: Sobol' indices or Morris
+    /// elementary effects, with bootstrap intervals and a tornado chart.
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Scenario discovery: the parameter ranges where a run's bad trials concentrate (PRIM), in
+    /// words. Reads the trials.csv of `run --trials-csv`.
+    Discover(discover::DiscoverArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -212,5 +220,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Backtest(args) => backtest::execute(&args),
+        Command::Sensitivity(args) => sensitivity::execute(&args),
+        Command::Discover(args) => discover::execute(&args),
     }
 }

@@ -1,9 +1,12 @@
 //! The flat parameter table: every numeric parameter of a scenario, with its stream key computed
 //! once, so a trial draws by index and never touches a string.
 
+use std::sync::Arc;
+
 use rand::RngExt;
 
-use crate::sample::{Dist, path_key, stream};
+use crate::sample::design::quantile;
+use crate::sample::{Design, Dist, path_key, stream};
 use crate::scenario::Param;
 
 /// Index into `ParamTable::specs` (and into a trial's drawn values).
@@ -33,6 +36,11 @@ pub struct ParamTable {
     pub specs: Vec<ParamSpec>,
     /// Indices of reported parameters, in scenario order.
     pub reported: Vec<Px>,
+    /// A sampling design that replaces the plain Monte Carlo draws of the reported (uncertain)
+    /// parameters; its dimension `i` is `reported[i]`, so a structured design must be built for
+    /// `reported.len()` dimensions (as `study::sensitivity::plan` does). `None`: keyed streams,
+    /// as always.
+    pub design: Option<Arc<Design>>,
 }
 
 impl ParamTable {
@@ -92,6 +100,9 @@ impl ParamTable {
     /// Draws every parameter of global trial `trial` into `vals` (same length as `specs`).
     /// Each parameter has its own stream, so adding a parameter never shifts another's draw.
     pub fn draw(&self, seed: u64, trial: u64, vals: &mut [f64]) {
+        if let Some(d) = &self.design {
+            return self.draw_design(d, seed, trial, vals);
+        }
         for (i, s) in self.specs.iter().enumerate() {
             vals[i] = match &s.draw {
                 Draw::Dist { dist, round } => {
@@ -112,6 +123,37 @@ impl ParamTable {
                     } else {
                         let u: f64 = stream(seed, trial, s.key).random();
                         if u < p { 1.0 } else { 0.0 }
+                    }
+                }
+            };
+        }
+    }
+
+    /// Like `draw`, with the uncertain parameters taken from design `d`: each at its
+    /// distribution's quantile of the design's uniform number (rounded for times), an uncertain
+    /// event when that number is below its probability. Fixed values stay as they are.
+    fn draw_design(&self, d: &Design, seed: u64, trial: u64, vals: &mut [f64]) {
+        let mut dim = 0;
+        for (i, s) in self.specs.iter().enumerate() {
+            let u = if s.reported {
+                dim += 1;
+                Some(d.uniform(seed, trial, dim - 1, s.key))
+            } else {
+                None
+            };
+            vals[i] = match (&s.draw, u) {
+                (Draw::Dist { dist, round }, Some(u)) => {
+                    let v = quantile(dist, u);
+                    if *round { v.round() } else { v }
+                }
+                (Draw::Dist { dist, .. }, None) => dist.support().0,
+                (Draw::Bernoulli { prob }, u) => {
+                    let p = vals[*prob as usize];
+                    match u {
+                        _ if p >= 1.0 => 1.0,
+                        _ if p <= 0.0 => 0.0,
+                        Some(u) if u < p => 1.0,
+                        _ => 0.0,
                     }
                 }
             };

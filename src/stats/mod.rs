@@ -1,8 +1,11 @@
 //! Statistics over per-trial values: exact quantiles, CVaR, per-period bands. Pure functions over
 //! slices, so shards merge by concatenating their per-trial arrays and summarising again.
 
+pub mod morris;
 pub mod paired;
+pub mod prim;
 pub mod rank;
+pub mod sobol;
 
 /// The statistics reported for every scalar metric, in output column order.
 pub const SUMMARY_COLUMNS: [&str; 16] = [

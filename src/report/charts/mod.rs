@@ -16,6 +16,7 @@ mod loss;
 mod palette;
 mod price;
 mod select;
+pub mod tornado;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
