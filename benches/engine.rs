@@ -234,6 +234,8 @@ fn realistic_world() -> Scenario {
                 eligible: vec![4],
             },
             source: None,
+            cost: None,
+            lever: None,
         },
         Policy {
             id: "plant".into(),
@@ -256,6 +258,8 @@ fn realistic_world() -> Scenario {
                 inputs: vec![],
             },
             source: None,
+            cost: None,
+            lever: None,
         },
         Policy {
             id: "recycle".into(),
@@ -267,6 +271,8 @@ fn realistic_world() -> Scenario {
                 ramp: q("recycle", "ramp", Dist::Const(12.0)),
             },
             source: None,
+            cost: None,
+            lever: None,
         },
     ];
     Scenario {

@@ -14,6 +14,7 @@ mod engine_rules;
 mod engine_v2;
 mod engine_world;
 mod hardening;
+mod overrides;
 mod report;
 mod run_outputs;
 mod scenario;
