@@ -15,6 +15,7 @@ mod engine_v2;
 mod engine_world;
 mod hardening;
 mod overrides;
+mod portfolio;
 mod report;
 mod run_outputs;
 mod scenario;

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod interrupt;
 pub mod merge;
 pub mod outdir;
+pub mod portfolio;
 pub mod run;
 pub mod term;
 
@@ -52,6 +53,9 @@ pub enum Command {
     Run(RunArgs),
     /// Run a base and a policy scenario on the same seed and compare them trial by trial.
     Compare(CompareArgs),
+    /// Rank policy packages and their levers by loss avoided per dollar: one base run, every
+    /// package, each lever alone and each package without one lever, on common random numbers.
+    Portfolio(portfolio::PortfolioArgs),
     /// Score the model against the observed record of 2010-2025 export-control episodes.
     Backtest(backtest::BacktestArgs),
     /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
@@ -264,6 +268,7 @@ pub fn main() -> i32 {
         Command::Explain { file } => explain::run(&file),
         Command::Run(args) => run::execute(&args),
         Command::Compare(args) => compare::execute(&args),
+        Command::Portfolio(args) => portfolio::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Backtest(args) => backtest::execute(&args),
     }

@@ -11,6 +11,8 @@ pub mod exceedance;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod portfolio;
+pub mod portfolio_html;
 pub mod shard;
 pub mod summaries;
 pub mod table;

@@ -388,6 +388,30 @@ impl Policy {
     }
 }
 
+/// A lever of a package: a name and the ids of the policies it switches on and off together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lever {
+    pub name: String,
+    pub policies: Vec<String>,
+}
+
+/// The levers of `policies`, in the order each first appears: policies sharing a `lever` form
+/// one, a policy without `lever` is one of its own.
+pub fn levers(policies: &[Policy]) -> Vec<Lever> {
+    let mut out: Vec<Lever> = Vec::new();
+    for p in policies {
+        let name = p.lever_name();
+        match out.iter_mut().find(|l| l.name == name) {
+            Some(l) => l.policies.push(p.id.clone()),
+            None => out.push(Lever {
+                name: name.to_string(),
+                policies: vec![p.id.clone()],
+            }),
+        }
+    }
+    out
+}
+
 /// A policy's cost: present-value US dollars over the horizon, a number or a distribution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cost {

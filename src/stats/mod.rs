@@ -2,6 +2,7 @@
 //! slices, so shards merge by concatenating their per-trial arrays and summarising again.
 
 pub mod paired;
+pub mod portfolio;
 pub mod rank;
 
 /// The statistics reported for every scalar metric, in output column order.

@@ -119,6 +119,12 @@ fn costs_and_levers_are_read_with_their_sources() {
         );
         assert!(p.lever.is_some(), "{} has no lever", p.id);
     }
+    let lv = scenario::levers(&g7.policies);
+    assert_eq!(lv.len(), 9, "{lv:?}");
+    assert_eq!(
+        lv.iter().map(|l| l.policies.len()).sum::<usize>(),
+        g7.policies.len()
+    );
     // Costs are not model parameters: they never reach trials.csv or the engine.
     let paths: Vec<String> = scenario::params::all(&g7)
         .iter()

@@ -12,6 +12,7 @@ pub mod compare;
 mod fan;
 mod flow;
 pub(crate) mod format;
+pub mod frontier;
 mod loss;
 mod palette;
 mod price;
