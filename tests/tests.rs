@@ -20,4 +20,5 @@ mod report;
 mod run_outputs;
 mod scenario;
 mod shard_integrity;
+mod sweep;
 mod validation;

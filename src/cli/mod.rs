@@ -14,6 +14,7 @@ pub mod merge;
 pub mod outdir;
 pub mod portfolio;
 pub mod run;
+pub mod sweep;
 pub mod term;
 
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Rank policy packages and their levers by loss avoided per dollar: one base run, every
     /// package, each lever alone and each package without one lever, on common random numbers.
     Portfolio(portfolio::PortfolioArgs),
+    /// Run a scenario at every point of a grid of parameter values on common random numbers and
+    /// draw the risk curve (median, p95, CVaR95 of a metric against the swept value).
+    Sweep(sweep::SweepArgs),
     /// Score the model against the observed record of 2010-2025 export-control episodes.
     Backtest(backtest::BacktestArgs),
     /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
@@ -269,6 +273,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::execute(&args),
         Command::Compare(args) => compare::execute(&args),
         Command::Portfolio(args) => portfolio::execute(&args),
+        Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Backtest(args) => backtest::execute(&args),
     }

@@ -15,6 +15,7 @@ pub mod portfolio;
 pub mod portfolio_html;
 pub mod shard;
 pub mod summaries;
+pub mod sweep;
 pub mod table;
 
 pub use summaries::Summaries;

@@ -102,6 +102,31 @@ pub fn effect(reference: &[f64], variant: &[f64], cost: &[f64]) -> Effect {
             high: quantile_sorted(boot, 0.975),
         }
     };
+    // Every trial a tie (within `TIE_TOLERANCE`): the variant changed nothing, and what is left
+    // of the difference is rounding from summing in another order.
+    if p.diff.p_better == 0.0 && p.diff.p_worse == 0.0 {
+        let zero = Estimate {
+            value: 0.0,
+            low: 0.0,
+            high: 0.0,
+        };
+        return Effect {
+            mean: zero,
+            cvar95: zero,
+            p_better: 0.0,
+            p_worse: 0.0,
+            cost: cost_mean,
+            cost_p5: quantile_sorted(&cs, 0.05),
+            cost_p95: quantile_sorted(&cs, 0.95),
+            per_dollar: if cost_mean > 0.0 {
+                zero
+            } else {
+                interval(f64::NAN, &mut Vec::new())
+            },
+            loss_mean: p.policy.mean,
+            loss_cvar95: p.policy.cvar95,
+        };
+    }
     Effect {
         mean: Estimate {
             value: avoided_mean,
@@ -151,8 +176,8 @@ impl Interaction {
 }
 
 /// Interaction of per-trial effects: `apart[i]` the sum of the separate effects in trial `i`,
-/// `together[i]` the joint effect.
-pub fn interaction(apart: &[f64], together: &[f64]) -> Interaction {
+/// `together[i]` the joint effect. A gap of at most `floor` is rounding, never flagged.
+pub fn interaction(apart: &[f64], together: &[f64], floor: f64) -> Interaction {
     let n = apart.len();
     let gap: Vec<f64> = apart.iter().zip(together).map(|(a, t)| a - t).collect();
     let m = mean(&gap);
@@ -164,7 +189,10 @@ pub fn interaction(apart: &[f64], together: &[f64]) -> Interaction {
     const Z95: f64 = 1.959_963_984_540_054;
     let (low, high) = (m - Z95 * se, m + Z95 * se);
     let scale = mean(apart).abs().max(mean(together).abs());
-    let flagged = (low > 0.0 || high < 0.0) && m.abs() >= INTERACTION_SHARE * scale && scale > 0.0;
+    let flagged = (low > 0.0 || high < 0.0)
+        && m.abs() >= INTERACTION_SHARE * scale
+        && m.abs() > floor
+        && scale > 0.0;
     Interaction {
         gap: Estimate {
             value: m,
@@ -227,6 +255,9 @@ pub struct LeverRuns<'a> {
 pub fn package(base: &[f64], runs: &PackageRuns<'_>) -> PackageResult {
     let whole = effect(base, runs.whole, runs.whole_cost);
     let n = base.len();
+    // Gaps within the tie tolerance of the base's typical loss are rounding.
+    let floor =
+        super::paired::TIE_TOLERANCE * mean(&base.iter().map(|b| b.abs()).collect::<Vec<_>>());
     let mut sum_alone = vec![0.0; n];
     let whole_avoided: Vec<f64> = base.iter().zip(runs.whole).map(|(b, w)| b - w).collect();
     let levers = runs
@@ -248,7 +279,7 @@ pub fn package(base: &[f64], runs: &PackageRuns<'_>) -> PackageResult {
                 policies: l.policies.clone(),
                 alone: effect(base, l.alone, l.cost),
                 in_package: effect(l.without, runs.whole, l.cost),
-                interaction: interaction(&alone_avoided, &marginal),
+                interaction: interaction(&alone_avoided, &marginal, floor),
             }
         })
         .collect();
@@ -257,7 +288,7 @@ pub fn package(base: &[f64], runs: &PackageRuns<'_>) -> PackageResult {
         file: runs.file.clone(),
         whole,
         levers,
-        interaction: interaction(&sum_alone, &whole_avoided),
+        interaction: interaction(&sum_alone, &whole_avoided, floor),
         uncosted: runs.uncosted.clone(),
     }
 }
@@ -308,6 +339,16 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_that_ties_every_trial_avoids_exactly_nothing() {
+        let base = [3.0, 4.0, 5.0];
+        let e = effect(&base, &[3.0 + 1e-12, 4.0, 5.0 - 1e-12], &[1.0; 3]);
+        assert_eq!(
+            (e.mean.value, e.cvar95.value, e.per_dollar.value),
+            (0.0, 0.0, 0.0)
+        );
+    }
+
+    #[test]
     fn zero_cost_has_no_per_dollar_figure() {
         let e = effect(&[3.0, 4.0], &[1.0, 1.0], &[0.0, 0.0]);
         assert!(e.per_dollar.value.is_nan() && e.per_dollar.low.is_nan());
@@ -316,15 +357,17 @@ mod tests {
     #[test]
     fn interaction_flags_only_a_clear_material_gap() {
         let apart = vec![2.0; 50];
-        assert!(!interaction(&apart, &apart).flagged);
+        assert!(!interaction(&apart, &apart, 0.0).flagged);
+        // Below the rounding floor nothing is flagged.
+        assert!(!interaction(&apart, &[1.0; 50], 1.5).flagged);
         let together = vec![1.0; 50];
-        let i = interaction(&apart, &together);
+        let i = interaction(&apart, &together, 0.0);
         assert!(i.flagged && i.word() == "overlap", "{i:?}");
         let more = vec![3.0; 50];
-        assert_eq!(interaction(&apart, &more).word(), "synergy");
+        assert_eq!(interaction(&apart, &more, 0.0).word(), "synergy");
         // A 1% gap is clear but not material.
         let close = vec![1.98; 50];
-        assert!(!interaction(&apart, &close).flagged);
+        assert!(!interaction(&apart, &close, 0.0).flagged);
     }
 
     #[test]

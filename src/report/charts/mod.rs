@@ -16,6 +16,7 @@ pub mod frontier;
 mod loss;
 mod palette;
 mod price;
+pub mod risk_curve;
 mod select;
 
 use std::fmt;
