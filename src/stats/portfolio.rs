@@ -22,6 +22,11 @@ const BOOT_SEED: u64 = 0x706f_7274_666f_6c69;
 /// excludes zero and its mean is at least this share of the larger of the two effects.
 pub const INTERACTION_SHARE: f64 = 0.05;
 
+/// An interaction smaller than this share of the base's mean loss is never flagged: a gap of
+/// $4 m in a $350 bn problem is not worth a reader's attention, whatever its share of a lever
+/// that does almost nothing.
+pub const MATERIAL_SHARE: f64 = 1e-3;
+
 /// A value with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
@@ -176,7 +181,7 @@ impl Interaction {
 }
 
 /// Interaction of per-trial effects: `apart[i]` the sum of the separate effects in trial `i`,
-/// `together[i]` the joint effect. A gap of at most `floor` is rounding, never flagged.
+/// `together[i]` the joint effect. A gap of at most `floor` is never flagged.
 pub fn interaction(apart: &[f64], together: &[f64], floor: f64) -> Interaction {
     let n = apart.len();
     let gap: Vec<f64> = apart.iter().zip(together).map(|(a, t)| a - t).collect();
@@ -255,9 +260,9 @@ pub struct LeverRuns<'a> {
 pub fn package(base: &[f64], runs: &PackageRuns<'_>) -> PackageResult {
     let whole = effect(base, runs.whole, runs.whole_cost);
     let n = base.len();
-    // Gaps within the tie tolerance of the base's typical loss are rounding.
-    let floor =
-        super::paired::TIE_TOLERANCE * mean(&base.iter().map(|b| b.abs()).collect::<Vec<_>>());
+    // Gaps below `MATERIAL_SHARE` of the base's mean loss are too small to matter (and include
+    // rounding).
+    let floor = MATERIAL_SHARE * mean(&base.iter().map(|b| b.abs()).collect::<Vec<_>>());
     let mut sum_alone = vec![0.0; n];
     let whole_avoided: Vec<f64> = base.iter().zip(runs.whole).map(|(b, w)| b - w).collect();
     let levers = runs

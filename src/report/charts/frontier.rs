@@ -143,32 +143,33 @@ impl Draw for FrontierFigure {
                 .iter()
                 .filter(|p| !p.efficient && p.kind == "package"),
         );
-        // One label per spot: points that coincide (a lever alone is the package without the
-        // other lever when there are two) or nearly do keep the first label only.
-        let (dx, dy) = (x_max * 0.04, (y1 - y0) * 0.035);
-        let mut placed: Vec<(f64, f64)> = Vec::new();
+        // A label is placed only where it overlaps no label already placed (boxes estimated
+        // from the character count), so points that coincide (a lever alone is the package
+        // without the other lever when there are two) keep the first label only.
+        let (cw, lh) = (x_max * 0.0085, (y1 - y0) * 0.04);
+        let mut placed: Vec<(f64, f64, f64)> = Vec::new();
         let left = format::font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Bottom));
         let right = format::font(LABEL_SIZE).pos(Pos::new(HPos::Right, VPos::Bottom));
         for p in labelled {
-            if placed.len() >= MAX_LABELS
-                || placed
-                    .iter()
-                    .any(|&(x, y)| (x - p.cost).abs() < dx && (y - p.loss_cvar95).abs() < dy)
-            {
-                continue;
-            }
-            placed.push((p.cost, p.loss_cvar95));
+            let text = format::shorten(&p.label, 44);
+            let w = text.chars().count() as f64 * cw;
             // Labels of points on the right half run leftwards, so they stay inside the plot.
-            let (x, style) = if p.cost > x_max * 0.55 {
+            let to_left = p.cost > x_max * 0.55;
+            let (x, style) = if to_left {
                 (p.cost - x_max * 0.008, right.clone())
             } else {
                 (p.cost + x_max * 0.008, left.clone())
             };
-            chart.draw_series(std::iter::once(Text::new(
-                format::shorten(&p.label, 44),
-                (x, p.loss_cvar95 + (y1 - y0) * 0.01),
-                style,
-            )))?;
+            let x_start = if to_left { x - w } else { x };
+            let y = p.loss_cvar95 + (y1 - y0) * 0.01;
+            let clash = placed
+                .iter()
+                .any(|&(px, pw, py)| x_start < px + pw && px < x_start + w && (y - py).abs() < lh);
+            if placed.len() >= MAX_LABELS || clash {
+                continue;
+            }
+            placed.push((x_start, w, y));
+            chart.draw_series(std::iter::once(Text::new(text, (x, y), style)))?;
         }
         chart
             .configure_series_labels()
