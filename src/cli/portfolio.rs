@@ -296,6 +296,15 @@ pub fn portfolio_loaded(
     }];
     for (k, (lv, vs, scenarios)) in plans.iter().enumerate() {
         let name = packages[k].meta.name.clone();
+        // Chart labels: the package's file stem, dropped when there is one package.
+        let stem = file_stem(&args.packages[k]);
+        let tag = |what: &str| {
+            if packages.len() == 1 {
+                what.to_string()
+            } else {
+                format!("{stem}: {what}")
+            }
+        };
         let mut vals = Vec::new();
         let mut costs = Vec::new();
         for (v, s) in vs.iter().zip(scenarios) {
@@ -344,11 +353,11 @@ pub fn portfolio_loaded(
             uncosted: uncosted(&packages[k]),
         };
         let r = package(&base_vals, &runs);
-        frontier.push(point(&name, "package", &r.whole));
+        frontier.push(point(&stem, "package", &r.whole));
         for (l, lever) in r.levers.iter().enumerate() {
             if !single {
                 frontier.push(point(
-                    &format!("{} alone", lever.name),
+                    &tag(&format!("{} alone", lever.name)),
                     "lever alone",
                     &lever.alone,
                 ));
@@ -357,7 +366,7 @@ pub fn portfolio_loaded(
             let wc = costs[w].iter().sum::<f64>() / n as f64;
             let ws = crate::stats::sorted(&vals[w]);
             frontier.push(FrontierPoint {
-                label: format!("{name} without {}", lever.name),
+                label: tag(&format!("without {}", lever.name)),
                 kind: "package without a lever",
                 cost: wc,
                 loss_cvar95: crate::stats::cvar_upper_sorted(&ws, 0.95),
