@@ -291,6 +291,8 @@ impl World {
             id: id.into(),
             kind,
             source: None,
+            cost: None,
+            lever: None,
         });
     }
 

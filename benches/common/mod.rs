@@ -236,6 +236,8 @@ pub fn sized_world(nr: usize, nc: usize) -> Scenario {
                 eligible: vec![4],
             },
             source: None,
+            cost: None,
+            lever: None,
         },
         Policy {
             id: "plant".into(),
@@ -258,6 +260,8 @@ pub fn sized_world(nr: usize, nc: usize) -> Scenario {
                 inputs: vec![],
             },
             source: None,
+            cost: None,
+            lever: None,
         },
         Policy {
             id: "recycle".into(),
@@ -269,6 +273,8 @@ pub fn sized_world(nr: usize, nc: usize) -> Scenario {
                 ramp: q("recycle", "ramp", Dist::Const(12.0)),
             },
             source: None,
+            cost: None,
+            lever: None,
         },
     ];
     Scenario {

@@ -76,14 +76,27 @@ pub fn execute(args: &CompareArgs) -> i32 {
     let mut diags = std::io::stderr();
     let mut err = super::term::stderr();
     let mut out = super::term::stdout();
+    let mut opts = match super::one_value_each(&args.set, "compare", false) {
+        Ok(o) => o,
+        Err(m) => {
+            let _ = writeln!(err, "error: {m}");
+            return EXIT_USAGE;
+        }
+    };
+    // A `--set` path may belong to one side only (a policy's parameter): it must exist on one.
+    opts.lenient_set = true;
     // Load both before giving up, so every problem in either file is shown at once.
-    let base = load(&args.base, color, &mut diags, &mut err);
-    let policy = load(&args.policy, color, &mut diags, &mut err);
+    let base = load(&args.base, &opts, color, &mut diags, &mut err);
+    let policy = load(&args.policy, &opts, color, &mut diags, &mut err);
     let (base, policy) = match (base, policy) {
         (Ok(b), Ok(p)) => (b, p),
         // 2 (a file cannot be read) outranks 1 (a scenario is invalid).
         (b, p) => return b.err().unwrap_or(EXIT_OK).max(p.err().unwrap_or(EXIT_OK)),
     };
+    if let Some(code) = unknown_set(&opts, &base, &policy, &mut err) {
+        return code;
+    }
+    let (base, policy) = (base.0, policy.0);
     let stop = super::interrupt::stop_flag();
     compare_loaded(
         &base,
@@ -100,18 +113,19 @@ pub fn execute(args: &CompareArgs) -> i32 {
 /// cannot be read, 1 when the scenario is invalid.
 fn load(
     path: &Path,
+    opts: &scenario::LoadOptions,
     color: bool,
     diags: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<Scenario, i32> {
+) -> Result<(Scenario, Vec<String>), i32> {
     if let Err(why) = scenario::readable(path) {
         let _ = writeln!(err, "error: {why}");
         return Err(EXIT_USAGE);
     }
-    match scenario::load(path) {
+    match scenario::load_with(path, opts) {
         Ok(l) => {
             let _ = write!(diags, "{}", scenario::render_all(&l.warnings, color));
-            Ok(l.scenario)
+            Ok((l.scenario, l.unset))
         }
         Err(e) => {
             let _ = write!(diags, "{}", e.render(color));
@@ -123,6 +137,31 @@ fn load(
             Err(EXIT_INVALID)
         }
     }
+}
+
+/// A `--set` path that neither side has: an error naming it, with the closest path of either.
+fn unknown_set(
+    opts: &scenario::LoadOptions,
+    base: &(Scenario, Vec<String>),
+    policy: &(Scenario, Vec<String>),
+    err: &mut dyn Write,
+) -> Option<i32> {
+    let mut known = scenario::settable_paths(&base.0);
+    known.extend(scenario::settable_paths(&policy.0));
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let mut code = None;
+    for s in &opts.set {
+        if base.1.contains(&s.path) && policy.1.contains(&s.path) {
+            let _ = writeln!(
+                err,
+                "error: --set {}: neither scenario has this parameter; {}",
+                s.path,
+                scenario::did_you_mean_path(&s.path, &known)
+            );
+            code = Some(EXIT_INVALID);
+        }
+    }
+    code
 }
 
 /// Everything after loading: checks, runs both sides, writes, prints. Returns the exit code.
@@ -273,6 +312,10 @@ pub fn compare_loaded(
     };
     let page = |charts: &[InlineChart]| comparison_html(&info, &cmp, charts).into_bytes();
     let html = (!args.no_charts).then_some(&page as Page<'_>);
+    let run_info = CompareRunInfo {
+        command: super::with_set(run_info.command, &args.set),
+        ..run_info
+    };
     let staged = stage(&target, args.force, run_info, &figures, html, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;
         put("comparison.csv", comparison_csv(&cmp))?;

@@ -452,6 +452,15 @@ pub fn explain(s: &Scenario) -> String {
             ),
         };
         let _ = writeln!(o, "  {}: {line}", p.id);
+        if let Some(l) = &p.lever {
+            let _ = writeln!(o, "    lever: {l}");
+        }
+        if let Some(c) = &p.cost {
+            let _ = writeln!(o, "    cost ({}): {}", c.value.path, d(&c.value, "dollars"));
+            if let Some(src) = &c.source {
+                let _ = writeln!(o, "    cost source: {src}");
+            }
+        }
         if let Some(src) = &p.source {
             let _ = writeln!(o, "    source: {src}");
         }

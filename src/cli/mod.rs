@@ -13,8 +13,10 @@ pub mod explain;
 pub mod interrupt;
 pub mod merge;
 pub mod outdir;
+pub mod portfolio;
 pub mod run;
 pub mod sensitivity;
+pub mod sweep;
 pub mod term;
 
 use std::path::PathBuf;
@@ -54,6 +56,12 @@ pub enum Command {
     Run(RunArgs),
     /// Run a base and a policy scenario on the same seed and compare them trial by trial.
     Compare(CompareArgs),
+    /// Rank policy packages and their levers by loss avoided per dollar: one base run, every
+    /// package, each lever alone and each package without one lever, on common random numbers.
+    Portfolio(portfolio::PortfolioArgs),
+    /// Run a scenario at every point of a grid of parameter values on common random numbers and
+    /// draw the risk curve (median, p95, CVaR95 of a metric against the swept value).
+    Sweep(sweep::SweepArgs),
     /// Score the model against the observed record of 2010-2025 export-control episodes.
     Backtest(backtest::BacktestArgs),
     /// Combine the shard directories of `run --shard` into one result, identical to an unsharded
@@ -118,6 +126,11 @@ pub struct RunArgs {
     /// `--threshold world.value_lost=1e11`; written to exceedance.csv and printed.
     #[arg(long = "threshold", value_name = "METRIC=VALUE")]
     pub thresholds: Vec<crate::report::exceedance::Threshold>,
+    /// Override one parameter for this run (repeatable), by the path `explain` and trials.csv
+    /// show, for example `--set policy.eu-pilot-magnets.initial=3`. The value is checked against
+    /// the field's allowed range like a value in the file.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<crate::scenario::set::SetArg>,
     /// Run only slice I of N of the trials (1-based) and write its per-trial arrays for
     /// `chokepoint merge` (for splitting a large run across machines).
     #[arg(long, value_name = "I/N")]
@@ -148,6 +161,10 @@ pub struct CompareArgs {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Override one parameter on both sides (repeatable), e.g.
+    /// `--set shock.esc-ree-package.severity=0.9`; a path may belong to one side only.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<crate::scenario::set::SetArg>,
 }
 
 /// Most trials `--trials` accepts (a total across shards; one run or shard must also fit in
@@ -204,6 +221,51 @@ pub(crate) fn check_counts(
     Ok(())
 }
 
+/// The load options of a `run` or `compare` given `--set` arguments: one value each (several
+/// values are a sweep), each path once.
+pub(crate) fn one_value_each(
+    set: &[crate::scenario::set::SetArg],
+    command: &str,
+    shard: bool,
+) -> Result<crate::scenario::LoadOptions, String> {
+    if shard && !set.is_empty() {
+        return Err(
+            "--set cannot be combined with --shard: `merge` checks shards against the scenario \
+             files, which do not hold the override; write the value into a copy of the file"
+                .into(),
+        );
+    }
+    let mut out = crate::scenario::LoadOptions::default();
+    for s in set {
+        if s.values.len() != 1 {
+            return Err(format!(
+                "--set {s}: `{command}` takes one value per parameter; for several, run \
+                 `chokepoint sweep SCENARIO --set {s}`"
+            ));
+        }
+        if out.set.iter().any(|v| v.path == s.path) {
+            return Err(format!(
+                "--set {}: the path is set twice; set it once",
+                s.path
+            ));
+        }
+        out.set.push(s.one(s.values[0]));
+    }
+    Ok(out)
+}
+
+/// `command` with the `--set` arguments that produced it, for run.json.
+pub(crate) fn with_set(
+    mut command: Vec<String>,
+    set: &[crate::scenario::set::SetArg],
+) -> Vec<String> {
+    for s in set {
+        command.push("--set".into());
+        command.push(s.to_string());
+    }
+    command
+}
+
 /// Parses arguments and runs the command; returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -218,6 +280,8 @@ pub fn main() -> i32 {
         Command::Explain { file } => explain::run(&file),
         Command::Run(args) => run::execute(&args),
         Command::Compare(args) => compare::execute(&args),
+        Command::Portfolio(args) => portfolio::execute(&args),
+        Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Backtest(args) => backtest::execute(&args),
         Command::Sensitivity(args) => sensitivity::execute(&args),

@@ -182,14 +182,17 @@ pub fn run_loaded(
         trials,
         first_trial,
         total_trials: total,
-        command: reproduce(
-            &args.scenario,
-            total,
-            seed,
-            args.shard,
-            args.trials_csv,
-            args.no_charts,
-            &args.thresholds,
+        command: super::with_set(
+            reproduce(
+                &args.scenario,
+                total,
+                seed,
+                args.shard,
+                args.trials_csv,
+                args.no_charts,
+                &args.thresholds,
+            ),
+            &args.set,
         ),
         files: Vec::new(),
     };
@@ -439,7 +442,14 @@ pub fn execute(args: &RunArgs) -> i32 {
         let _ = writeln!(err, "error: {why}");
         return EXIT_USAGE;
     }
-    let loaded = match scenario::load(&args.scenario) {
+    let opts = match super::one_value_each(&args.set, "run", args.shard.is_some()) {
+        Ok(o) => o,
+        Err(m) => {
+            let _ = writeln!(err, "error: {m}");
+            return EXIT_USAGE;
+        }
+    };
+    let loaded = match scenario::load_with(&args.scenario, &opts) {
         Ok(l) => l,
         Err(e) => {
             // Diagnostics escape their own text and may carry colour codes: write them as is.

@@ -13,8 +13,11 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod sensitivity;
+pub mod portfolio;
+pub mod portfolio_html;
 pub mod shard;
 pub mod summaries;
+pub mod sweep;
 pub mod table;
 
 pub use summaries::Summaries;

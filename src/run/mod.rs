@@ -5,6 +5,7 @@
 //! Results are therefore bit-identical for any thread count, and a shard (`first_trial`) is a
 //! plain slice of the whole run.
 
+pub mod costs;
 pub mod memory;
 pub mod results;
 

@@ -231,14 +231,35 @@ fn next_char_boundary(s: &str, i: usize) -> usize {
     j.min(s.len())
 }
 
-/// Collects diagnostics while walking the files of one load.
+/// Collects diagnostics while walking the files of one load, and carries the load's `--set`
+/// overrides so that the reader of each parameter can take one in place of the file's value.
 #[derive(Debug, Default)]
 pub struct Diags {
     pub files: Vec<SourceFile>,
     pub list: Vec<Diagnostic>,
+    /// `--set PATH=VALUE` overrides of this load (see `scenario::LoadOptions`).
+    pub set: Vec<SetEntry>,
+}
+
+/// One `--set PATH=VALUE`: the value as a node located in the `--set` pseudo file, so a bad
+/// value is reported like a bad value in a file (the allowed range of the field, a hint).
+#[derive(Debug, Clone)]
+pub struct SetEntry {
+    pub path: String,
+    pub path_loc: Loc,
+    pub node: super::tree::Node,
+    /// Whether a parameter of that path took it.
+    pub used: bool,
 }
 
 impl Diags {
+    /// The `--set` value for parameter `path`, if any (marking it used).
+    pub fn set_value(&mut self, path: &str) -> Option<super::tree::Node> {
+        let e = self.set.iter_mut().find(|e| e.path == path)?;
+        e.used = true;
+        Some(e.node.clone())
+    }
+
     pub fn add_file(&mut self, path: PathBuf, text: Arc<str>) -> usize {
         self.files.push(SourceFile { path, text });
         self.files.len() - 1

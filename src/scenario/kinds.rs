@@ -19,7 +19,7 @@ pub const POLICY_KINDS: [&str; 5] = [
 pub const SHOCK_COMMON: [&str; 6] = ["id", "kind", "start", "duration", "probability", "source"];
 /// Keys of an export restriction's `licensing = { ... }` table.
 pub const LICENSING_KEYS: [&str; 3] = ["review", "approval_rate", "ceiling"];
-pub const POLICY_COMMON: [&str; 3] = ["id", "kind", "source"];
+pub const POLICY_COMMON: [&str; 6] = ["id", "kind", "source", "cost", "cost_source", "lever"];
 
 pub fn shock_keys(kind: &str) -> &'static [&'static str] {
     match kind {

@@ -17,6 +17,7 @@ pub mod numbers;
 pub mod params;
 pub mod policies;
 pub mod reader;
+pub mod set;
 pub mod shocks;
 pub mod suggest;
 pub mod tree;
@@ -34,11 +35,29 @@ pub use types::*;
 use diagnostic::{Diags, Loc};
 use tree::{Node, Val};
 
+/// How to load: `--set` overrides and which policies to keep.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Parameters replaced by a number (`--set PATH=VALUE`); a path no parameter of the
+    /// scenario has is an error with a did-you-mean.
+    pub set: Vec<set::SetValue>,
+    /// When `Some`, only the `[[policy]]` entries whose `id` is listed are read (the levers of
+    /// `chokepoint portfolio`: a package without a lever, a lever alone). The others are dropped
+    /// before validation, as if deleted from the file, so nothing they change (a priority, an
+    /// added producer) remains.
+    pub keep_policies: Option<Vec<String>>,
+    /// A `--set` path no parameter has is not an error but listed in `Loaded::unset` (for
+    /// `compare`, where a path may belong to one side only; the command checks the union).
+    pub lenient_set: bool,
+}
+
 /// A valid scenario and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub scenario: Scenario,
     pub warnings: Vec<Diagnostic>,
+    /// `--set` paths no parameter took (only with `LoadOptions::lenient_set`).
+    pub unset: Vec<String>,
 }
 
 /// Why a scenario could not be loaded: every error and warning, in file order.
@@ -78,8 +97,13 @@ pub fn render_all(diags: &[Diagnostic], color: bool) -> String {
 
 /// Loads and validates the scenario (or world) file at `path`.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// `load` with `--set` overrides and a policy filter.
+pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     match read_text(path) {
-        Ok(text) => load_str(&text, path),
+        Ok(text) => load_str_with(&text, path, opts),
         Err(msg) => Err(LoadError {
             diagnostics: vec![Diagnostic::file_level(Severity::Error, path, msg)],
         }),
@@ -183,6 +207,92 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Validates `text` as if read from `path` (a `world` key resolves relative to `path`).
 pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
+    load_str_with(text, path, &LoadOptions::default())
+}
+
+/// The `--set` overrides as a pseudo file `--set` (one `PATH=VALUE` a line), so a bad value is
+/// shown underlined like a value in a scenario file.
+fn add_set_file(d: &mut Diags, set: &[set::SetValue]) {
+    if set.is_empty() {
+        return;
+    }
+    let mut text = String::new();
+    let mut spans = Vec::new();
+    for s in set {
+        let p0 = text.len();
+        text.push_str(&s.path);
+        let v0 = text.len() + 1;
+        text.push('=');
+        text.push_str(&num_text(s.value));
+        spans.push((p0..p0 + s.path.len(), v0..text.len()));
+        text.push('\n');
+    }
+    let file = d.add_file(PathBuf::from("--set"), Arc::from(text.as_str()));
+    for (s, (pspan, vspan)) in set.iter().zip(spans) {
+        d.set.push(diagnostic::SetEntry {
+            path: s.path.clone(),
+            path_loc: Loc { file, span: pspan },
+            node: Node {
+                loc: Loc { file, span: vspan },
+                val: Val::Float(s.value),
+            },
+            used: false,
+        });
+    }
+}
+
+/// A number as `--set` shows it back: the shortest text that reads back to the same value.
+pub fn num_text(v: f64) -> String {
+    format!("{v}")
+}
+
+/// Every path `--set` could name in a scenario: its parameters and the policies' costs.
+pub fn settable_paths(s: &Scenario) -> Vec<String> {
+    let mut out: Vec<String> = params::all(s).iter().map(|p| p.path.clone()).collect();
+    out.extend(
+        s.policies
+            .iter()
+            .filter_map(|p| p.cost.as_ref().map(|c| c.value.path.clone())),
+    );
+    out
+}
+
+/// Errors for `--set` paths that no parameter took.
+fn report_unused_set(d: &mut Diags, scenario: &Scenario) {
+    let known = settable_paths(scenario);
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let unused: Vec<diagnostic::SetEntry> = d.set.iter().filter(|e| !e.used).cloned().collect();
+    for e in unused {
+        if known.contains(&e.path.as_str()) {
+            d.error(
+                &e.path_loc,
+                &e.path,
+                "this parameter is derived, not read from a file, and cannot be set",
+            )
+            .allowed("a parameter written (or defaulted) in the scenario or world file")
+            .hint("set the parameter it is derived from; `chokepoint explain` lists them");
+        } else {
+            d.error(
+                &e.path_loc,
+                &e.path,
+                format!("no parameter `{}` in this scenario", e.path),
+            )
+            .allowed("a parameter path as `chokepoint explain` and trials.csv show it")
+            .hint(did_you_mean_path(&e.path, &known));
+        }
+    }
+}
+
+/// The closest known path, or where to find them.
+pub fn did_you_mean_path(path: &str, known: &[&str]) -> String {
+    match suggest::closest(path, known.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => "`chokepoint explain FILE` lists every parameter; trials.csv has a column for each uncertain one".into(),
+    }
+}
+
+/// `load_str` with `--set` overrides and a policy filter.
+pub fn load_str_with(text: &str, path: &Path, opts: &LoadOptions) -> Result<Loaded, LoadError> {
     let mut d = Diags::default();
     let file = d.add_file(path.to_path_buf(), Arc::from(text));
     let Some(root) = parse(&mut d, file) else {
@@ -229,6 +339,11 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
         }
     }
     merge::add_file(&mut doc, &root, false, &mut d);
+    if let Some(keep) = &opts.keep_policies {
+        doc.policies
+            .retain(|n| policy_id(n).is_some_and(|id| keep.iter().any(|k| k == id)));
+    }
+    add_set_file(&mut d, &opts.set);
     if world_unreadable {
         // Without its world every region and commodity the scenario names would be reported as
         // unknown: echoes of the one cause. Report that, and the scenario table's own problems.
@@ -261,6 +376,15 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
             .hint("start from one of the files in scenarios/ (see docs/scenario-files.md)");
     }
     let scenario = build(&doc, path, world_file, &mut d);
+    let unset: Vec<String> = d
+        .set
+        .iter()
+        .filter(|e| !e.used)
+        .map(|e| e.path.clone())
+        .collect();
+    if !opts.lenient_set {
+        report_unused_set(&mut d, &scenario);
+    }
     if !d.has_errors()
         && let Some(msg) = limits::check_memory(&scenario, scenario.meta.trials)
     {
@@ -280,6 +404,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
         Ok(Loaded {
             scenario,
             warnings: diagnostics,
+            unset,
         })
     }
 }
@@ -305,6 +430,15 @@ fn parse(d: &mut Diags, file: usize) -> Option<Node> {
             .hint("check brackets, quotes and `=` on this line; see https://toml.io");
     }
     None
+}
+
+/// The `id` of a `[[policy]]` node, if it has a string one.
+fn policy_id(n: &Node) -> Option<&str> {
+    let Val::Table(t) = &n.val else { return None };
+    match &t.get("id")?.val {
+        Val::Str(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// The `world = "..."` value of the `[scenario]` table, if any.

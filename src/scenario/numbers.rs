@@ -54,6 +54,14 @@ pub const NON_NEGATIVE: Allowed = Allowed {
     cap: MAX_QUANTITY,
     text: "a number >= 0",
 };
+/// A policy's `cost`: present-value US dollars, at least 0.
+pub const MONEY: Allowed = Allowed {
+    min: 0.0,
+    min_open: false,
+    max: f64::INFINITY,
+    cap: MAX_QUANTITY,
+    text: "present-value US dollars >= 0",
+};
 pub const POSITIVE: Allowed = Allowed {
     min: 0.0,
     min_open: true,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::diagnostic::Diags;
 use super::kinds::{POLICY_COMMON, POLICY_KINDS, check_kind_keys, duplicate_id, kind, policy_keys};
 use super::merge::Doc;
-use super::numbers::{NON_NEGATIVE, PERIODS, SHARE};
+use super::numbers::{MONEY, NON_NEGATIVE, PERIODS, SHARE};
 use super::reader::Fields;
 use super::suggest::did_you_mean;
 use super::types::*;
@@ -50,6 +50,8 @@ pub fn policies(doc: &Doc, w: &mut World, horizon: usize, d: &mut Diags) -> Vec<
             "substitution" => substitution(&f, &base, w, d),
             _ => priority(&f, w, d),
         };
+        let cost = cost(&f, &base, d);
+        let lever = f.id_opt("lever", d);
         let (Some(id), Some(kind)) = (id, kind) else {
             continue;
         };
@@ -60,9 +62,44 @@ pub fn policies(doc: &Doc, w: &mut World, horizon: usize, d: &mut Diags) -> Vec<
             id: id.text,
             kind,
             source: f.string("source", d).map(|s| s.text),
+            cost,
+            lever: lever.map(|l| l.text),
         });
     }
     out
+}
+
+/// `cost` (present-value dollars, a number or a distribution) and its `cost_source`; a cost
+/// without a source, or a source without a cost, is a warning.
+fn cost(f: &Fields, base: &str, d: &mut Diags) -> Option<Cost> {
+    let source = f.string("cost_source", d);
+    let value = f.opt_param("cost", &format!("{base}.cost"), &MONEY, d);
+    // No warning on top of an error in either key: it would only echo it.
+    let written = |v: &Param| v.dist.mean().is_finite();
+    match (&value, &source) {
+        (Some(v), None) if written(v) && f.get("cost_source").is_none() => {
+            if let Some(n) = f.get("cost") {
+                d.warn(&n.loc, &f.key("cost"), "a cost without `cost_source`")
+                    .hint(
+                        "add `cost_source = \"...\"`: where the figure comes from and what it \
+                         covers (or \"assumption: ...\")",
+                    );
+            }
+        }
+        (None, Some(s)) => {
+            d.warn(
+                &s.loc,
+                &f.key("cost_source"),
+                "`cost_source` without a `cost`",
+            )
+            .hint("add `cost = ...` (present-value dollars) or remove `cost_source`");
+        }
+        _ => {}
+    }
+    Some(Cost {
+        value: value?,
+        source: source.map(|s| s.text),
+    })
 }
 
 fn region_commodity(f: &Fields, w: &World, d: &mut Diags) -> Option<(RegionIx, CommodityIx)> {

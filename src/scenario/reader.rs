@@ -121,6 +121,12 @@ impl<'a> Fields<'a> {
         check_id(&name, &self.key(k), d).then_some(name)
     }
 
+    /// An optional id-like name (`lever`): checked as an id when present.
+    pub fn id_opt(&self, k: &str, d: &mut Diags) -> Option<Name> {
+        let name = self.string(k, d)?;
+        check_id(&name, &self.key(k), d).then_some(name)
+    }
+
     /// A numeric parameter with stable path `param_path`; `default` when absent (`None` =
     /// required). On error returns a NaN placeholder: the load fails anyway, and NaN makes
     /// every later comparison false so no follow-on warning fires.
@@ -132,7 +138,8 @@ impl<'a> Fields<'a> {
         default: Option<f64>,
         d: &mut Diags,
     ) -> Param {
-        let n = match (self.get(k), default) {
+        let over = d.set_value(param_path);
+        let n = match (over.as_ref().or(self.get(k)), default) {
             (Some(n), _) => n,
             (None, Some(v)) => return Param::fixed(param_path, v),
             (None, None) => {
@@ -153,7 +160,8 @@ impl<'a> Fields<'a> {
         allowed: &Allowed,
         d: &mut Diags,
     ) -> Option<Param> {
-        let n = self.get(k)?;
+        let over = d.set_value(param_path);
+        let n = over.as_ref().or(self.get(k))?;
         let dist = numbers::dist(n, &self.key(k), allowed, d).unwrap_or(Dist::Const(f64::NAN));
         Some(Param::new(param_path, dist))
     }

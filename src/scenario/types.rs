@@ -372,6 +372,53 @@ pub struct Policy {
     pub id: String,
     pub kind: PolicyKind,
     pub source: Option<String>,
+    /// What the policy costs (`cost`), if stated. Not a model parameter: it never changes a
+    /// trial, and `chokepoint portfolio` draws it on its own keyed stream (path
+    /// `policy.<id>.cost`), so every package sees the same cost draw in the same trial.
+    pub cost: Option<Cost>,
+    /// The lever the policy belongs to (`lever`): `chokepoint portfolio` runs each lever alone
+    /// and each package without it. `None` = the policy is a lever of its own, named by its id.
+    pub lever: Option<String>,
+}
+
+impl Policy {
+    /// The lever name: `lever`, or the id when the policy has none.
+    pub fn lever_name(&self) -> &str {
+        self.lever.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// A lever of a package: a name and the ids of the policies it switches on and off together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lever {
+    pub name: String,
+    pub policies: Vec<String>,
+}
+
+/// The levers of `policies`, in the order each first appears: policies sharing a `lever` form
+/// one, a policy without `lever` is one of its own.
+pub fn levers(policies: &[Policy]) -> Vec<Lever> {
+    let mut out: Vec<Lever> = Vec::new();
+    for p in policies {
+        let name = p.lever_name();
+        match out.iter_mut().find(|l| l.name == name) {
+            Some(l) => l.policies.push(p.id.clone()),
+            None => out.push(Lever {
+                name: name.to_string(),
+                policies: vec![p.id.clone()],
+            }),
+        }
+    }
+    out
+}
+
+/// A policy's cost: present-value US dollars over the horizon, a number or a distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cost {
+    /// Path `policy.<id>.cost`.
+    pub value: Param,
+    /// `cost_source`: where the figure comes from and what it covers.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

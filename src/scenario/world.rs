@@ -276,9 +276,11 @@ pub fn recipe(
             loc: e.key_loc.clone(),
         };
         let c = ids.commodity(&name, &key, d);
-        let dist = super::numbers::dist(&e.node, &key, &NON_NEGATIVE, d);
+        let path = format!("{base}.inputs.{}", e.key);
+        let over = d.set_value(&path);
+        let dist = super::numbers::dist(over.as_ref().unwrap_or(&e.node), &key, &NON_NEGATIVE, d);
         if let (Some(c), Some(dist)) = (c, dist) {
-            inputs.push((c, Param::new(format!("{base}.inputs.{}", e.key), dist)));
+            inputs.push((c, Param::new(path, dist)));
             locs.push(e.key_loc.clone());
         }
     }
@@ -436,11 +438,14 @@ fn sectors(doc: &Doc, w: &mut World, d: &mut Diags) {
                 loc: e.key_loc.clone(),
             };
             let c = w.ids.commodity(&name, &key, d);
-            let dist = super::numbers::dist(&e.node, &key, &NON_NEGATIVE, d);
+            let path = format!("{base}.demand.{}", e.key);
+            let over = d.set_value(&path);
+            let dist =
+                super::numbers::dist(over.as_ref().unwrap_or(&e.node), &key, &NON_NEGATIVE, d);
             if let (Some(c), Some(dist)) = (c, dist) {
                 inputs.push(SectorInput {
                     commodity: c,
-                    demand: Param::new(format!("{base}.demand.{}", e.key), dist),
+                    demand: Param::new(path, dist),
                     essential: true,
                     weight: Param::fixed(format!("{base}.weights.{}", e.key), 1.0),
                     substitution: None,

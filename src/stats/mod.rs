@@ -4,6 +4,7 @@
 pub mod morris;
 pub mod paired;
 pub mod prim;
+pub mod portfolio;
 pub mod rank;
 pub mod sobol;
 

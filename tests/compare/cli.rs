@@ -33,6 +33,7 @@ fn args(base: &str, policy: &str, out: &Path) -> CompareArgs {
         out: Some(out.to_path_buf()),
         force: false,
         no_charts: true,
+        set: vec![],
     }
 }
 

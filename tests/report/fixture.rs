@@ -164,6 +164,8 @@ pub fn scenario() -> Scenario {
             eligible: vec![0],
         },
         source: Some("DLA Strategic Materials annual materials plan".into()),
+        cost: None,
+        lever: None,
     }];
     Scenario {
         meta: Meta {

@@ -24,6 +24,7 @@ fn args(out: &Path) -> RunArgs {
         trials_csv: false,
         no_charts: true,
         thresholds: vec![],
+        set: vec![],
         shard: None,
     }
 }

@@ -107,6 +107,7 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         trials_csv: true,
         no_charts: true,
         thresholds: vec![],
+        set: vec![],
         shard,
     }
 }

@@ -3,5 +3,6 @@
 mod cli;
 mod errors;
 mod props;
+mod set;
 mod v2;
 mod valid;

@@ -12,9 +12,11 @@ pub mod compare;
 mod fan;
 mod flow;
 pub(crate) mod format;
+pub mod frontier;
 mod loss;
 mod palette;
 mod price;
+pub mod risk_curve;
 mod select;
 pub mod tornado;
 

@@ -1,0 +1,169 @@
+//! `sweep.json`, `sweep.csv` and the terminal table of `chokepoint sweep`: per point of the grid
+//! the swept values and the distribution of the chosen metric (mean with its 95% interval,
+//! median, p95, CVaR95), every point on the same seed and trial indices.
+
+use serde::Serialize;
+
+use super::format::{float, money, num};
+use super::table::render;
+use crate::stats::Summary;
+
+/// Version of the `sweep.json` layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// z for a two-sided 95% normal interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// One point of the grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepPoint {
+    /// One value per swept path, in `Sweep::paths` order.
+    pub values: Vec<f64>,
+    pub summary: Summary,
+}
+
+/// A finished sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    pub scenario: String,
+    pub file: String,
+    pub metric: String,
+    pub seed: u64,
+    pub trials: usize,
+    pub paths: Vec<String>,
+    /// Grid points, the last path varying fastest.
+    pub points: Vec<SweepPoint>,
+}
+
+fn fin(x: f64) -> Option<f64> {
+    x.is_finite().then_some(if x == 0.0 { 0.0 } else { x })
+}
+
+#[derive(Serialize)]
+struct PointJson<'a> {
+    set: Vec<(&'a str, f64)>,
+    mean: Option<f64>,
+    mean_low: Option<f64>,
+    mean_high: Option<f64>,
+    p5: Option<f64>,
+    p50: Option<f64>,
+    p95: Option<f64>,
+    cvar95: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct SweepJson<'a> {
+    schema_version: u32,
+    scenario: &'a str,
+    file: &'a str,
+    metric: &'a str,
+    seed: u64,
+    trials: usize,
+    paths: &'a [String],
+    points: Vec<PointJson<'a>>,
+}
+
+/// `sweep.json`, pretty-printed, ending in a newline.
+pub fn sweep_json(s: &Sweep) -> Vec<u8> {
+    let doc = SweepJson {
+        schema_version: SCHEMA_VERSION,
+        scenario: &s.scenario,
+        file: &s.file,
+        metric: &s.metric,
+        seed: s.seed,
+        trials: s.trials,
+        paths: &s.paths,
+        points: s
+            .points
+            .iter()
+            .map(|p| {
+                let m = &p.summary;
+                PointJson {
+                    set: s
+                        .paths
+                        .iter()
+                        .map(String::as_str)
+                        .zip(p.values.iter().copied())
+                        .collect(),
+                    mean: fin(m.mean),
+                    mean_low: fin(m.mean - Z95 * m.se),
+                    mean_high: fin(m.mean + Z95 * m.se),
+                    p5: fin(m.p5),
+                    p50: fin(m.p50),
+                    p95: fin(m.p95),
+                    cvar95: fin(m.cvar95),
+                }
+            })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// `sweep.csv`: one row per point; the swept paths first, then the metric's statistics.
+pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
+    let mut out = s.paths.join(",");
+    out.push_str(",mean,mean_low,mean_high,p5,p50,p95,cvar95\n");
+    for p in &s.points {
+        let m = &p.summary;
+        let mut cells: Vec<String> = p.values.iter().map(|&v| float(v)).collect();
+        cells.extend(
+            [
+                m.mean,
+                m.mean - Z95 * m.se,
+                m.mean + Z95 * m.se,
+                m.p5,
+                m.p50,
+                m.p95,
+                m.cvar95,
+            ]
+            .map(float),
+        );
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// Whether the metric is in dollars (value lost), for the terminal's number format.
+fn is_money(metric: &str) -> bool {
+    metric.contains("value_lost")
+}
+
+/// The terminal table.
+pub fn sweep_table(s: &Sweep) -> String {
+    let f = |x: f64| {
+        if is_money(&s.metric) {
+            money(x)
+        } else {
+            let t = num(x);
+            if t.is_empty() { "-".into() } else { t }
+        }
+    };
+    let mut out = format!(
+        "{}: {} trials per point, seed {}, common random numbers; metric {}\n",
+        super::format::terminal(&s.scenario),
+        s.trials,
+        s.seed,
+        s.metric
+    );
+    let mut head: Vec<String> = s.paths.clone();
+    head.extend(["mean [95%]", "median", "p95", "CVaR95"].map(String::from));
+    let mut rows = vec![head];
+    for p in &s.points {
+        let m = &p.summary;
+        let mut r: Vec<String> = p.values.iter().map(|&v| num(v)).collect();
+        r.push(format!(
+            "{} [{}, {}]",
+            f(m.mean),
+            f(m.mean - Z95 * m.se),
+            f(m.mean + Z95 * m.se)
+        ));
+        r.extend([f(m.p50), f(m.p95), f(m.cvar95)]);
+        rows.push(r);
+    }
+    out.push('\n');
+    out.push_str(&render(&rows));
+    out
+}
