@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::compare::{CompareInfo, ROW_HEADERS, row_cells, row_label, sections};
 use super::format::{money, percent};
-use super::html::{CSS, escape};
+use super::html::{CSP, CSS, escape};
 use crate::stats::paired::Comparison;
 
 /// A row label a reader can parse without knowing metric names: `sector.EU.ev` reads
@@ -75,6 +75,7 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
          <title>{policy} vs {base} · chokepoint comparison</title>\n<style>{CSS}</style>\n\
          </head>\n<body>\n<main>\n<header>\n<h1>{policy}<br><small>compared with {base}</small></h1>\n\
          <dl class=\"meta\">\n"
