@@ -67,6 +67,30 @@ pub fn incomparable(base: &Scenario, policy: &Scenario) -> Option<String> {
     None
 }
 
+/// Why two comparable scenarios may still be paired misleadingly: they start in different
+/// calendar periods, so period `t` is a different date on each side. `None` when they agree.
+pub fn start_mismatch(base: &Scenario, policy: &Scenario) -> Option<String> {
+    let (b, p) = (&base.meta, &policy.meta);
+    if b.start == p.start {
+        return None;
+    }
+    let label = |m: &crate::scenario::Meta| {
+        if m.start.is_some() {
+            format!("starts in {}", m.period_label(0))
+        } else {
+            "sets no `start`".to_string()
+        }
+    };
+    Some(format!(
+        "{} {} and {} {}: the comparison pairs periods by number, so each period is a different \
+         date on each side; give both scenarios the same `start`",
+        b.file.display(),
+        label(b),
+        p.file.display(),
+        label(p)
+    ))
+}
+
 /// `chokepoint compare`: the production entry point.
 pub fn execute(args: &CompareArgs) -> i32 {
     let color = super::check::use_color(std::io::stderr().is_terminal());
@@ -139,6 +163,9 @@ pub fn compare_loaded(
     if let Some(why) = incomparable(base, policy) {
         let _ = writeln!(err, "error: cannot compare: {why}");
         return EXIT_USAGE;
+    }
+    if let Some(why) = start_mismatch(base, policy) {
+        let _ = writeln!(err, "warning: {why}");
     }
     let trials = args.trials.unwrap_or(base.meta.trials);
     let seed = args.seed.unwrap_or(base.meta.seed);

@@ -239,6 +239,34 @@ fn zero_trials_or_threads_are_usage_errors() {
 }
 
 #[test]
+fn different_starts_are_compared_with_a_warning() {
+    use chokepoint::cli::compare::start_mismatch;
+    let base = load("ban.toml");
+    let mut later = load("ban-reserve.toml");
+    assert_eq!(start_mismatch(&base, &later), None);
+    later.meta.start = Some(chokepoint::scenario::YearMonth {
+        year: 2031,
+        month: 2,
+    });
+    let why = start_mismatch(&base, &later).unwrap();
+    assert!(
+        why.contains("starts in 2031-02") && why.contains("same `start`"),
+        "{why}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let a = args("ban.toml", "ban-reserve.toml", &out);
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = compare_loaded(&base, &later, &a, &stand_in, None, &mut o, &mut e);
+    let err = String::from_utf8(e).unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: ") && err.contains("2031-02"),
+        "{err}"
+    );
+}
+
+#[test]
 fn different_seeds_in_the_files_use_the_base_seed_and_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cmp");
