@@ -296,7 +296,9 @@ pub fn compare_loaded(
     let figures = if args.no_charts {
         Vec::new()
     } else {
-        charts::plan(base_r, policy_r, &sens[0], &sens[1])
+        let mut f = charts::plan(base_r, policy_r, &sens[0], &sens[1]);
+        f.extend(charts::series_figures(base, base_r, policy_r));
+        f
     };
     let page = |charts: &[InlineChart]| comparison_html(&info, &cmp, charts).into_bytes();
     let html = (!args.no_charts).then_some(&page as Page<'_>);

@@ -162,7 +162,7 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
     }
 
     if !charts.is_empty() {
-        h.push_str("<h2 id=\"charts\">Charts</h2>\n");
+        h.push_str("<section id=\"charts\" class=\"detail\">\n<h2>Charts</h2>\n");
         for c in charts {
             // As in report.html: label the inline SVG for screen readers (plotters escapes its
             // text) and drop anything before the <svg> element.
@@ -181,6 +181,7 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
                 escape(&c.caption)
             );
         }
+        h.push_str("</section>\n");
     }
     let _ = write!(
         h,

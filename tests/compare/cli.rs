@@ -459,10 +459,26 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     }
     let svg = std::fs::read_to_string(out.join("charts/compare-tornado-world.svg")).unwrap();
     assert!(svg.contains("ban: duration"));
-    // The page inlines both charts and lists the key rows.
+    // Time series of both sides: the output of the sector that loses most without the policy,
+    // and the price of the restricted commodity that rises most outside its exporter.
+    let svgs: Vec<&&str> = files
+        .iter()
+        .filter(|f| f.starts_with("charts/") && f.ends_with(".svg"))
+        .collect();
+    assert!(
+        files.contains(&"charts/compare-output-M-chips.svg"),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.starts_with("charts/compare-price-")),
+        "{files:?}"
+    );
+    let series = std::fs::read_to_string(out.join("charts/compare-output-M-chips.svg")).unwrap();
+    assert!(series.contains(">\nbase\n<") && series.contains(">\npolicy\n<"));
+    // The page inlines every chart and lists the key rows.
     assert!(files.contains(&"comparison.html"), "{files:?}");
     let page = std::fs::read_to_string(out.join("comparison.html")).unwrap();
-    assert_eq!(page.matches("<svg role=\"img\"").count(), 2);
+    assert_eq!(page.matches("<svg role=\"img\"").count(), svgs.len());
     assert!(page.contains("Gallium ban with a reserve") && page.contains("sector.M.chips"));
 
     // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
