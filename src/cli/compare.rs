@@ -17,7 +17,7 @@ use crate::report::compare::{
     CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
     comparison_json, sensitivity_csv,
 };
-use crate::report::compare_html::{InlineChart, comparison_html};
+use crate::report::compare_html::{InlineChart, comparison_html_named};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Scenario};
 use crate::stats::paired::compare_runs;
@@ -300,7 +300,8 @@ pub fn compare_loaded(
         f.extend(charts::series_figures(base, base_r, policy_r));
         f
     };
-    let page = |charts: &[InlineChart]| comparison_html(&info, &cmp, charts).into_bytes();
+    let page =
+        |charts: &[InlineChart]| comparison_html_named(&info, &cmp, charts, base).into_bytes();
     let html = (!args.no_charts).then_some(&page as Page<'_>);
     let staged = stage(&target, args.force, run_info, &figures, html, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;

@@ -480,6 +480,12 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     let page = std::fs::read_to_string(out.join("comparison.html")).unwrap();
     assert_eq!(page.matches("<svg role=\"img\"").count(), svgs.len());
     assert!(page.contains("Gallium ban with a reserve") && page.contains("sector.M.chips"));
+    // Rows are named from the base scenario, as in the run's table.
+    assert!(
+        page.contains("<td title=\"sector.M.chips\">M chips</td>"),
+        "{page}"
+    );
+    assert!(page.contains(">M, all sectors</td>"), "{page}");
 
     // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
     let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
