@@ -425,7 +425,7 @@ fn briefing(
                     format!(" against {} in {}", times(i.mean), region_name(i.region))
                 });
                 format!(
-                    "{} peaks at <strong>{}</strong> its reference price in {} ({} in the bad \
+                    "{}: peak at <strong>{}</strong> the reference price in {} ({} in the bad \
                      case{cap}){home}",
                     escape(short_name(&com.name)),
                     times(o.mean),
@@ -451,19 +451,27 @@ fn briefing(
     answers.push(("", prices));
 
     // 5. Which lever matters most: the uncertain input whose rank moves most with the outcome.
+    let peak_words = moves.first().map_or(String::new(), |(c, o, _)| {
+        format!(
+            "the peak price of {} in {}",
+            escape(short_name(&scenario.commodities[*c].name)),
+            region_name(o.region)
+        )
+    });
     let (target, target_words) = match world {
-        Some(w) if w.max >= 1.0 && w.max > w.min => {
-            ("world.value_lost".to_string(), "the world's value lost")
-        }
+        Some(w) if w.max >= 1.0 && w.max > w.min => (
+            "world.value_lost".to_string(),
+            "the world's value lost".to_string(),
+        ),
         _ => match moves.first() {
             Some((c, o, _)) => (
                 format!(
                     "price.{}.{}.peak",
                     scenario.regions[o.region].id, scenario.commodities[*c].id
                 ),
-                "the peak price outside the exporter",
+                peak_words,
             ),
-            None => (String::new(), ""),
+            None => (String::new(), String::new()),
         },
     };
     let lever = match lever(results, &target) {
