@@ -17,7 +17,7 @@ use crate::report::compare::{
     CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
     comparison_json, sensitivity_csv,
 };
-use crate::report::compare_html::{InlineChart, comparison_html};
+use crate::report::compare_html::{InlineChart, comparison_html_named};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Scenario};
 use crate::stats::paired::compare_runs;
@@ -65,6 +65,30 @@ pub fn incomparable(base: &Scenario, policy: &Scenario) -> Option<String> {
         ));
     }
     None
+}
+
+/// Why two comparable scenarios may still be paired misleadingly: they start in different
+/// calendar periods, so period `t` is a different date on each side. `None` when they agree.
+pub fn start_mismatch(base: &Scenario, policy: &Scenario) -> Option<String> {
+    let (b, p) = (&base.meta, &policy.meta);
+    if b.start == p.start {
+        return None;
+    }
+    let label = |m: &crate::scenario::Meta| {
+        if m.start.is_some() {
+            format!("starts in {}", m.period_label(0))
+        } else {
+            "sets no `start`".to_string()
+        }
+    };
+    Some(format!(
+        "{} {} and {} {}: the comparison pairs periods by number, so each period is a different \
+         date on each side; give both scenarios the same `start`",
+        b.file.display(),
+        label(b),
+        p.file.display(),
+        label(p)
+    ))
 }
 
 /// `chokepoint compare`: the production entry point.
@@ -178,6 +202,9 @@ pub fn compare_loaded(
     if let Some(why) = incomparable(base, policy) {
         let _ = writeln!(err, "error: cannot compare: {why}");
         return EXIT_USAGE;
+    }
+    if let Some(why) = start_mismatch(base, policy) {
+        let _ = writeln!(err, "warning: {why}");
     }
     let trials = args.trials.unwrap_or(base.meta.trials);
     let seed = args.seed.unwrap_or(base.meta.seed);
@@ -308,9 +335,12 @@ pub fn compare_loaded(
     let figures = if args.no_charts {
         Vec::new()
     } else {
-        charts::plan(base_r, policy_r, &sens[0], &sens[1])
+        let mut f = charts::plan(base_r, policy_r, &sens[0], &sens[1]);
+        f.extend(charts::series_figures(base, base_r, policy_r));
+        f
     };
-    let page = |charts: &[InlineChart]| comparison_html(&info, &cmp, charts).into_bytes();
+    let page =
+        |charts: &[InlineChart]| comparison_html_named(&info, &cmp, charts, base).into_bytes();
     let html = (!args.no_charts).then_some(&page as Page<'_>);
     let run_info = CompareRunInfo {
         command: super::with_set(run_info.command, &args.set),

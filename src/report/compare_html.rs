@@ -4,26 +4,39 @@
 
 use std::fmt::Write;
 
+use super::charts::format::short_name;
 use super::compare::{CompareInfo, ROW_HEADERS, row_cells, row_label, sections};
 use super::format::{money, percent};
-use super::html::{CSS, escape};
+use super::html::{CSP, CSS, escape};
+use crate::scenario::Scenario;
 use crate::stats::paired::Comparison;
 
 /// A row label a reader can parse without knowing metric names: `sector.EU.ev` reads
 /// "EU · ev", `region.EU` "EU, all sectors", `world` "World". The metric name stays in the
 /// cell's tooltip, to find the row in comparison.csv.
-fn readable_label(label: &str) -> String {
+/// With the base scenario, rows read as in the run's table and report: `EU Automotive`,
+/// `EU European Union (27), all sectors`.
+fn readable_label(label: &str, scenario: Option<&Scenario>) -> String {
     if label == "world" {
         return "World".to_string();
     }
     if let Some(r) = label.strip_prefix("region.") {
-        return format!("{r}, all sectors");
+        let name = scenario
+            .and_then(|sc| sc.regions.iter().find(|x| x.id == r && x.name != x.id))
+            .map_or(String::new(), |x| format!(" {}", x.name));
+        return format!("{r}{name}, all sectors");
     }
     if let Some((r, s)) = label
         .strip_prefix("sector.")
         .and_then(|rest| rest.split_once('.'))
     {
-        return format!("{r} · {s}");
+        let named = scenario.and_then(|sc| {
+            sc.sectors
+                .iter()
+                .find(|x| x.id == s && sc.regions[x.region].id == r)
+                .map(|x| format!("{r} {}", short_name(&x.name)))
+        });
+        return named.unwrap_or_else(|| format!("{r} · {s}"));
     }
     label.to_string()
 }
@@ -67,14 +80,35 @@ pub struct InlineChart {
     pub svg: String,
 }
 
-/// The whole page as one HTML document.
+/// The whole page as one HTML document, rows labelled from metric names alone.
 pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineChart]) -> String {
+    comparison_page(info, cmp, charts, None)
+}
+
+/// The page with rows named from the base scenario (`EU Automotive`), as `chokepoint compare`
+/// writes it.
+pub fn comparison_html_named(
+    info: &CompareInfo,
+    cmp: &Comparison,
+    charts: &[InlineChart],
+    base: &Scenario,
+) -> String {
+    comparison_page(info, cmp, charts, Some(base))
+}
+
+fn comparison_page(
+    info: &CompareInfo,
+    cmp: &Comparison,
+    charts: &[InlineChart],
+    scenario: Option<&Scenario>,
+) -> String {
     let (base, policy) = (escape(&info.base.name), escape(&info.policy.name));
     let mut h = String::new();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
          <title>{policy} vs {base} · chokepoint comparison</title>\n<style>{CSS}</style>\n\
          </head>\n<body>\n<main>\n<header>\n<h1>{policy}<br><small>compared with {base}</small></h1>\n\
          <dl class=\"meta\">\n"
@@ -133,7 +167,7 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
                 h,
                 "<tr><td title=\"{}\">{}</td>",
                 escape(label),
-                escape(&readable_label(label))
+                escape(&readable_label(label, scenario))
             );
             for cell in row_cells(m) {
                 let _ = write!(h, "<td class=\"num\">{}</td>", escape(&cell));
@@ -161,7 +195,7 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
     }
 
     if !charts.is_empty() {
-        h.push_str("<h2 id=\"charts\">Charts</h2>\n");
+        h.push_str("<section id=\"charts\" class=\"detail\">\n<h2>Charts</h2>\n");
         for c in charts {
             // As in report.html: label the inline SVG for screen readers (plotters escapes its
             // text) and drop anything before the <svg> element.
@@ -180,6 +214,7 @@ pub fn comparison_html(info: &CompareInfo, cmp: &Comparison, charts: &[InlineCha
                 escape(&c.caption)
             );
         }
+        h.push_str("</section>\n");
     }
     let _ = write!(
         h,

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::scenario::{Scenario, ShockKind};
+
 /// A number for a CSV cell: the shortest text that parses back to the same `f64`, in plain decimal
 /// for ordinary magnitudes and in exponent form (`1e-20`) for tiny or huge ones, so no cell holds
 /// dozens of zeros. Non-finite values (a metric undefined in some trials) are an empty cell.
@@ -164,9 +166,154 @@ fn escape_controls(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A price index as a multiple, to two significant figures: `×13`, `×4.4`, `×0.96`.
+pub fn multiple(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    let digits = if v >= 10.0 {
+        0
+    } else if v >= 1.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{v:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    format!("×{s}")
+}
+
+/// A field of a parameter path in words (`relief_half_life` -> "relief half-life").
+fn field_words(field: &str) -> String {
+    let known = match field {
+        "severity" => "share blocked",
+        "relief_half_life" => "relief half-life",
+        "review" => "licence review time",
+        "approval_rate" => "licence approval rate",
+        "ceiling" => "licence ceiling",
+        "precautionary_cover" => "precautionary buying",
+        "cover" => "stocks held",
+        "stock" => "finished-goods stock",
+        "initial" => "initial stock",
+        "succeeds" => "chance of success",
+        "price_elasticity" => "price response",
+        "elasticity" => "demand elasticity",
+        "availability_elasticity" => "price response to scarcity",
+        "price_adjustment" => "price adjustment speed",
+        "price" => "reference price",
+        "growth" => "entry growth",
+        "threshold" => "entry price threshold",
+        "max" => "largest new entry",
+        "max_price_multiple" => "price cap",
+        other => return other.replace('_', " "),
+    };
+    known.to_string()
+}
+
+/// A commodity's name without its parenthetical detail, or its id when the scenario lacks it.
+fn commodity_words(scenario: &Scenario, id: &str) -> String {
+    scenario
+        .commodities
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(id.to_string(), |c| {
+            crate::report::charts::format::short_name(&c.name).to_string()
+        })
+}
+
+/// A sampled parameter's path in words a reader of the report follows without the TOML:
+/// `shock.esc-ree.relief_half_life` -> "relief half-life of CN's controls on Dysprosium and
+/// terbium oxides"; `inventory.EU.gallium.cover` -> "stocks held of Gallium in EU". The one
+/// vocabulary of parameter names for pages, charts and tables; unknown shapes read as the path.
+pub fn param_words(scenario: &Scenario, path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.len() < 3 {
+        return path.to_string();
+    }
+    let last = |n: usize| field_words(parts[parts.len() - n]);
+    match parts[0] {
+        "shock" => {
+            let field = last(1);
+            let Some(shock) = scenario.shocks.iter().find(|s| s.id == parts[1]) else {
+                return format!("{field} of shock {}", parts[1]);
+            };
+            match &shock.kind {
+                ShockKind::ExportRestriction {
+                    exporter,
+                    commodities,
+                    ..
+                } => {
+                    let first = commodities.first().map_or(String::new(), |&c| {
+                        crate::report::charts::format::short_name(&scenario.commodities[c].name)
+                            .to_string()
+                    });
+                    let more = match commodities.len() {
+                        0 | 1 => String::new(),
+                        2 => " and 1 more".to_string(),
+                        n => format!(" and {} more", n - 1),
+                    };
+                    format!(
+                        "{field} of {}'s controls on {first}{more} ({})",
+                        scenario.regions[*exporter].id, shock.id
+                    )
+                }
+                _ => format!("{field} of shock {}", shock.id),
+            }
+        }
+        "policy" => format!("{} of policy {}", last(1), parts[1]),
+        "commodity" => format!("{} of {}", last(1), commodity_words(scenario, parts[1])),
+        "producer" if parts.len() >= 4 => format!(
+            "{} of {} producers in {}",
+            last(1),
+            commodity_words(scenario, parts[1]),
+            parts[2]
+        ),
+        "inventory" if parts.len() >= 4 => format!(
+            "{} of {} in {}",
+            last(1),
+            commodity_words(scenario, parts[2]),
+            parts[1]
+        ),
+        "sector" if parts.len() >= 4 => {
+            let name = scenario
+                .sectors
+                .iter()
+                .find(|s| s.id == parts[2] && scenario.regions[s.region].id == parts[1])
+                .map_or(parts[2].to_string(), |s| {
+                    crate::report::charts::format::short_name(&s.name).to_string()
+                });
+            if parts.len() == 5 {
+                format!(
+                    "{} of {name} in {} to {}",
+                    field_words(parts[3]),
+                    parts[1],
+                    commodity_words(scenario, parts[4])
+                )
+            } else {
+                format!("{} of {name} in {}", last(1), parts[1])
+            }
+        }
+        _ => path.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiples_have_two_significant_figures() {
+        assert_eq!(multiple(12.92), "×13");
+        assert_eq!(multiple(20.0), "×20");
+        assert_eq!(multiple(4.44), "×4.4");
+        assert_eq!(multiple(1.0), "×1");
+        assert_eq!(multiple(0.963), "×0.96");
+        assert_eq!(multiple(f64::NAN), "–");
+    }
 
     #[test]
     fn float_columns_always_read_as_floats() {

@@ -11,8 +11,9 @@ use super::summaries::Summaries;
 /// Rows shown per table; the rest are counted (every number is in `metrics.csv`).
 pub const MAX_ROWS: usize = 15;
 
-/// The terminal summary of a run. Sectors are ordered by mean output loss, regions by mean value
-/// lost, largest first. Only sectors and regions that lost something in some trial get a row (at
+/// The terminal summary of a run. Sectors are ordered by mean value lost, then mean output loss,
+/// regions by mean value lost, largest first: the order, names and number formats of
+/// `report.html`. Only sectors and regions that lost something in some trial get a row (at
 /// most `MAX_ROWS`); the others are counted in one line. A sector or region without its metrics in
 /// `results` is left out.
 pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries) -> String {
@@ -53,18 +54,22 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
             let loss = sums.metric(results, &format!("{key}.mean_loss"))?;
             let value = sums.metric(results, &format!("{key}.value_lost"));
             Some(SectorRow {
-                label: format!("{} {}", scenario.regions[s.region].id, s.name),
+                label: format!(
+                    "{} {}",
+                    scenario.regions[s.region].id,
+                    crate::report::charts::format::short_name(&s.name)
+                ),
                 loss: loss.mean,
                 p95: loss.p95,
                 cvar: loss.cvar95,
                 value: value.map_or(f64::NAN, |v| v.mean),
-                hit: lost(loss.max) || value.is_some_and(|v| lost(v.max)),
+                hit: loss.max > crate::report::charts::LOSS_EPS || loss.max.is_nan(),
             })
         })
         .collect();
     sectors.sort_by(|a, b| {
-        worst_first(a.loss, b.loss)
-            .then(worst_first(a.value, b.value))
+        worst_first(a.value, b.value)
+            .then(worst_first(a.loss, b.loss))
             .then_with(|| a.label.cmp(&b.label))
     });
     if !sectors.is_empty() {
@@ -114,7 +119,13 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
         .iter()
         .filter_map(|r| {
             let s = sums.metric(results, &format!("region.{}.value_lost", r.id))?;
-            Some((format!("{} {}", r.id, r.name), s.mean, s.p95, lost(s.max)))
+            // Under a dollar in every trial is floating-point residue, not a loss (as on the page).
+            Some((
+                format!("{} {}", r.id, r.name),
+                s.mean,
+                s.p95,
+                s.max >= 1.0 || s.max.is_nan(),
+            ))
         })
         .collect();
     regions.sort_by(|a, b| worst_first(a.1, b.1).then_with(|| a.0.cmp(&b.0)));
@@ -162,11 +173,6 @@ pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries
         }
     }
     out
-}
-
-/// Whether a metric's largest value shows a loss (an undefined value is shown, not hidden).
-fn lost(max: f64) -> bool {
-    max > 0.0 || max.is_nan()
 }
 
 /// `1 sector`, `3 sectors`.

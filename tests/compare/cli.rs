@@ -240,6 +240,34 @@ fn zero_trials_or_threads_are_usage_errors() {
 }
 
 #[test]
+fn different_starts_are_compared_with_a_warning() {
+    use chokepoint::cli::compare::start_mismatch;
+    let base = load("ban.toml");
+    let mut later = load("ban-reserve.toml");
+    assert_eq!(start_mismatch(&base, &later), None);
+    later.meta.start = Some(chokepoint::scenario::YearMonth {
+        year: 2031,
+        month: 2,
+    });
+    let why = start_mismatch(&base, &later).unwrap();
+    assert!(
+        why.contains("starts in 2031-02") && why.contains("same `start`"),
+        "{why}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let a = args("ban.toml", "ban-reserve.toml", &out);
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = compare_loaded(&base, &later, &a, &stand_in, None, &mut o, &mut e);
+    let err = String::from_utf8(e).unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: ") && err.contains("2031-02"),
+        "{err}"
+    );
+}
+
+#[test]
 fn different_seeds_in_the_files_use_the_base_seed_and_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("cmp");
@@ -432,11 +460,33 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     }
     let svg = std::fs::read_to_string(out.join("charts/compare-tornado-world.svg")).unwrap();
     assert!(svg.contains("ban: duration"));
-    // The page inlines both charts and lists the key rows.
+    // Time series of both sides: the output of the sector that loses most without the policy,
+    // and the price of the restricted commodity that rises most outside its exporter.
+    let svgs: Vec<&&str> = files
+        .iter()
+        .filter(|f| f.starts_with("charts/") && f.ends_with(".svg"))
+        .collect();
+    assert!(
+        files.contains(&"charts/compare-output-M-chips.svg"),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.starts_with("charts/compare-price-")),
+        "{files:?}"
+    );
+    let series = std::fs::read_to_string(out.join("charts/compare-output-M-chips.svg")).unwrap();
+    assert!(series.contains(">\nbase\n<") && series.contains(">\npolicy\n<"));
+    // The page inlines every chart and lists the key rows.
     assert!(files.contains(&"comparison.html"), "{files:?}");
     let page = std::fs::read_to_string(out.join("comparison.html")).unwrap();
-    assert_eq!(page.matches("<svg role=\"img\"").count(), 2);
+    assert_eq!(page.matches("<svg role=\"img\"").count(), svgs.len());
     assert!(page.contains("Gallium ban with a reserve") && page.contains("sector.M.chips"));
+    // Rows are named from the base scenario, as in the run's table.
+    assert!(
+        page.contains("<td title=\"sector.M.chips\">M chips</td>"),
+        "{page}"
+    );
+    assert!(page.contains(">M, all sectors</td>"), "{page}");
 
     // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
     let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();

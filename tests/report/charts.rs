@@ -23,6 +23,7 @@ fn draws_every_kind_as_png_and_svg() {
         ChartKind::Flows,
         ChartKind::ValueLostBySector,
         ChartKind::ValueLostByRegion,
+        ChartKind::PriceSummary,
     ] {
         assert!(
             kinds.contains(k.name()),
@@ -30,8 +31,9 @@ fn draws_every_kind_as_png_and_svg() {
             k.name()
         );
     }
-    // Five affected sectors (two charts each), two overviews, price and flow per commodity.
-    assert_eq!(charts.len(), 5 * 2 + 2 + 2 * 2);
+    // Four kinds of affected sector (one output chart each; the two ev sectors share one), the
+    // worst sector's loss distribution, three overviews, price and flow per commodity.
+    assert_eq!(charts.len(), 4 + 1 + 3 + 2 * 2);
     for c in &charts {
         let [png_file, svg_file] = c.files();
         assert_eq!(png_file, format!("charts/{}.png", c.file_stem));
@@ -209,7 +211,9 @@ fn sector_charts_are_capped_worst_first() {
         sel.affected, 17,
         "every sector loses something in some trial"
     );
-    assert_eq!(sel.sectors.len(), MAX_SECTOR_CHARTS);
+    // 16 kinds of sector (the two ev sectors are one kind), charted up to the cap.
+    assert_eq!(sel.groups_total, 16);
+    assert_eq!(sel.groups.len(), MAX_SECTOR_CHARTS);
     let mean_value = |ix: usize| {
         let sec = &s.sectors[ix];
         let m = r
@@ -220,19 +224,57 @@ fn sector_charts_are_capped_worst_first() {
             .unwrap();
         r.summary(m).mean
     };
-    let charted: Vec<f64> = sel.sectors.iter().map(|&i| mean_value(i)).collect();
+    // Groups come in the order of their worst member, and no group left out beats a charted one.
+    let worst_of = |g: &charts::SectorGroup| mean_value(g.sectors[0]);
+    let charted: Vec<f64> = sel.groups.iter().map(worst_of).collect();
     assert!(charted.windows(2).all(|w| w[0] >= w[1]), "{charted:?}");
+    let charted_ids: Vec<&str> = sel.groups.iter().map(|g| g.id.as_str()).collect();
     let worst_left_out = (0..s.sectors.len())
-        .filter(|i| !sel.sectors.contains(i))
+        .filter(|&i| !charted_ids.contains(&s.sectors[i].id.as_str()))
         .map(mean_value)
         .fold(0.0, f64::max);
     assert!(charted.last().unwrap() >= &worst_left_out);
+    assert_eq!(sel.worst, Some(sel.groups[0].sectors[0]));
     let figs = plan(&s, &r);
-    let loss = figs
-        .iter()
-        .filter(|f| f.kind == ChartKind::LossDistribution)
-        .count();
-    assert_eq!(loss, MAX_SECTOR_CHARTS);
+    let count = |k: ChartKind| figs.iter().filter(|f| f.kind == k).count();
+    assert_eq!(count(ChartKind::LossDistribution), 1);
+    assert_eq!(count(ChartKind::OutputFan), MAX_SECTOR_CHARTS);
+}
+
+/// Sets every value of series `name` to the values of series `from`.
+fn copy_series(r: &mut chokepoint::run::RunResults, name: &str, from: &str, scale: f32) {
+    let (to, src) = (r.series_index(name).unwrap(), r.series_index(from).unwrap());
+    let w = r.series_names.len() * r.horizon;
+    for i in 0..r.trials {
+        for t in 0..r.horizon {
+            let v = r.series[i * w + src * r.horizon + t];
+            r.series[i * w + to * r.horizon + t] = 1.0 - (1.0 - v) * scale;
+        }
+    }
+}
+
+#[test]
+fn regions_within_noise_share_one_line() {
+    let mut s = fixture::scenario();
+    // An ev sector in the US and in JP as well: three regions of one kind of sector.
+    for (region, id) in [(1, "US"), (3, "JP")] {
+        let mut sec = s.sectors[2].clone();
+        sec.region = region;
+        sec.name = format!("Electric vehicles {id}");
+        s.sectors.push(sec);
+    }
+    let mut r = fixture::results(&s, 200, 21);
+    // US output within a fraction of a point of the EU's; JP's losses twice as deep.
+    copy_series(&mut r, "output.US.ev", "output.EU.ev", 1.01);
+    copy_series(&mut r, "output.JP.ev", "output.EU.ev", 2.0);
+    let fan = plan(&s, &r)
+        .into_iter()
+        .find(|f| f.file_stem == "output-ev")
+        .unwrap();
+    let svg = fan.svg().unwrap();
+    assert!(svg.contains(">\nEU, US\n<"), "EU and US share a line");
+    assert!(svg.contains(">\nJP\n<"), "JP keeps its own line");
+    assert!(fan.caption.contains("share a line"));
 }
 
 #[test]
@@ -240,11 +282,10 @@ fn no_loss_means_no_sector_charts() {
     let s = fixture::scenario();
     let r = fixture::results_with(&s, 50, 9, 0.0);
     let figs = plan(&s, &r);
-    assert!(
-        figs.iter()
-            .all(|f| matches!(f.kind, ChartKind::PriceBands | ChartKind::Flows))
-    );
-    assert_eq!(figs.len(), 4);
+    // No sector charts, and no price or flow chart of a commodity whose prices never move: the
+    // summary of the restricted commodities is all there is.
+    let kinds: Vec<ChartKind> = figs.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [ChartKind::PriceSummary]);
 }
 
 #[test]
@@ -256,8 +297,8 @@ fn ids_that_clash_after_sanitising_get_distinct_files() {
     let stems: Vec<String> = plan(&s, &r).into_iter().map(|f| f.file_stem).collect();
     let unique: BTreeSet<&String> = stems.iter().collect();
     assert_eq!(unique.len(), stems.len(), "{stems:?}");
-    assert!(stems.contains(&"loss-US-a_b".to_string()));
-    assert!(stems.contains(&"loss-US-a_b-2".to_string()));
+    assert!(stems.contains(&"output-a_b".to_string()));
+    assert!(stems.contains(&"output-a_b-2".to_string()));
 }
 
 #[test]
@@ -326,5 +367,8 @@ fn rounding_noise_is_not_a_loss() {
     assert_eq!(sel.affected, 4);
     assert!(plan(&s, &r).iter().all(|f| !f.file_stem.contains("CN-ev")));
     let html = chokepoint::report::html::render(&s, &r, &[]);
-    assert!(html.contains("No loss in any trial: Electric vehicles (CN)."));
+    assert!(
+        html.contains("No loss in any trial: Electric vehicles (CN)."),
+        "{html}"
+    );
 }

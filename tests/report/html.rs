@@ -81,15 +81,14 @@ fn hostile_text_is_escaped_everywhere() {
     let html = render(&s, &r, &charts(&s, &r));
     assert!(!html.contains("<script"), "raw markup in the report");
     let escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;";
+    // World entries' own source notes are not repeated in the report (only the tags they cite,
+    // resolved in its bibliography); the scenario file's reasons are.
     for field in [
         "Name",
         "Description",
         "Scenario source",
         "Region",
-        "Region source",
-        "Commodity source",
         "Chips",
-        "Sector source",
         "shock-",
         "Shock source",
         "Policy source",
@@ -116,8 +115,13 @@ fn report_is_self_contained_and_printable() {
     for remote in ["<script", "<link", "<img", "src=", "url(", "@import"] {
         assert!(!html.contains(remote), "report uses {remote}");
     }
+    // Nothing may load: the page's content security policy forbids every request.
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; img-src data:\">"
+    ));
     // The only URL is the SVG namespace, once per chart.
-    assert_eq!(html.matches("http").count(), cs.len());
+    assert_eq!(html.matches("http:").count(), cs.len());
     assert_eq!(
         html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
         cs.len()
@@ -151,7 +155,7 @@ fn assumptions_read_in_words() {
     assert!(html.contains("triangular 3/6/18 months, mean 9"));
     assert!(html.contains("pert 0.6/0.85/0.98, mean 0.83"));
     assert!(html.contains("uniform 1-4 months, mean 2.5"));
-    assert!(html.contains("80% of trials"));
+    assert!(html.contains("80.0% of trials"));
     assert!(html.contains("3 months of regional demand"));
     assert!(html.contains("Defense (US)"), "eligible sector named");
     assert!(html.contains("No charts in this report"));
@@ -172,7 +176,10 @@ fn metrics_tables_list_the_worst_first() {
                 .metric_index(&format!("sector.{rid}.{}.value_lost", sec.id))
                 .unwrap();
             (
-                format!("<tr><td>{}</td><td>{rid}</td>", sec.name),
+                format!(
+                    "<tr><td title=\"{}\">{}</td><td>{rid}</td>",
+                    sec.name, sec.name
+                ),
                 r.summary(m).mean,
             )
         })
@@ -249,12 +256,11 @@ fn hostile_scenario_file_is_escaped_in_report_and_charts() {
     ] {
         assert!(!html.contains(raw), "raw {raw} in the report");
     }
+    // (A region's or commodity's own source note is not repeated in the report: world.toml beside it has it.)
     for escaped in [
         "Gallium &lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; &amp; co",
         "A &lt;b&gt;bold&lt;/b&gt; claim &amp; an &lt;img src=x onerror=alert(1)&gt; tag",
         "Source &lt;a href=&#39;javascript:alert(1)&#39;&gt;link&lt;/a&gt; &amp; more",
-        "NBS &lt;script&gt;x&lt;/script&gt;",
-        "USGS &amp; &lt;MCS&gt; 2025",
         "Chips &lt;&amp;&gt; fabs",
         "MOFCOM &lt;No. 46&gt; &amp; GAC",
         "DLA &lt;plan&gt; &amp; budget",
@@ -284,18 +290,20 @@ fn price_unmet_and_stockpile_tables_follow_the_metrics() {
         dry > 0 && dry < r.trials,
         "fixture should dry up in some trials"
     );
-    let share = format!("{:.0}%", dry as f64 / r.trials as f64 * 100.0);
+    let share = chokepoint::report::format::percent(dry as f64 / r.trials as f64);
     let row = format!(
         "<tr><td>us-magnet-reserve</td><td>NdFeB magnets in US United States</td>\
          <td class=\"num\">{share}</td><td class=\"num\">2025-07</td></tr>"
     );
     assert!(html.contains(&row), "no row {row}");
     // Prices: targeted regions (unmet demand) come before the exporter, which has none.
-    let gallium = &html[html.find("<h3>Gallium: prices").unwrap()..];
+    let gallium = &html[html.find("<h3>Gallium</h3>").unwrap()..];
     let us = gallium
-        .find("<td>US United States</td><td>targeted</td>")
+        .find("<td title=\"United States\">US</td><td>targeted</td>")
         .unwrap();
-    let cn = gallium.find("<td>CN China</td><td>exporter</td>").unwrap();
+    let cn = gallium
+        .find("<td title=\"China\">CN</td><td>exporter</td>")
+        .unwrap();
     assert!(us < cn);
 }
 
@@ -313,4 +321,97 @@ fn regions_that_lose_nothing_are_named_once_not_tabled() {
     assert!(html.contains("Lost nothing in any trial: CN China."));
     assert!(!html.contains("<tr><td>CN China</td><td class=\"num\">$0"));
     assert!(html.contains("<tr><td>US United States</td>"));
+}
+
+/// Parameter paths read in words, one vocabulary for the briefing, tables and charts.
+#[test]
+fn parameter_paths_read_in_words() {
+    let s = fixture::scenario();
+    let w = |p: &str| chokepoint::report::format::param_words(&s, p);
+    assert_eq!(
+        w("shock.cn-controls.relief_half_life"),
+        "relief half-life of CN's controls on Gallium and 1 more (cn-controls)"
+    );
+    assert_eq!(
+        w("shock.cn-controls.severity"),
+        "share blocked of CN's controls on Gallium and 1 more (cn-controls)"
+    );
+    assert_eq!(
+        w("inventory.EU.gallium.cover"),
+        "stocks held of Gallium in EU"
+    );
+    assert_eq!(
+        w("producer.ndfeb_magnet.CN.stock"),
+        "finished-goods stock of NdFeB magnets producers in CN"
+    );
+    assert_eq!(
+        w("sector.EU.ev.indirect_multiplier"),
+        "indirect multiplier of Electric vehicles in EU"
+    );
+    assert_eq!(
+        w("policy.us-magnet-reserve.initial"),
+        "initial stock of policy us-magnet-reserve"
+    );
+    assert_eq!(w("odd"), "odd");
+}
+
+/// The first screen answers the five questions from the results, before any detail.
+#[test]
+fn briefing_answers_the_five_questions_first() {
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 300, 15);
+    let html = render(&s, &r, &charts(&s, &r));
+    let brief = &html[html.find("<section id=\"briefing\">").unwrap()..];
+    let brief = &brief[..brief.find("</section>").unwrap()];
+    assert!(html.find("<section id=\"briefing\">") < html.find("<section id=\"key-metrics\">"));
+    for q in [
+        "<dt>Who is exposed</dt>",
+        "<dt>How bad the bad case is</dt>",
+        "<dt>For how long, in the bad case</dt>",
+        "<dt>Prices inside and outside China</dt>",
+        "<dt>Which lever matters most</dt>",
+    ] {
+        assert!(brief.contains(q), "no {q} in {brief}");
+    }
+    // The numbers are the run's: world p95 and the region losing most.
+    let world = r.summary(r.metric_index("world.value_lost").unwrap());
+    let p95 = chokepoint::report::format::money(world.p95);
+    assert!(
+        brief.contains(&format!("the world loses <strong>{p95}</strong>")),
+        "{brief}"
+    );
+    assert!(brief.contains("United States <strong>"), "{brief}");
+    // The lever is a sampled parameter in words; in the fixture the restriction's depth and
+    // length drive every loss.
+    assert!(brief.contains("of CN&#39;s controls on Gallium"), "{brief}");
+    // The overview chart is in the briefing, and not repeated among the charts.
+    assert!(brief.contains("<figure id=\"chart-value-lost-regions\">"));
+    assert_eq!(
+        html.matches("<figure id=\"chart-value-lost-regions\">")
+            .count(),
+        1
+    );
+}
+
+/// The bibliography lists the tags the scenario cites, resolved from docs/sources.md, and names
+/// a tag it cannot resolve instead of dropping it.
+#[test]
+fn sources_are_a_resolved_bibliography() {
+    let mut s = fixture::scenario();
+    s.shocks[0].source = Some("No. 18 (2025) [29]; licence times [73e]; unknown [9999]".into());
+    let r = fixture::results(&s, 50, 3);
+    let html = render(&s, &r, &[]);
+    let sources = &html[html.find("<section id=\"sources\"").unwrap()..];
+    let bib = chokepoint::report::html::bibliography();
+    for tag in ["29", "73e"] {
+        let (_, text) = bib.iter().find(|(t, _)| *t == tag).unwrap();
+        let line = format!(
+            "<li><strong>[{tag}]</strong> {}</li>",
+            chokepoint::report::html::escape(text)
+        );
+        assert!(sources.contains(&line), "no {line}");
+    }
+    assert!(sources.contains("Not in the project's bibliography (docs/sources.md): [9999]."));
+    // 29 before 73e: bibliography order.
+    assert!(sources.find("[29]") < sources.find("[73e]"));
 }

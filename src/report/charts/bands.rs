@@ -16,6 +16,8 @@ use crate::stats::Band;
 const LEGEND_WIDTH: u32 = 270;
 /// Longest legend entry in characters.
 const LEGEND_CHARS: usize = 25;
+/// Colour of a limit line (the price cap).
+const LIMIT: RGBColor = RGBColor(190, 0, 30);
 
 /// How values on the y axis read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,6 +52,14 @@ pub struct BandChart {
     pub y_format: YFormat,
     /// A horizontal reference line and its legend text.
     pub reference: Option<(f64, String)>,
+    /// A level series cannot pass (the price cap), drawn as a dotted red line, and its legend text.
+    pub limit: Option<(f64, String)>,
+    /// Levels drawn as thin dotted lines across the chart in a series' colour (each destination's
+    /// pre-control shipments), and the legend text that explains them.
+    pub levels: Vec<(f64, RGBColor)>,
+    pub levels_label: String,
+    /// A vertical line at a period (the control's start) and its label.
+    pub marker: Option<(f64, String)>,
     /// Draw the 5-95% band too.
     pub outer: bool,
     /// Candidate spacings of time-axis ticks, in periods, smallest first.
@@ -124,6 +134,49 @@ pub fn overlap_note(series: &[BandSeries]) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Series that are `close` to an earlier series with the same `suffix` and dash join it: one line
+/// labelled with every member's key ("US, KR, IN (targeted)"), drawn in the first member's colour.
+/// Input is `(key, suffix, series)`; a series' own label is replaced. Drawn separately, such series
+/// stack translucent bands into a muddy block and only the last line drawn is visible.
+pub fn merge_close(
+    series: Vec<(String, String, BandSeries)>,
+    close: impl Fn(&BandSeries, &BandSeries) -> bool,
+) -> Vec<BandSeries> {
+    let mut out: Vec<(Vec<String>, String, BandSeries)> = Vec::new();
+    for (key, suffix, s) in series {
+        match out.iter_mut().find(|(_, suf, o)| {
+            *suf == suffix && o.dashed == s.dashed && o.bands.len() == s.bands.len() && close(o, &s)
+        }) {
+            Some((keys, _, _)) => keys.push(key),
+            None => out.push((vec![key], suffix, s)),
+        }
+    }
+    out.into_iter()
+        .map(|(keys, suffix, mut s)| {
+            s.label = format!("{}{suffix}", keys.join(", "));
+            s
+        })
+        .collect()
+}
+
+/// Whether two series agree within noise at every period: medians within `tol` of each other
+/// and quartiles (p25, p75, noisier) within `2 * tol`, where `tol` is an absolute difference for
+/// `relative == false` and a share of the larger value otherwise.
+pub fn within(a: &BandSeries, b: &BandSeries, tol: f64, relative: bool) -> bool {
+    let close = |x: f64, y: f64, k: f64| {
+        let room = if relative {
+            k * tol * x.abs().max(y.abs()).max(1e-9)
+        } else {
+            k * tol
+        };
+        (x - y).abs() <= room
+    };
+    a.bands.len() == b.bands.len()
+        && a.bands.iter().zip(&b.bands).all(|(x, y)| {
+            close(x.p50, y.p50, 1.0) && close(x.p25, y.p25, 2.0) && close(x.p75, y.p75, 2.0)
+        })
 }
 
 fn format_y(f: YFormat, y: f64) -> String {
@@ -290,6 +343,35 @@ where
             INK.mix(0.8).stroke_width(2),
         )))?;
     }
+    for (y, color) in &d.levels {
+        let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(x0, d.to_axis(*y)), (x1, d.to_axis(*y))],
+            2,
+            4,
+            color.stroke_width(2),
+        )))?;
+    }
+    if let Some((x, label)) = &d.marker {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(*x, y_lo), (*x, y_hi)],
+            INK.mix(0.6).stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (*x, y_hi),
+            format::font(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Top)),
+        )))?;
+    }
+    if let Some((y, _)) = &d.limit {
+        let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(x0, d.to_axis(*y)), (x1, d.to_axis(*y))],
+            3,
+            5,
+            LIMIT.stroke_width(3),
+        )))?;
+    }
     // Medians last, so no band covers a line.
     for s in &d.series {
         let pts: Vec<(f64, f64)> = xs(s.bands.len())
@@ -342,6 +424,34 @@ where
         ))?;
         pane.draw(&Text::new(
             format::shorten(label, LEGEND_CHARS),
+            (x + 44, y),
+            font.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += line;
+    }
+    if let Some((_, label)) = &d.limit {
+        pane.draw(&DashedPathElement::new(
+            vec![(x, y), (x + 34, y)],
+            3,
+            5,
+            LIMIT.stroke_width(3),
+        ))?;
+        pane.draw(&Text::new(
+            format::shorten(label, LEGEND_CHARS),
+            (x + 44, y),
+            font.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += line;
+    }
+    if !d.levels.is_empty() {
+        pane.draw(&DashedPathElement::new(
+            vec![(x, y), (x + 34, y)],
+            2,
+            4,
+            INK.stroke_width(2),
+        ))?;
+        pane.draw(&Text::new(
+            format::shorten(&d.levels_label, LEGEND_CHARS),
             (x + 44, y),
             font.pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;

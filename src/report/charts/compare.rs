@@ -14,6 +14,7 @@ use super::format::{self, AXIS_DESC_SIZE, GRID, LABEL_SIZE, LEGEND_SIZE, MARGIN,
 use super::{ChartError, Draw, DrawResult};
 use crate::report::compare_html::InlineChart;
 use crate::run::RunResults;
+use crate::scenario::Scenario;
 use crate::stats::paired::{Better, paired};
 use crate::stats::rank::Sensitivity;
 
@@ -51,10 +52,24 @@ pub struct TornadoData {
     pub rows: Vec<(String, Option<f64>, Option<f64>)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 enum Body {
     Saving(SavingData),
     Tornado(TornadoData),
+    /// A time series of both sides (price or output bands).
+    Bands(Box<super::bands::BandChart>),
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        match (self, other) {
+            (Body::Saving(a), Body::Saving(b)) => a == b,
+            (Body::Tornado(a), Body::Tornado(b)) => a == b,
+            // Band charts compare by what they draw.
+            (Body::Bands(a), Body::Bands(b)) => format!("{a:?}") == format!("{b:?}"),
+            _ => false,
+        }
+    }
 }
 
 /// A comparison chart's numbers, ready to draw.
@@ -77,6 +92,178 @@ pub fn plan(
     let mut figs = Vec::new();
     figs.extend(saving_figure(base, policy));
     figs.extend(tornado_figure(base_sens, policy_sens));
+    figs
+}
+
+/// Time series of both sides, from the base scenario's names: the price of the restricted
+/// commodity that rises most outside its exporter on the base side, in that region, and the
+/// output of the sector that loses most value on the base side. Base grey and dashed, policy in
+/// blue, so what the policy changes over time shows as the gap between the lines.
+pub fn series_figures(
+    scenario: &Scenario,
+    base: &RunResults,
+    policy: &RunResults,
+) -> Vec<CompareFigure> {
+    use super::bands::{BandChart, BandSeries, YFormat};
+    if base.trials == 0 || base.horizon == 0 || base.horizon != policy.horizon {
+        return Vec::new();
+    }
+    let mut figs = Vec::new();
+    let sides = |name: &str| -> Option<Vec<BandSeries>> {
+        let b = base.series_index(name)?;
+        let p = policy.series_index(name)?;
+        Some(vec![
+            BandSeries {
+                label: "base".to_string(),
+                color: BASE_COLOR,
+                bands: base.bands(b),
+                dashed: true,
+            },
+            BandSeries {
+                label: "policy".to_string(),
+                color: POLICY_COLOR,
+                bands: policy.bands(p),
+                dashed: false,
+            },
+        ])
+    };
+    let labels: Vec<String> = (0..base.horizon)
+        .map(|t| format::period_tick(&scenario.meta, t as f64))
+        .collect();
+    let mean_of = |r: &RunResults, name: &str| {
+        r.metric_index(name).map(|m| {
+            let v = r.metric_values(m);
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        })
+    };
+    // The price that rises most outside its exporter on the base side.
+    let mut best: Option<(f64, usize, usize)> = None;
+    for r in super::restricted(scenario) {
+        for (ri, reg) in scenario.regions.iter().enumerate() {
+            if r.exporters.contains(&ri) {
+                continue;
+            }
+            let com = &scenario.commodities[r.commodity];
+            if let Some(m) = mean_of(base, &format!("price.{}.{}.peak", reg.id, com.id))
+                && best.is_none_or(|b| m > b.0)
+            {
+                best = Some((m, ri, r.commodity));
+            }
+        }
+    }
+    if let Some((_, ri, c)) = best {
+        let (reg, com) = (&scenario.regions[ri], &scenario.commodities[c]);
+        if let Some(series) = sides(&format!("price.{}.{}", reg.id, com.id)) {
+            let lo = series
+                .iter()
+                .flat_map(|s| s.bands.iter().map(|b| b.p5))
+                .fold(1.0f64, f64::min);
+            let hi = series
+                .iter()
+                .flat_map(|s| s.bands.iter().map(|b| b.p95))
+                .fold(1.0f64, f64::max);
+            let log_y = lo > 0.0 && hi / lo >= 3.0;
+            let (y_min, y_max) = if log_y {
+                (lo / 1.15, hi * 1.15)
+            } else {
+                let pad = 0.08 * (hi - lo).max(0.5);
+                ((lo - pad).max(0.0), hi + pad)
+            };
+            figs.push(CompareFigure {
+                file_stem: format!(
+                    "compare-price-{}-{}",
+                    super::file_safe(&com.id),
+                    super::file_safe(&reg.id)
+                ),
+                title: format::fit(
+                    format::short_name(&com.name),
+                    &format!(": price in {}, base and policy", reg.id),
+                    format::TITLE_CHARS,
+                ),
+                caption: format!(
+                    "Price of {} in {} as a multiple of its reference price, period by period, on \
+                     each side (median line, middle 50% and 90% of trials): the restricted \
+                     commodity whose price rises most outside its exporter without the policy.",
+                    com.name, reg.name
+                ),
+                body: Body::Bands(Box::new(BandChart {
+                    series,
+                    period_labels: labels.clone(),
+                    tick_steps: format::tick_steps(scenario.meta.period),
+                    x_desc: format::time_desc(&scenario.meta),
+                    y_desc: "Price index (1 = reference price)".to_string(),
+                    y_min,
+                    y_max,
+                    log_y,
+                    y_format: YFormat::Index,
+                    reference: Some((1.0, "reference price".to_string())),
+                    limit: None,
+                    levels: Vec::new(),
+                    levels_label: String::new(),
+                    marker: None,
+                    outer: true,
+                    note: if log_y {
+                        vec!["log scale".to_string()]
+                    } else {
+                        Vec::new()
+                    },
+                })),
+            });
+        }
+    }
+    // The sector that loses most value on the base side.
+    let worst = (0..scenario.sectors.len())
+        .filter_map(|s| {
+            let v = mean_of(base, &super::sector_metric(scenario, s, "value_lost"))?;
+            (v > 0.0).then_some((s, v))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+    if let Some((s, _)) = worst {
+        let sec = &scenario.sectors[s];
+        let reg = &scenario.regions[sec.region];
+        if let Some(series) = sides(&format!("output.{}.{}", reg.id, sec.id)) {
+            let lo = series
+                .iter()
+                .flat_map(|s| s.bands.iter().map(|b| b.p5))
+                .fold(1.0f64, f64::min);
+            figs.push(CompareFigure {
+                file_stem: format!(
+                    "compare-output-{}-{}",
+                    super::file_safe(&reg.id),
+                    super::file_safe(&sec.id)
+                ),
+                title: format::fit(
+                    format::short_name(&sec.name),
+                    &format!(" ({}): output, base and policy", reg.id),
+                    format::TITLE_CHARS,
+                ),
+                caption: format!(
+                    "Output of {} in {} as a share of normal, period by period, on each side \
+                     (median line, middle 50% and 90% of trials): the sector that loses most \
+                     value without the policy.",
+                    sec.name, reg.name
+                ),
+                body: Body::Bands(Box::new(BandChart {
+                    series,
+                    period_labels: labels,
+                    tick_steps: format::tick_steps(scenario.meta.period),
+                    x_desc: format::time_desc(&scenario.meta),
+                    y_desc: "Output (% of normal)".to_string(),
+                    y_min: ((lo - 0.05) * 10.0).floor().max(0.0) / 10.0,
+                    y_max: 1.05,
+                    log_y: false,
+                    y_format: YFormat::Percent,
+                    reference: Some((1.0, "normal output".to_string())),
+                    limit: None,
+                    levels: Vec::new(),
+                    levels_label: String::new(),
+                    marker: None,
+                    outer: true,
+                    note: vec![format!("{} trials", base.trials)],
+                })),
+            });
+        }
+    }
     figs
 }
 
@@ -208,6 +395,7 @@ impl Draw for CompareFigure {
         match &self.body {
             Body::Saving(d) => draw_saving(&area, &self.title, d),
             Body::Tornado(d) => draw_tornado(root, &area, &self.title, d),
+            Body::Bands(d) => super::bands::draw(&area, &self.title, d),
         }?;
         root.present()?;
         Ok(())

@@ -1,5 +1,7 @@
 //! Flows of one restricted commodity from its exporter to each importing region over time.
 
+use plotters::style::RGBColor;
+
 use super::bands::{BandChart, BandSeries, YFormat};
 use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
 use crate::run::RunResults;
@@ -7,6 +9,24 @@ use crate::scenario::{CommodityIx, RegionIx, Scenario, ShockKind};
 
 /// At most this many destinations on one flow chart (the legend must fit).
 const MAX_DESTINATIONS: usize = 16;
+
+/// The first period any restriction by `exporter` on `commodity` can be in force: the smallest
+/// start (the lowest value its start can draw) over those restrictions.
+fn first_start(scenario: &Scenario, exporter: RegionIx, commodity: CommodityIx) -> Option<usize> {
+    scenario
+        .shocks
+        .iter()
+        .filter(|s| match &s.kind {
+            ShockKind::ExportRestriction {
+                exporter: e,
+                commodities,
+                ..
+            } => *e == exporter && commodities.contains(&commodity),
+            _ => false,
+        })
+        .map(|s| s.start.dist.support().0.max(0.0).floor() as usize)
+        .min()
+}
 
 /// Whether any restriction by `exporter` on `commodity` targets `region`.
 fn targeted(
@@ -63,9 +83,32 @@ pub(super) fn figure(
     }
     let total = series.len();
     series.truncate(MAX_DESTINATIONS);
+    // The pre-control level: each destination's median shipments in the last period before the
+    // control can start. A control in force from the first period has none in the run.
+    let start = first_start(scenario, exporter, commodity).unwrap_or(0);
+    let pre = start.checked_sub(1).filter(|&t| t < results.horizon);
+    let levels: Vec<(f64, RGBColor)> = pre
+        .map(|t| {
+            series
+                .iter()
+                .filter_map(|s| s.bands.get(t).map(|b| (b.p50, s.color)))
+                .filter(|(v, _)| *v > 0.0)
+                .collect()
+        })
+        .unwrap_or_default();
+    let marker = (start > 0 && start < results.horizon).then(|| {
+        (
+            start as f64,
+            format!(
+                " control from {}",
+                format::period_tick(&scenario.meta, start as f64)
+            ),
+        )
+    });
     let top = series
         .iter()
         .flat_map(|s| s.bands.iter().map(|b| b.p95))
+        .chain(levels.iter().map(|l| l.0))
         .fold(0.0f64, f64::max);
     let mut note = vec![format!("exporter: {}", exp.id)];
     if top <= 0.0 {
@@ -79,10 +122,23 @@ pub(super) fn figure(
         &format!(": shipments from {} by destination", exp.name),
         format::TITLE_CHARS,
     );
+    let baseline = if levels.is_empty() {
+        note.push("control in force from".to_string());
+        note.push("  the first period".to_string());
+        " The control is in force from the first period, so the run holds no pre-control level: \
+         compare with the world file's trade instead."
+            .to_string()
+    } else {
+        format!(
+            " Dotted lines mark each destination's shipments in {}, before the control: the gap \
+             below them shows how much it blocks, the recovery how fast licences, relief and \
+             leakage restore trade.",
+            format::period_tick(&scenario.meta, (start - 1) as f64)
+        )
+    };
     let caption = format!(
         "Shipments of {} from {} to each importing region per {} (median line, middle 50% and 90% \
-         of trials): the fall shows how much the restriction blocks, the recovery how fast relief \
-         and leakage restore trade.",
+         of trials).{baseline}",
         com.name,
         exp.name,
         scenario.meta.period.name()
@@ -92,7 +148,7 @@ pub(super) fn figure(
         title,
         caption,
         kind: ChartKind::Flows,
-        body: Body::Bands(BandChart {
+        body: Body::Bands(Box::new(BandChart {
             series,
             period_labels: period_labels(scenario, results.horizon),
             tick_steps: format::tick_steps(scenario.meta.period),
@@ -103,8 +159,12 @@ pub(super) fn figure(
             log_y: false,
             y_format: YFormat::Quantity,
             reference: None,
+            limit: None,
+            levels,
+            levels_label: "before the control".to_string(),
+            marker,
             outer: true,
             note,
-        }),
+        })),
     })
 }

@@ -86,30 +86,10 @@ pub fn fit(head: &str, tail: &str, max: usize) -> String {
     format!("{}{tail}", shorten_words(short_name(head), room))
 }
 
-/// Dollars with a magnitude suffix: `$1.2B`, `$340M`, `$12k`.
+/// Dollars as everywhere else (`$1.2 bn`, `$340 m`, `$12 k`): `report::format::money`, the one
+/// vocabulary of tables, pages and charts.
 pub fn money(v: f64) -> String {
-    let a = v.abs();
-    let sign = if v < 0.0 { "-" } else { "" };
-    let (x, suffix) = if a >= 1e12 {
-        (a / 1e12, "T")
-    } else if a >= 1e9 {
-        (a / 1e9, "B")
-    } else if a >= 1e6 {
-        (a / 1e6, "M")
-    } else if a >= 1e3 {
-        (a / 1e3, "k")
-    } else {
-        (a, "")
-    };
-    if a < 0.5 {
-        return "$0".to_string();
-    }
-    let digits = if x >= 100.0 || x == x.round() || suffix.is_empty() {
-        0
-    } else {
-        1
-    };
-    format!("{sign}${x:.digits$}{suffix}")
+    crate::report::format::money(v)
 }
 
 /// A share in 0..1 as a percentage.
@@ -181,14 +161,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_suffixes() {
-        assert_eq!(money(1.2e9), "$1.2B");
-        assert_eq!(money(340e6), "$340M");
-        assert_eq!(money(12_000.0), "$12k");
+    fn money_reads_as_in_the_tables() {
+        assert_eq!(money(1.2e9), "$1.2 bn");
+        assert_eq!(money(340e6), "$340 m");
         assert_eq!(money(0.0), "$0");
-        assert_eq!(money(1e-9), "$0");
-        assert_eq!(money(12.4), "$12");
-        assert_eq!(money(2.0e9), "$2B");
+        assert_eq!(money(84.5e9), crate::report::format::money(84.5e9));
     }
 
     #[test]

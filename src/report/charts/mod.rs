@@ -32,8 +32,8 @@ use crate::scenario::Scenario;
 
 pub use palette::region_color;
 pub use select::{
-    LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, Restricted, Selection,
-    restricted, select,
+    LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_OVERVIEW_ROWS, MAX_SECTOR_CHARTS, PRICE_MOVE, Restricted,
+    SectorGroup, Selection, price_moves, restricted, sector_metric, select,
 };
 
 /// Pixel size of every chart.
@@ -58,6 +58,8 @@ pub enum ChartKind {
     ValueLostBySector,
     /// Box-and-whisker of value lost per region.
     ValueLostByRegion,
+    /// Peak price index of every restricted commodity, outside and inside the exporter.
+    PriceSummary,
 }
 
 impl ChartKind {
@@ -69,6 +71,7 @@ impl ChartKind {
             ChartKind::Flows => "flows",
             ChartKind::ValueLostBySector => "value_lost_by_sector",
             ChartKind::ValueLostByRegion => "value_lost_by_region",
+            ChartKind::PriceSummary => "price_summary",
         }
     }
 }
@@ -169,7 +172,7 @@ pub struct Figure {
 #[derive(Debug, Clone)]
 enum Body {
     Loss(loss::LossData),
-    Bands(bands::BandChart),
+    Bands(Box<bands::BandChart>),
     Boxes(boxes::BoxData),
 }
 
@@ -272,17 +275,23 @@ pub fn render(scenario: &Scenario, results: &RunResults) -> Result<Vec<Rendered>
         .collect()
 }
 
-/// Every figure of a run, in report order: overview first, then per sector, then per commodity.
+/// Every figure of a run, in report order: the overviews (value lost by region, peak prices of
+/// every restricted commodity, value lost by sector), then one output chart per kind of sector
+/// and the loss distribution of the worst sector, then price and flow charts of the restricted
+/// commodities whose prices move.
 pub fn plan(scenario: &Scenario, results: &RunResults) -> Vec<Figure> {
     let sel = select(scenario, results);
     let mut figs = Vec::new();
-    figs.extend(boxes::sector_figure(scenario, results, &sel));
     figs.extend(boxes::region_figure(scenario, results, &sel));
-    for &s in &sel.sectors {
-        figs.extend(loss::figure(scenario, results, s));
-        figs.extend(fan::figure(scenario, results, s));
+    figs.extend(boxes::price_summary_figure(scenario, results, &sel));
+    figs.extend(boxes::sector_figure(scenario, results, &sel));
+    for g in &sel.groups {
+        figs.extend(fan::figure(scenario, results, g));
     }
-    for r in &sel.restricted {
+    if let Some(s) = sel.worst {
+        figs.extend(loss::figure(scenario, results, s));
+    }
+    for r in &sel.detailed {
         figs.extend(price::figure(scenario, results, r));
         for &e in &r.exporters {
             figs.extend(flow::figure(scenario, results, r.commodity, e));

@@ -10,6 +10,9 @@ use crate::scenario::Scenario;
 
 /// At most this many lines on one price chart (the legend must fit).
 const MAX_REGIONS: usize = 16;
+/// Regions whose median prices are within this share of each other at every period (quartiles
+/// within twice it) share a line.
+pub const SAME_PRICE: f64 = 0.05;
 
 pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) -> Option<Figure> {
     let com = &scenario.commodities[r.commodity];
@@ -17,6 +20,7 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
         return None;
     }
     let mut series = Vec::new();
+    let mut capped = false;
     for (ri, region) in scenario.regions.iter().enumerate() {
         let Some(idx) = results.series_index(&format!("price.{}.{}", region.id, com.id)) else {
             continue;
@@ -28,28 +32,49 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
         } else {
             "not targeted"
         };
-        series.push(BandSeries {
-            label: format!("{} ({role})", region.id),
-            color: palette::region_color(&region.id),
-            bands: results.bands(idx),
-            dashed: role != "targeted",
-        });
+        if let Some(m) = results.metric_index(&format!("price.{}.{}.at_cap", region.id, com.id))
+            && results.summary(m).max > 0.0
+        {
+            capped = true;
+        }
+        series.push((
+            region.id.clone(),
+            format!(" ({role})"),
+            BandSeries {
+                label: format!("{} ({role})", region.id),
+                color: palette::region_color(&region.id),
+                bands: results.bands(idx),
+                dashed: role != "targeted",
+            },
+        ));
     }
     if series.is_empty() {
         return None;
     }
     let total = series.len();
-    let mut series = merge_identical(series);
+    let mut series = bands::merge_close(series, |a, b| bands::within(a, b, SAME_PRICE, true));
+    let merged = series.len() < total;
     let shown = series.len().min(MAX_REGIONS);
     series.truncate(shown);
     let lo = series
         .iter()
         .flat_map(|s| s.bands.iter().map(|b| b.p5))
         .fold(1.0f64, f64::min);
-    let hi = series
+    let mut hi = series
         .iter()
         .flat_map(|s| s.bands.iter().map(|b| b.p95))
         .fold(1.0f64, f64::max);
+    // The cap (MODEL.md v2 section 4.9), drawn and named whenever some trial reached it.
+    let cap = com.max_price_multiple.dist.mean();
+    let limit = capped.then(|| {
+        hi = hi.max(cap);
+        let what = if com.max_price_multiple.dist.is_const() {
+            format!("price cap {}x", crate::sample::dist::num(cap))
+        } else {
+            format!("price cap, mean {}x", crate::sample::dist::num(cap))
+        };
+        (cap, what)
+    });
     // A log axis once prices spread over a factor of three, so falls and rises read alike.
     let log_y = lo > 0.0 && hi / lo >= 3.0;
     let (y_min, y_max) = if log_y {
@@ -66,6 +91,14 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
     if log_y {
         note.push("log scale".to_string());
     }
+    if limit.is_some() {
+        note.push("max_price_multiple caps".to_string());
+        note.push("  the price index".to_string());
+    }
+    if merged {
+        note.push("regions within 5% of each".to_string());
+        note.push("  other share a line".to_string());
+    }
     let regions_shown: usize = series.iter().map(|s| region_count(&s.label)).sum();
     if regions_shown < total {
         note.push(format!("{regions_shown} of {total} regions shown"));
@@ -75,15 +108,24 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
     let caption = format!(
         "Price of {} in each region as a multiple of its reference price (median line, middle 50% \
          and 90% of trials): compare the targeted regions (solid) with the exporter and untargeted \
-         regions (dashed) against the reference line at 1.",
-        com.name
+         regions (dashed) against the reference line at 1.{}",
+        com.name,
+        if capped {
+            format!(
+                " The dotted red line is the price cap ({}x the reference, \
+                 max_price_multiple): a line held there is a floor of what scarcity would fetch.",
+                crate::sample::dist::num(cap)
+            )
+        } else {
+            String::new()
+        }
     );
     Some(Figure {
         file_stem: format!("price-{}", file_safe(&com.id)),
         title,
         caption,
         kind: ChartKind::PriceBands,
-        body: Body::Bands(BandChart {
+        body: Body::Bands(Box::new(BandChart {
             series,
             period_labels: period_labels(scenario, results.horizon),
             tick_steps: format::tick_steps(scenario.meta.period),
@@ -94,51 +136,14 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
             log_y,
             y_format: YFormat::Index,
             reference: Some((1.0, "reference price".to_string())),
+            limit,
+            levels: Vec::new(),
+            levels_label: String::new(),
+            marker: None,
             outer: true,
             note,
-        }),
+        })),
     })
-}
-
-/// Whether two series have the same band (every quantile within 0.5%) at every period.
-fn same_bands(a: &BandSeries, b: &BandSeries) -> bool {
-    let close = |x: f64, y: f64| (x - y).abs() <= 0.005 * x.abs().max(y.abs()).max(1e-9);
-    a.dashed == b.dashed
-        && a.bands.len() == b.bands.len()
-        && a.bands.iter().zip(&b.bands).all(|(x, y)| {
-            close(x.p5, y.p5)
-                && close(x.p25, y.p25)
-                && close(x.p50, y.p50)
-                && close(x.p75, y.p75)
-                && close(x.p95, y.p95)
-        })
-}
-
-/// Regions with the same role and identical bands (typically targeted regions all held at the
-/// price cap) become one line labelled "US, KR, IN (targeted)": drawn separately they stack
-/// translucent bands into a muddy block and only the last line drawn is visible.
-fn merge_identical(series: Vec<BandSeries>) -> Vec<BandSeries> {
-    let mut out: Vec<BandSeries> = Vec::new();
-    let mut members: Vec<Vec<String>> = Vec::new();
-    for s in series {
-        let (id, role) = split_label(&s.label);
-        let (id, role) = (id.to_string(), role.to_string());
-        match out
-            .iter()
-            .position(|o| split_label(&o.label).1 == role && same_bands(o, &s))
-        {
-            Some(k) => members[k].push(id),
-            None => {
-                members.push(vec![id]);
-                out.push(s);
-            }
-        }
-    }
-    for (s, ids) in out.iter_mut().zip(members) {
-        let role = split_label(&s.label).1.to_string();
-        s.label = format!("{} ({role})", ids.join(", "));
-    }
-    out
 }
 
 /// "US (targeted)" -> ("US", "targeted").
@@ -178,15 +183,20 @@ mod tests {
 
     #[test]
     fn identical_regions_share_one_line() {
-        let merged = merge_identical(vec![
-            series("CN (exporter)", 0.5, true),
-            series("US (targeted)", 20.0, false),
-            series("EU (targeted)", 8.0, false),
-            series("KR (targeted)", 20.0, false),
-            series("IN (targeted)", 20.0, false),
+        let input = [
+            ("CN", " (exporter)", 0.5, true),
+            ("US", " (targeted)", 20.0, false),
+            ("EU", " (targeted)", 8.0, false),
+            ("KR", " (targeted)", 20.2, false),
+            ("IN", " (targeted)", 20.0, false),
             // Same band but another role: kept apart.
-            series("BR (not targeted)", 20.0, true),
-        ]);
+            ("BR", " (not targeted)", 20.0, true),
+        ]
+        .map(|(id, role, level, dashed)| {
+            (id.to_string(), role.to_string(), series(id, level, dashed))
+        });
+        let merged =
+            bands::merge_close(input.to_vec(), |a, b| bands::within(a, b, SAME_PRICE, true));
         let labels: Vec<&str> = merged.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(
             labels,
@@ -201,5 +211,14 @@ mod tests {
             merged.iter().map(|s| region_count(&s.label)).sum::<usize>(),
             6
         );
+        // 10% apart is more than noise: two lines.
+        let apart = bands::merge_close(
+            vec![
+                ("US".into(), String::new(), series("US", 10.0, false)),
+                ("EU".into(), String::new(), series("EU", 11.0, false)),
+            ],
+            |a, b| bands::within(a, b, SAME_PRICE, true),
+        );
+        assert_eq!(apart.len(), 2);
     }
 }

@@ -5,10 +5,14 @@
 use crate::run::RunResults;
 use crate::scenario::{CommodityIx, RegionIx, Scenario, SectorIx, ShockKind};
 
-/// At most this many sectors get a loss distribution and a fan chart.
-pub const MAX_SECTOR_CHARTS: usize = 8;
-/// At most this many restricted commodities get price and flow charts.
-pub const MAX_COMMODITY_CHARTS: usize = 6;
+/// At most this many sectors (by sector id, every region of it on one chart) get an output chart.
+pub const MAX_SECTOR_CHARTS: usize = 6;
+/// At most this many restricted commodities get their own price and flow charts; every
+/// restricted commodity is in the price summary chart and table.
+pub const MAX_COMMODITY_CHARTS: usize = 4;
+/// A restricted commodity gets its own price chart only when some region's median price moves
+/// by more than this share of its reference at some period; the summary shows the rest.
+pub const PRICE_MOVE: f64 = 0.02;
 /// At most this many rows in the value-lost-by-sector overview.
 pub const MAX_OVERVIEW_ROWS: usize = 20;
 /// A sector counts as affected when its mean output loss exceeds this share in some trial; below
@@ -25,19 +29,33 @@ pub struct Restricted {
     pub targets: Vec<RegionIx>,
 }
 
+/// One kind of sector (one sector id) across the regions that have it, for one output chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectorGroup {
+    /// The sector id shared by the group.
+    pub id: String,
+    /// Its affected sectors, worst first.
+    pub sectors: Vec<SectorIx>,
+}
+
 /// What the charts cover.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
-    /// Sectors charted, worst first.
-    pub sectors: Vec<SectorIx>,
+    /// Sector kinds charted (one output chart each), worst first by the value they lose.
+    pub groups: Vec<SectorGroup>,
+    /// The worst sector, which gets the loss distribution chart.
+    pub worst: Option<SectorIx>,
     /// Number of affected sectors (mean loss above `LOSS_EPS` in at least one trial).
     pub affected: usize,
     /// Every affected sector, worst first.
     pub all_affected: Vec<SectorIx>,
-    /// Restricted commodities charted, in order of first restriction.
+    /// Number of sector kinds with an affected sector.
+    pub groups_total: usize,
+    /// Every restricted commodity, in order of first restriction (the summary chart and table).
     pub restricted: Vec<Restricted>,
-    /// Number of restricted commodities before the cap.
-    pub restricted_total: usize,
+    /// Restricted commodities with their own price and flow charts: those whose prices move,
+    /// largest rise outside the exporter first, at most `MAX_COMMODITY_CHARTS`.
+    pub detailed: Vec<Restricted>,
 }
 
 /// Name of a per-sector metric, e.g. `sector.US.ev.mean_loss`.
@@ -123,18 +141,74 @@ pub fn restricted(scenario: &Scenario) -> Vec<Restricted> {
     out
 }
 
+/// Affected sectors grouped by sector id, in order of their worst member (so the group of the
+/// worst sector comes first).
+pub fn sector_groups(scenario: &Scenario, worst_first: &[SectorIx]) -> Vec<SectorGroup> {
+    let mut groups: Vec<SectorGroup> = Vec::new();
+    for &s in worst_first {
+        let id = &scenario.sectors[s].id;
+        match groups.iter_mut().find(|g| &g.id == id) {
+            Some(g) => g.sectors.push(s),
+            None => groups.push(SectorGroup {
+                id: id.clone(),
+                sectors: vec![s],
+            }),
+        }
+    }
+    groups
+}
+
+/// The largest move of a median price away from its reference (1) over regions and periods,
+/// and the largest mean peak price outside the exporters.
+pub fn price_moves(scenario: &Scenario, results: &RunResults, r: &Restricted) -> (f64, f64) {
+    let com = &scenario.commodities[r.commodity];
+    let mut moved = 0.0f64;
+    let mut peak_outside = 0.0f64;
+    for (ri, reg) in scenario.regions.iter().enumerate() {
+        if let Some(idx) = results.series_index(&format!("price.{}.{}", reg.id, com.id)) {
+            for b in results.bands(idx) {
+                moved = moved.max((b.p50 - 1.0).abs());
+            }
+        }
+        if !r.exporters.contains(&ri)
+            && let Some(v) = metric(results, &format!("price.{}.{}.peak", reg.id, com.id))
+        {
+            peak_outside = peak_outside.max(mean(&v));
+        }
+    }
+    (moved, peak_outside)
+}
+
 /// The charted sectors and commodities.
 pub fn select(scenario: &Scenario, results: &RunResults) -> Selection {
     let sectors = affected_sectors(scenario, results);
     let affected = sectors.len();
-    let mut restricted = restricted(scenario);
-    let restricted_total = restricted.len();
-    restricted.truncate(MAX_COMMODITY_CHARTS);
+    let mut groups = sector_groups(scenario, &sectors);
+    let groups_total = groups.len();
+    groups.truncate(MAX_SECTOR_CHARTS);
+    let restricted = restricted(scenario);
+    let mut ranked: Vec<(usize, f64)> = restricted
+        .iter()
+        .enumerate()
+        .filter_map(|(k, r)| {
+            let (moved, peak) = price_moves(scenario, results, r);
+            (moved > PRICE_MOVE).then_some((k, peak))
+        })
+        .collect();
+    // Largest rise first; ties keep the order of first restriction.
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let detailed = ranked
+        .iter()
+        .take(MAX_COMMODITY_CHARTS)
+        .map(|&(k, _)| restricted[k].clone())
+        .collect();
     Selection {
-        sectors: sectors.iter().copied().take(MAX_SECTOR_CHARTS).collect(),
+        groups,
+        worst: sectors.first().copied(),
         affected,
         all_affected: sectors,
+        groups_total,
         restricted,
-        restricted_total,
+        detailed,
     }
 }
