@@ -402,3 +402,47 @@ fn price_sides_that_default_to_the_elasticity_share_its_draw() {
         .count();
     assert_eq!(n, 1, "{:?}", r.param_paths);
 }
+
+/// IM is cut off from EX (hard ban from period 1) and buys from R (2400/yr, enough for IM and B)
+/// and its own plant (300/yr, two months of finished goods); IM's users have price elasticity `e`.
+fn sellers_side_world(e: f64) -> Scenario {
+    let tables = producer("EX", 2400.0)
+        + &producer("R", 2400.0)
+        + &producer("IM", 300.0).replace("ramp = 0\n", "ramp = 0\nstock = 2\n")
+        + &sector(
+            "IM",
+            "ind",
+            1200.0,
+            &format!("price_elasticity = {{ x = {e} }}"),
+        )
+        + &sector("B", "ind", 1200.0, "")
+        + "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\ntargets = [\"IM\"]\nstart = 1\nduration = 11\n";
+    world(
+        12,
+        &["EX", "R", "IM", "B"],
+        "availability_elasticity = 1\nsupply_elasticity = 1",
+        &tables,
+    )
+}
+
+#[test]
+fn an_importers_own_plant_selling_more_raises_its_price_with_nothing_unmet() {
+    // The mechanism behind the capacity lever's backfire in the flagship (scenarios/README.md):
+    // the sellers' side reads `sold / available` of the region's producers against the baseline.
+    // Cut off from EX, IM buys more from its own plant, whose sold share rises from the baseline's
+    // pro-rata share; IM's index rises although R covers every tonne IM needs.
+    let rigid = run_n(&sellers_side_world(0.0), 1, 1);
+    assert_eq!(series(&rigid, "output.IM.ind", 0), vec![1.0; 12]);
+    assert_eq!(metric(&rigid, "unmet.IM.x"), vec![0.0]);
+    let p = series(&rigid, "price.IM.x", 0);
+    assert!(p[0] == 1.0 && p[1] > 2.0, "{p:?}");
+    // The buyers' side has not moved (arrivals meet the need), so the rise is the sellers' side:
+    // a region without a producer and without a shortage keeps its index.
+    assert_eq!(series(&rigid, "price.B.x", 0), vec![1.0; 12]);
+    // Price-sensitive users in IM then give up demand, and that is lost output (section 3).
+    let elastic = run_n(&sellers_side_world(0.2), 1, 1);
+    let y = series(&elastic, "output.IM.ind", 0);
+    assert!(y[1] == 1.0 && y[2] < 0.9, "{y:?}");
+    assert!(metric(&elastic, "sector.IM.ind.value_lost")[0] > 0.0);
+    assert_eq!(metric(&elastic, "unmet.IM.x"), vec![0.0]);
+}
