@@ -219,11 +219,13 @@ fn restriction_splits_prices_inside_and_outside() {
     w.ban("ban", ex, &[x], Some(&[im]), c(1.0), c(2.0), c(1.0));
     let r = run_n(&w.build(), 1, 1);
     // Unrestricted market: F0 = 1, S0 = 100/130. During the ban IM gets OT's 30 of 80, EX's
-    // producers sell 20 of 100, OT's sell all 30.
+    // producers sell 20 of 100, OT's sell all 30. The sellers' side only lowers prices
+    // (stranded output): EX's index dips, OT's (sold share above baseline, no buyers of its own)
+    // stays at 1.
     let s0: f64 = 100.0 / 130.0;
     let ex_index = (0.2 / s0).powi(2);
     let im_index = (1.0 / 0.375f64).powi(2);
-    let ot_index = (1.0 / s0).powi(2);
+    let ot_index = 1.0;
     let pe = series(&r, "price.EX.x", 0);
     let pi = series(&r, "price.IM.x", 0);
     let po = series(&r, "price.OT.x", 0);

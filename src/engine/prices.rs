@@ -6,8 +6,11 @@
 //!   `(z / z_base)^(-1 / availability_elasticity)`; 1 where the region has no consumption need.
 //!   Stocks damp the first jump, and the price climbs as they run down.
 //! - Sellers' side: the region's producers' sold share `sigma = sold / available`; the factor is
-//!   `(sigma / sigma_base)^(1 / supply_elasticity)`; 1 where the region has no producer with
-//!   output. Stranded output lowers the exporter's home price.
+//!   `min(1, (sigma / sigma_base)^(1 / supply_elasticity))`; 1 where the region has no producer
+//!   with output. Stranded output lowers the exporter's home price. The side only lowers prices
+//!   (MODEL.md §4.9: producers that cannot sell their planned output): a sold share above the
+//!   baseline is not scarcity, which the buyers' side measures, and letting it raise prices made
+//!   a region's own new plant (selling more of a stock fixed in baseline months) lift its price.
 //! - Target `P* = clamp(buyers x sellers, 1/max, max)`; the index moves towards it by
 //!   `price_adjustment` of the gap per period on a log scale. Periods where the cap binds are
 //!   counted (`price.<r>.<c>.at_cap`).
@@ -58,7 +61,7 @@ fn target_log_cap(
     // cannot meet an infinite other side as inf - inf.
     let cap = |x: f64| x.clamp(-2.0 * top, 2.0 * top);
     let l = cap(side(z, z_base, avail_elasticity, -1.0))
-        + cap(side(sold, sold_base, supply_elasticity, 1.0));
+        + cap(side(sold, sold_base, supply_elasticity, 1.0).min(0.0));
     if l > top {
         (top, true)
     } else if l < -top {

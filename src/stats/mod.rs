@@ -3,8 +3,8 @@
 
 pub mod morris;
 pub mod paired;
-pub mod prim;
 pub mod portfolio;
+pub mod prim;
 pub mod rank;
 pub mod sobol;
 
