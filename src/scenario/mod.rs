@@ -183,6 +183,17 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Validates `text` as if read from `path` (a `world` key resolves relative to `path`).
 pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
+    load_with_world(text, path, None)
+}
+
+/// `load_str`, with the text of the world file the scenario names given instead of read from
+/// disk (a result directory's `world.toml` copy): `chokepoint merge` reloads a run from the copies
+/// in its shards, from any directory. Paths in messages and in `Meta` stay those given.
+pub fn load_with_world(
+    text: &str,
+    path: &Path,
+    world_text: Option<&str>,
+) -> Result<Loaded, LoadError> {
     let mut d = Diags::default();
     let file = d.add_file(path.to_path_buf(), Arc::from(text));
     let Some(root) = parse(&mut d, file) else {
@@ -197,7 +208,11 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
         match &w.val {
             Val::Str(rel) => {
                 let wpath = path.parent().unwrap_or(Path::new("")).join(rel);
-                match read_text(&wpath) {
+                let read = match world_text {
+                    Some(t) => Ok(t.to_string()),
+                    None => read_text(&wpath),
+                };
+                match read {
                     Ok(wtext) => {
                         let wf = d.add_file(wpath.clone(), Arc::from(wtext.as_str()));
                         match parse(&mut d, wf) {

@@ -25,6 +25,7 @@ fn args(out: &Path) -> RunArgs {
         no_charts: true,
         thresholds: vec![],
         shard: None,
+        scale: Default::default(),
     }
 }
 

@@ -108,6 +108,7 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         no_charts: true,
         thresholds: vec![],
         shard,
+        scale: Default::default(),
     }
 }
 
