@@ -444,3 +444,46 @@ fn the_kubernetes_manifests_agree_with_the_shard_options() {
     }
     assert_eq!(next, 1_000_000);
 }
+
+#[test]
+fn an_interrupted_streamed_run_leaves_nothing_behind() {
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    // trials.csv streams into the staging directory while the run goes on.
+    let child = Command::new(env!("CARGO_BIN_EXE_chokepoint"))
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(data("gallium-ban.toml"))
+        .args([
+            "--trials",
+            "400000",
+            "--streaming",
+            "--trials-csv",
+            "--out",
+            "res",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the staging directory (with its growing trials.csv) exists, then interrupt.
+    let start = std::time::Instant::now();
+    while fs::read_dir(tmp.path()).unwrap().count() == 0 {
+        assert!(start.elapsed().as_secs() < 60, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: no results written"), "{err}");
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
