@@ -48,7 +48,7 @@ impl Store {
         } else if k < self.offset {
             // Grow downwards with some headroom, so a slowly falling minimum does not copy the
             // whole store each time.
-            let headroom = (self.counts.len() as u32 / 2).max(16);
+            let headroom = (self.counts.len() as u32 / 8).clamp(8, 256);
             let new_offset = k.saturating_sub(headroom).max(min_key());
             let extra = (self.offset - new_offset) as usize;
             let mut grown = vec![0; extra + self.counts.len()];
@@ -56,7 +56,15 @@ impl Store {
             self.counts = grown;
             self.offset = new_offset;
         } else if (k - self.offset) as usize >= self.counts.len() {
-            self.counts.resize((k - self.offset) as usize + 1, 0);
+            // Grow by what is needed plus a little headroom, not by doubling: a store spans its
+            // column's observed range, and doubling would leave up to half of it unused.
+            let need = (k - self.offset) as usize + 1;
+            if need > self.counts.capacity() {
+                let headroom = (self.counts.len() / 8).clamp(8, 256);
+                self.counts
+                    .reserve_exact(need + headroom - self.counts.len());
+            }
+            self.counts.resize(need, 0);
         }
         self.counts[(k - self.offset) as usize] += n;
     }
