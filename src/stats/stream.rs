@@ -528,7 +528,7 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Bytes of state held now (an estimate for memory reports and tests).
+    /// Number of columns (metrics plus series-periods).
     pub fn columns(&self) -> usize {
         self.metrics.len() + self.series.len()
     }
