@@ -1,6 +1,7 @@
-//! `chokepoint merge DIR...`: rebuilds a run from its shards. The shards' per-trial arrays are
-//! concatenated in trial order, so the merged directory is byte for byte the one an unsharded run
-//! with the same seed and trial count writes.
+//! `chokepoint merge DIR...`: rebuilds a run from its shards. Exact shards' per-trial arrays are
+//! concatenated in trial order; streamed shards' statistics are merged one shard at a time. Either
+//! way the merged directory is byte for byte the one an unsharded run with the same seed and trial
+//! count writes. The scenario is reloaded from the copies in the shards, so merge runs anywhere.
 
 use std::fs;
 use std::io::{IsTerminal, Write};
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::outdir::MARKER;
-use super::run::{Full, Inputs, Outputs, default_out, reproduce};
+use super::run::{Full, Inputs, Outputs, Streamed, Timing, default_out, reproduce};
 use super::term;
 use super::{EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE, MergeArgs};
 use crate::model::Model;
@@ -220,9 +221,18 @@ pub fn merge_loaded(
     outputs.write_full(&set.inputs, info, &what, out, err)
 }
 
-/// `chokepoint merge`: read the shards, reload their scenario, write the merged result.
+/// `chokepoint merge`: read the shards, reload their scenario from the copies they hold (so merge
+/// works from any directory), write the merged result.
 pub fn execute(args: &MergeArgs) -> i32 {
     let mut err = term::stderr();
+    let color = super::check::use_color(std::io::stderr().is_terminal());
+    if args
+        .dirs
+        .first()
+        .is_some_and(|d| d.join(shard::SUMMARIES_FILE).is_file())
+    {
+        return merge_streamed(args, color, &mut term::stdout(), &mut err);
+    }
     let set = match read_shards(&args.dirs) {
         Ok(s) => s,
         Err(e) => {
@@ -230,52 +240,367 @@ pub fn execute(args: &MergeArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let color = super::check::use_color(std::io::stderr().is_terminal());
-    let file = Path::new(&set.info.scenario_file);
-    if let Err(why) = scenario::readable(file) {
-        let _ = writeln!(
-            err,
-            "error: {why}; it is the scenario the shards ran: run merge from the directory the shards were run from"
-        );
+    let scenario = match load_copies(&set.info, &set.inputs, color, &mut err) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Err(e) = check_model(&Model::compile(&scenario), &set) {
+        let _ = writeln!(err, "error: {e}");
         return EXIT_USAGE;
     }
-    let loaded = match scenario::load(file) {
-        Ok(l) => l,
-        Err(e) => {
-            // Diagnostics escape their own text and may carry colour codes: write them as is.
-            let _ = write!(std::io::stderr(), "{}", e.render(color));
-            let _ = writeln!(err, "error: {} is invalid", file.display());
-            return EXIT_INVALID;
-        }
-    };
-    let _ = write!(
-        std::io::stderr(),
-        "{}",
-        scenario::render_all(&loaded.warnings, color)
-    );
-    let current = match Inputs::read(&loaded.scenario.meta) {
-        Ok(i) => i,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    if current == set.inputs {
-        // (A changed file is reported by `merge_loaded`.)
-        if let Err(e) = check_model(&Model::compile(&loaded.scenario), &set) {
-            let _ = writeln!(err, "error: {e}");
-            return EXIT_USAGE;
-        }
-    }
     merge_loaded(
-        &loaded.scenario,
-        &current,
+        &scenario,
+        &set.inputs,
         &set,
         args,
         super::interrupt::stop_flag(),
-        // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
-        // the stderr lock here for the whole run would deadlock on a terminal.
         &mut term::stdout(),
         &mut err,
     )
+}
+
+/// Loads the scenario the shards ran from the copies they hold, under its original path (so the
+/// merged files name it as the unsharded run does).
+pub fn load_copies(
+    info: &RunInfo,
+    inputs: &Inputs,
+    color: bool,
+    err: &mut dyn Write,
+) -> Result<Scenario, i32> {
+    let text = |b: &[u8], what: &str, err: &mut dyn Write| {
+        String::from_utf8(b.to_vec()).map_err(|_| {
+            let _ = writeln!(err, "error: the shards' {what} copy is not UTF-8 text");
+            EXIT_USAGE
+        })
+    };
+    let scenario_text = text(&inputs.scenario, "scenario.toml", err)?;
+    let world_text = match &inputs.world {
+        Some(w) => Some(text(w, "world.toml", err)?),
+        None => None,
+    };
+    let file = Path::new(&info.scenario_file);
+    match scenario::load_with_world(&scenario_text, file, world_text.as_deref()) {
+        Ok(l) => {
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                scenario::render_all(&l.warnings, color)
+            );
+            Ok(l.scenario)
+        }
+        Err(e) => {
+            // Diagnostics escape their own text and may carry colour codes: write them as is.
+            let _ = write!(std::io::stderr(), "{}", e.render(color));
+            let _ = writeln!(
+                err,
+                "error: the scenario copied into the shards ({}) is invalid",
+                file.display()
+            );
+            Err(EXIT_INVALID)
+        }
+    }
+}
+
+/// One streamed shard, checked: its directory, header, run.json and input copies.
+struct SummaryShard {
+    dir: PathBuf,
+    header: shard::SummaryHeader,
+    info: RunInfo,
+    inputs: Inputs,
+}
+
+fn read_summary_shard(dir: &Path) -> Result<SummaryShard, String> {
+    let read = |name: &str| {
+        fs::read(dir.join(name)).map_err(|e| {
+            format!(
+                "cannot read {}: {e}; pass directories written by `chokepoint run --shard`",
+                dir.join(name).display()
+            )
+        })
+    };
+    let info: RunInfo = serde_json::from_slice(&read(MARKER)?)
+        .map_err(|e| format!("{}: bad {MARKER}: {e}", dir.display()))?;
+    let bin = dir.join(shard::SUMMARIES_FILE);
+    let bytes = read(shard::SUMMARIES_FILE)?;
+    let (header, _) =
+        shard::summaries_header(&bytes).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let world = dir.join("world.toml");
+    let inputs = Inputs {
+        scenario: read("scenario.toml")?,
+        world: world.exists().then(|| read("world.toml")).transpose()?,
+    };
+    let h = &header.shard;
+    let digest = shard::scenario_digest(&inputs.scenario, inputs.world.as_deref());
+    if digest != h.scenario_digest {
+        return Err(format!(
+            "{}: its scenario digest {:016x} does not match the scenario and world copies in {} \
+             (digest {digest:016x}): the shard directory was altered",
+            bin.display(),
+            h.scenario_digest,
+            dir.display()
+        ));
+    }
+    if info.seed != h.seed
+        || info.first_trial != h.first_trial
+        || info.trials != h.trials
+        || info.total_trials != h.total_trials
+    {
+        return Err(format!(
+            "{} and {} disagree on the seed or the trials of the shard",
+            dir.join(MARKER).display(),
+            bin.display()
+        ));
+    }
+    Ok(SummaryShard {
+        dir: dir.to_path_buf(),
+        header,
+        info,
+        inputs,
+    })
+}
+
+/// Merges streamed shards (`summaries.bin`): checks every header first (one run, same versions,
+/// every trial once), then folds the shards' statistics one shard at a time, so memory does not
+/// grow with the number of shards.
+fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let started = std::time::Instant::now();
+    let refuse = |err: &mut dyn Write, e: String| {
+        let _ = writeln!(err, "error: {e}");
+        EXIT_USAGE
+    };
+    let mut shards = Vec::new();
+    for dir in &args.dirs {
+        match read_summary_shard(dir) {
+            Ok(s) => shards.push(s),
+            Err(e) => return refuse(err, e),
+        }
+    }
+    let first = &shards[0];
+    for s in &shards[1..] {
+        if s.inputs != first.inputs || s.info.scenario_file != first.info.scenario_file {
+            return refuse(
+                err,
+                format!(
+                    "{} and {} were run from different scenario or world files",
+                    first.dir.display(),
+                    s.dir.display()
+                ),
+            );
+        }
+        let why = shard::mismatch(&first.header.shard, &s.header.shard).or_else(|| {
+            (s.header.thresholds != first.header.thresholds)
+                .then(|| "different --threshold lists".to_string())
+        });
+        if let Some(why) = why {
+            return refuse(
+                err,
+                format!(
+                    "{} and {} come from different runs: {why}",
+                    first.dir.display(),
+                    s.dir.display()
+                ),
+            );
+        }
+    }
+    let (ours, engine) = (env!("CARGO_PKG_VERSION"), crate::engine::ENGINE_VERSION);
+    let h0 = &first.header.shard;
+    if h0.chokepoint_version != ours || h0.engine_version != engine {
+        return refuse(
+            err,
+            format!(
+                "{} was run by chokepoint {} (engine {}), this is chokepoint {ours} (engine \
+                 {engine}): merge with the release that ran the shards",
+                first.dir.display(),
+                h0.chokepoint_version,
+                h0.engine_version
+            ),
+        );
+    }
+    shards.sort_by_key(|s| s.header.shard.first_trial);
+    let mut next = 0u64;
+    for s in &shards {
+        let h = &s.header.shard;
+        if h.first_trial != next {
+            return refuse(
+                err,
+                if h.first_trial < next {
+                    format!(
+                        "trials from {} are given twice ({})",
+                        h.first_trial,
+                        s.dir.display()
+                    )
+                } else {
+                    format!("trials {next}..{} are missing", h.first_trial)
+                },
+            );
+        }
+        next = match h.first_trial.checked_add(h.trials) {
+            Some(n) if n <= h.total_trials => n,
+            _ => {
+                return refuse(
+                    err,
+                    format!(
+                        "{}: the shard claims trials past the run's end",
+                        s.dir.display()
+                    ),
+                );
+            }
+        };
+    }
+    let total = shards[0].header.shard.total_trials;
+    if next != total {
+        return refuse(err, format!("trials {next}..{total} are missing"));
+    }
+    let wanted: Vec<(String, u64)> = args
+        .thresholds
+        .iter()
+        .map(|t| (t.metric.clone(), t.value.to_bits()))
+        .collect();
+    if !wanted.is_empty() && wanted != shards[0].header.thresholds {
+        return refuse(
+            err,
+            "streamed shards keep no per-trial values, so merge can only report the thresholds \
+             the shards counted: run the shards with the same --threshold options"
+                .into(),
+        );
+    }
+    // Fold one shard at a time, in trial order.
+    let mut acc: Option<crate::stats::stream::Accumulator> = None;
+    for s in &shards {
+        let bin = s.dir.join(shard::SUMMARIES_FILE);
+        let part = fs::read(&bin)
+            .map_err(|e| format!("cannot read {}: {e}", bin.display()))
+            .and_then(|b| {
+                shard::decode_summaries(&b)
+                    .map(|(_, a)| a)
+                    .map_err(|e| format!("{}: {e}", bin.display()))
+            });
+        let part = match part {
+            Ok(p) => p,
+            Err(e) => return refuse(err, e),
+        };
+        match &mut acc {
+            None => acc = Some(part),
+            Some(a) => {
+                if let Err(e) = a.merge(&part) {
+                    return refuse(err, format!("{}: {e}", bin.display()));
+                }
+            }
+        }
+    }
+    let acc = acc.expect("at least one shard");
+    let (info0, inputs) = (shards[0].info.clone(), shards[0].inputs.clone());
+    let scenario = match load_copies(&info0, &inputs, color, err) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let model = Model::compile(&scenario);
+    if model.horizon != acc.horizon
+        || model.names.metrics != acc.metric_names
+        || model.names.params != acc.param_paths
+        || model.names.series != acc.series_names
+    {
+        return refuse(
+            err,
+            format!(
+                "the shards' names or horizon are not those of {}: the shard files were altered",
+                info0.scenario_file
+            ),
+        );
+    }
+    let scenario_file = Path::new(&info0.scenario_file);
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(scenario_file, None));
+    if let Err(e) = super::outdir::prepare(&target, args.force, err) {
+        let _ = writeln!(err, "error: {e}");
+        return EXIT_OUTPUT;
+    }
+    let mut command = reproduce(
+        scenario_file,
+        total,
+        acc.seed,
+        None,
+        args.trials_csv,
+        // A streamed result has no charts either way (as `run` records it).
+        false,
+        &args.thresholds,
+    );
+    if info0.command.iter().any(|c| c == "--streaming") {
+        command.push("--streaming".into());
+    }
+    let info = RunInfo {
+        trials: total,
+        first_trial: 0,
+        total_trials: total,
+        command,
+        files: Vec::new(),
+        ..info0
+    };
+    let outputs = Outputs {
+        target: &target,
+        force: args.force,
+        stop: super::interrupt::stop_flag(),
+    };
+    let staging = match super::outdir::Staging::new(&target, args.force) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_OUTPUT;
+        }
+    };
+    if args.trials_csv {
+        let dirs: Vec<&Path> = shards.iter().map(|s| s.dir.as_path()).collect();
+        if let Err(e) = concat_trials_csv(&dirs, &staging.path().join("trials.csv")) {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    let what = Streamed {
+        scenario: &scenario,
+        acc: &acc,
+        trials_csv: args.trials_csv,
+        timing: Timing::since(started, total),
+    };
+    outputs.write_streamed(staging, &inputs, info, &what, out, err)
+}
+
+/// Concatenates the shards' `trials.csv` (in trial order) into `to`: the first header, then every
+/// shard's rows, streamed.
+fn concat_trials_csv(dirs: &[&Path], to: &Path) -> Result<(), String> {
+    use std::io::BufRead;
+    let out = fs::File::create(to).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+    let mut w = std::io::BufWriter::new(out);
+    let mut header: Option<Vec<u8>> = None;
+    for d in dirs {
+        let p = d.join("trials.csv");
+        let f = fs::File::open(&p).map_err(|e| {
+            format!(
+                "cannot read {}: {e}; --trials-csv needs shards run with --trials-csv",
+                p.display()
+            )
+        })?;
+        let mut r = std::io::BufReader::new(f);
+        let mut first = Vec::new();
+        r.read_until(b'\n', &mut first)
+            .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        match &header {
+            None => {
+                w.write_all(&first)
+                    .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+                header = Some(first);
+            }
+            Some(h) if *h != first => {
+                return Err(format!(
+                    "{}: its header differs from the first shard's",
+                    p.display()
+                ));
+            }
+            Some(_) => {}
+        }
+        std::io::copy(&mut r, &mut w).map_err(|e| format!("cannot copy {}: {e}", p.display()))?;
+    }
+    w.flush()
+        .map_err(|e| format!("cannot write {}: {e}", to.display()))
 }

@@ -131,10 +131,30 @@ pub struct RunArgs {
     /// the field's allowed range like a value in the file.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<crate::scenario::set::SetArg>,
-    /// Run only slice I of N of the trials (1-based) and write its per-trial arrays for
-    /// `chokepoint merge` (for splitting a large run across machines).
-    #[arg(long, value_name = "I/N")]
+    /// Run only slice I of N of the trials (1-based) and write it for `chokepoint merge` (for
+    /// splitting a large run across machines). `auto` reads a Slurm array's
+    /// SLURM_ARRAY_TASK_ID/COUNT/MIN; `auto/N` reads a Kubernetes Indexed Job's
+    /// JOB_COMPLETION_INDEX (0-based) for N shards.
+    #[arg(long, value_name = "I/N|auto|auto/N")]
     pub shard: Option<run::Shard>,
+    #[command(flatten)]
+    pub scale: ScaleArgs,
+}
+
+/// How a run keeps its statistics (`docs/outputs.md`, "Exact and streamed statistics").
+#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+pub struct ScaleArgs {
+    /// Keep every trial and compute exact statistics (the default while the estimated
+    /// per-trial arrays fit in 4 GiB).
+    #[arg(long, conflicts_with = "streaming")]
+    pub exact: bool,
+    /// Compute statistics on the fly, in memory that does not grow with the trial count (the
+    /// default above 4 GiB of estimated per-trial arrays).
+    #[arg(long)]
+    pub streaming: bool,
+    /// Memory the run may use for its results, in GiB (default 12).
+    #[arg(long, value_name = "GIB")]
+    pub memory: Option<f64>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

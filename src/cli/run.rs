@@ -1,11 +1,14 @@
 //! `chokepoint run`: load, run with a progress bar, write the result directory atomically, print
-//! the summary table. With `--shard I/N` it runs only the I-th of N slices of the trials and writes
-//! their per-trial arrays for `chokepoint merge`.
+//! the summary table. With `--shard I/N` (or `auto`, from a scheduler's environment) it runs only
+//! the I-th of N slices of the trials and writes them for `chokepoint merge`: per-trial arrays for
+//! an exact run, streamed statistics (`summaries.bin`) for a streamed one (`choose_stats`).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -18,6 +21,7 @@ use crate::report::json::{RunInfo, run_json, summary_json};
 use crate::report::{Summaries, charts, csv, html, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Meta, Scenario};
+use crate::stats::stream::Accumulator;
 
 /// The simulation entry point, `run::run` in production; tests pass their own.
 pub type Runner<'a> = &'a dyn Fn(
@@ -36,7 +40,69 @@ pub struct Shard {
 impl FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("expected I/N with 1 <= I <= N, such as 2/8, not `{s}`");
+        Shard::from_spec(s, &|k| std::env::var(k).ok())
+    }
+}
+
+impl Shard {
+    /// Parses `I/N`, or resolves `auto` (a Slurm job array: `SLURM_ARRAY_TASK_ID`,
+    /// `SLURM_ARRAY_TASK_COUNT`, `SLURM_ARRAY_TASK_MIN`) and `auto/N` (a Kubernetes Indexed Job:
+    /// the 0-based `JOB_COMPLETION_INDEX`, N shards) from the environment `env`.
+    pub fn from_spec(s: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "expected I/N with 1 <= I <= N (such as 2/8), `auto` (a Slurm array) or `auto/N` \
+                 (a Kubernetes Indexed Job), not `{s}`"
+            )
+        };
+        let var = |k: &str| -> Result<Option<u64>, String> {
+            match env(k) {
+                None => Ok(None),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("--shard {s}: {k} is `{v}`, not a whole number")),
+            }
+        };
+        let check = |index: u64, count: u64, from: &str| {
+            if index == 0 || index > count {
+                Err(format!(
+                    "--shard {s}: {from} gives shard {index} of {count}, outside 1..={count}"
+                ))
+            } else {
+                Ok(Shard { index, count })
+            }
+        };
+        if s.trim() == "auto" {
+            let (Some(id), Some(count)) =
+                (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_COUNT")?)
+            else {
+                return Err(
+                    "--shard auto reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, \
+                            set by `sbatch --array`, and they are not both set; on Kubernetes \
+                            use --shard auto/N (JOB_COMPLETION_INDEX), elsewhere --shard I/N"
+                        .into(),
+                );
+            };
+            let min = var("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let Some(offset) = id.checked_sub(min) else {
+                return Err(format!(
+                    "--shard auto: SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"
+                ));
+            };
+            return check(offset + 1, count, "the Slurm array (ID - MIN + 1 of COUNT)");
+        }
+        if let Some(n) = s.trim().strip_prefix("auto/") {
+            let count: u64 = n.trim().parse().map_err(|_| bad())?;
+            let Some(index) = var("JOB_COMPLETION_INDEX")? else {
+                return Err(format!(
+                    "--shard {s} reads JOB_COMPLETION_INDEX, set by a Kubernetes Indexed Job, \
+                     and it is not set; use --shard I/N elsewhere"
+                ));
+            };
+            return check(index + 1, count, "JOB_COMPLETION_INDEX (0-based) + 1");
+        }
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: u64 = i.trim().parse().map_err(|_| bad())?;
         let count: u64 = n.trim().parse().map_err(|_| bad())?;
@@ -45,9 +111,7 @@ impl FromStr for Shard {
         }
         Ok(Shard { index, count })
     }
-}
 
-impl Shard {
     /// `(first trial, number of trials)` of this slice of `total` trials. Slices differ in size by
     /// at most one and together cover every trial once.
     pub fn range(self, total: u64) -> (u64, u64) {
@@ -146,9 +210,17 @@ pub fn run_loaded(
         first_trial,
         threads: args.threads,
     };
+    let model = Model::compile(scenario);
+    let stats = match choose_stats(scenario, &model, total, trials, &args.scale) {
+        Ok(s) => s,
+        Err(m) => {
+            let _ = writeln!(err, "error: {m}");
+            return EXIT_USAGE;
+        }
+    };
     let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(
-        "{human_pos}/{human_len} trials {wide_bar} {elapsed} elapsed, about {eta} left",
+        "{human_pos}/{human_len} trials {wide_bar} {per_sec}, {elapsed} elapsed, about {eta} left",
     ) {
         bar.set_style(style);
     }
@@ -159,19 +231,7 @@ pub fn run_loaded(
         bar.set_position(furthest.fetch_max(done, Ordering::Relaxed).max(done));
         !stopped()
     };
-    let results = runner(scenario, &opts, &progress);
-    bar.finish_and_clear();
-    let results = match results {
-        Ok(r) => r,
-        Err(RunError::Cancelled) => return interrupted(err),
-        Err(RunError::Resources(m)) => {
-            // The runner's message says what to change (fewer trials, shards).
-            let _ = writeln!(err, "error: {m}");
-            return EXIT_USAGE;
-        }
-    };
-
-    let info = RunInfo {
+    let mut info = RunInfo {
         chokepoint_version: env!("CARGO_PKG_VERSION").into(),
         scenario_file: meta.file.to_string_lossy().into_owned(),
         world_file: meta
@@ -201,6 +261,45 @@ pub fn run_loaded(
         force: args.force,
         stop,
     };
+    let started = Instant::now();
+    if stats == Stats::Streaming {
+        // A streamed run draws no charts either way: `--no-charts` changes nothing it writes.
+        info.command.retain(|c| c != "--no-charts");
+        if args.scale.streaming {
+            info.command.push("--streaming".into());
+        }
+        let streamed = outputs.stream_run(&model, &opts, args, &progress, err);
+        bar.finish_and_clear();
+        let (staging, acc, csv) = match streamed {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        let timing = Timing::since(started, trials);
+        return match args.shard {
+            Some(_) => outputs.write_summary_shard(staging, inputs, info, &acc, csv, timing, err),
+            None => {
+                let what = Streamed {
+                    scenario,
+                    acc: &acc,
+                    trials_csv: csv,
+                    timing,
+                };
+                outputs.write_streamed(staging, inputs, info, &what, out, err)
+            }
+        };
+    }
+    let results = runner(scenario, &opts, &progress);
+    bar.finish_and_clear();
+    let results = match results {
+        Ok(r) => r,
+        Err(RunError::Cancelled) => return interrupted(err),
+        Err(RunError::Resources(m)) => {
+            // The runner's message says what to change (fewer trials, shards).
+            let _ = writeln!(err, "error: {m}");
+            return EXIT_USAGE;
+        }
+    };
+    Timing::since(started, trials).report(err);
     match args.shard {
         Some(_) => outputs.write_shard(inputs, info, &results, err),
         None => {
@@ -214,6 +313,129 @@ pub fn run_loaded(
             outputs.write_full(inputs, info, &what, out, err)
         }
     }
+}
+
+/// Whether a run keeps every trial (exact statistics) or streams them into bounded-memory
+/// statistics (`docs/outputs.md`, "Exact and streamed statistics").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stats {
+    Exact,
+    Streaming,
+}
+
+/// Largest per-trial result estimate (`scenario::limits::memory_estimate` of the whole run) for
+/// which a run keeps every trial unless told otherwise: every shipped scenario at its own
+/// `trials` stays exact (the flagship's 10 000 trials are estimated at 1.4 GiB and peak at about
+/// 430 MiB; the estimate is deliberately generous).
+pub const EXACT_AUTO_BYTES: u64 = 4 << 30;
+
+fn gib(bytes: u128) -> String {
+    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+}
+
+/// Chooses exact or streamed statistics for a run of `total` trials of which this process runs
+/// `trials`, and checks the choice fits in the memory limit (`--memory`, default 12 GiB). The
+/// choice depends on the whole run, not the shard, so every shard of a run makes the same one.
+pub fn choose_stats(
+    scenario: &Scenario,
+    model: &Model,
+    total: u64,
+    trials: u64,
+    scale: &super::ScaleArgs,
+) -> Result<Stats, String> {
+    let limit = match scale.memory {
+        None => u128::from(scenario::limits::MEMORY_LIMIT),
+        Some(g) if g.is_finite() && g > 0.0 && g <= 1e6 => (g * (1u64 << 30) as f64) as u128,
+        Some(g) => {
+            return Err(format!(
+                "--memory {g} is not a size in GiB: give a positive number such as 4 or 0.5"
+            ));
+        }
+    };
+    let exact_need = |n: u64| u128::from(scenario::limits::memory_estimate(scenario, n));
+    let stream_need = crate::run::memory::stream_bytes(
+        model.n_metrics(),
+        model.n_params(),
+        model.n_series(),
+        model.horizon,
+    );
+    let stream_fits = || {
+        if stream_need <= limit {
+            Ok(Stats::Streaming)
+        } else {
+            Err(format!(
+                "streamed statistics of this scenario need about {} whatever the trial count, \
+                 above the limit of {} (--memory): raise --memory or shorten the horizon",
+                gib(stream_need),
+                gib(limit)
+            ))
+        }
+    };
+    if scale.exact {
+        return if exact_need(trials) <= limit {
+            Ok(Stats::Exact)
+        } else {
+            Err(format!(
+                "--exact: {trials} trials need about {} for per-trial results, above the limit \
+                 of {} (--memory): drop --exact to compute statistics on the fly in bounded \
+                 memory, or split the run into shards (--shard)",
+                gib(exact_need(trials)),
+                gib(limit)
+            ))
+        };
+    }
+    if scale.streaming || exact_need(total) > limit.min(u128::from(EXACT_AUTO_BYTES)) {
+        return stream_fits();
+    }
+    Ok(Stats::Exact)
+}
+
+/// Wall time and rate of a run, written to `timing.json`: the one output file that differs from
+/// run to run (determinism tests leave it out; `docs/outputs.md`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Timing {
+    pub wall_seconds: f64,
+    pub trials: u64,
+    pub trials_per_second: f64,
+}
+
+impl Timing {
+    pub fn since(start: Instant, trials: u64) -> Timing {
+        let wall = start.elapsed().as_secs_f64();
+        Timing {
+            wall_seconds: wall,
+            trials,
+            trials_per_second: if wall > 0.0 {
+                trials as f64 / wall
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// One line on stderr: trials, wall time, rate.
+    pub fn report(&self, err: &mut dyn Write) {
+        let _ = writeln!(
+            err,
+            "{} trials in {:.1} s ({:.0} trials/s)",
+            self.trials, self.wall_seconds, self.trials_per_second
+        );
+    }
+
+    fn json(&self) -> String {
+        let mut t = serde_json::to_string_pretty(self).expect("numbers always serialize");
+        t.push('\n');
+        t
+    }
+}
+
+/// A streamed run's statistics and what else to write.
+pub struct Streamed<'a> {
+    pub scenario: &'a Scenario,
+    pub acc: &'a Accumulator,
+    /// `trials.csv` was streamed into the staging directory.
+    pub trials_csv: bool,
+    pub timing: Timing,
 }
 
 /// Where and how a command puts its result directory.
@@ -355,6 +577,16 @@ impl Outputs<'_> {
         body: impl FnOnce(&mut Stager<'_>) -> Result<(), OutputError>,
     ) -> Result<Staging, OutputError> {
         let staging = Staging::new(self.target, self.force)?;
+        Self::fill(staging, inputs, info, body)
+    }
+
+    /// Fills an existing staging directory: `body`'s files, the input copies, `run.json`.
+    fn fill(
+        staging: Staging,
+        inputs: &Inputs,
+        info: RunInfo,
+        body: impl FnOnce(&mut Stager<'_>) -> Result<(), OutputError>,
+    ) -> Result<Staging, OutputError> {
         let mut st = Stager {
             staging: &staging,
             info,
@@ -368,6 +600,167 @@ impl Outputs<'_> {
         info.files.push(MARKER.into());
         staging.write(MARKER, run_json(&info).as_bytes())?;
         Ok(staging)
+    }
+
+    /// Runs a streamed run: creates the staging directory first, so `trials.csv` (if asked for)
+    /// streams into it block by block. Returns the staging directory, the statistics and whether
+    /// `trials.csv` was written, or the exit code of a failure (already reported).
+    pub fn stream_run(
+        &self,
+        model: &Model,
+        opts: &RunOptions,
+        args: &RunArgs,
+        progress: &(dyn Fn(u64, u64) -> bool + Sync),
+        err: &mut dyn Write,
+    ) -> Result<(Staging, Accumulator, bool), i32> {
+        let err = std::cell::RefCell::new(err);
+        let fail = |e: &dyn std::fmt::Display, code: i32| {
+            let _ = writeln!(err.borrow_mut(), "error: {e}");
+            code
+        };
+        let staging = Staging::new(self.target, self.force).map_err(|e| fail(&e, EXIT_OUTPUT))?;
+        let thresholds: Vec<(String, f64)> = args
+            .thresholds
+            .iter()
+            .map(|t| (t.metric.clone(), t.value))
+            .collect();
+        let shown = self.target.join("trials.csv");
+        let io = |error: std::io::Error| OutputError::Io {
+            path: shown.clone(),
+            error,
+        };
+        let mut csv_out = None;
+        if args.trials_csv {
+            let f = std::fs::File::create(staging.path().join("trials.csv"))
+                .map_err(|e| fail(&io(e), EXIT_OUTPUT))?;
+            let w = csv::TrialsCsv::new(
+                &model.names.params,
+                &model.names.metrics,
+                std::io::BufWriter::new(f),
+            )
+            .map_err(|e| fail(&io(e), EXIT_OUTPUT))?;
+            csv_out = Some(w);
+        }
+        let mut csv_err = None;
+        let mut sink = |b: &RunResults| match csv_out.as_mut().map(|w| w.rows(b)) {
+            Some(Err(e)) => {
+                csv_err = Some(e);
+                false
+            }
+            _ => true,
+        };
+        let acc = crate::run::stream::stream(model, opts, &thresholds, progress, &mut sink);
+        if let Some(e) = csv_err {
+            return Err(fail(&io(e), EXIT_OUTPUT));
+        }
+        let acc = match acc {
+            Ok(a) => a,
+            Err(RunError::Cancelled) => return Err(interrupted(*err.borrow_mut())),
+            Err(RunError::Resources(m)) => return Err(fail(&m, EXIT_USAGE)),
+        };
+        let wrote_csv = csv_out.is_some();
+        if let Some(w) = csv_out {
+            w.finish().map_err(|e| fail(&io(e), EXIT_OUTPUT))?;
+        }
+        Ok((staging, acc, wrote_csv))
+    }
+
+    /// Writes a streamed run's files into `staging` (`trials.csv` already there if asked for),
+    /// moves it into place and prints the summary table. No charts and no `report.html`: they
+    /// draw from per-trial values (`docs/outputs.md`).
+    pub fn write_streamed(
+        &self,
+        staging: Staging,
+        inputs: &Inputs,
+        info: RunInfo,
+        what: &Streamed<'_>,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> i32 {
+        let (meta, acc) = (&what.scenario.meta, what.acc);
+        let sums = Summaries::from_stream(acc);
+        let exceeded: Vec<exceedance::Exceedance> = acc
+            .thresholds
+            .iter()
+            .map(|(_, t)| {
+                exceedance::Exceedance::new(
+                    &t.metric,
+                    t.value,
+                    t.beyond as usize,
+                    acc.trials as usize,
+                )
+            })
+            .collect();
+        let staged = Self::fill(staging, inputs, info, |st| {
+            st.put("summary.json", summary_json(meta, acc, &sums).as_bytes())?;
+            st.put("metrics.csv", &csv::metrics_csv(acc, &sums))?;
+            st.put("series.csv", &csv::series_csv(meta, acc, &sums))?;
+            if !exceeded.is_empty() {
+                st.put("exceedance.csv", &exceedance::exceedance_csv(&exceeded))?;
+            }
+            if what.trials_csv {
+                st.record("trials.csv".into());
+            }
+            st.put("timing.json", what.timing.json().as_bytes())
+        });
+        let code = self.commit(staged, err);
+        if code != EXIT_OK {
+            return code;
+        }
+        let mut text = table::summary_table(what.scenario, acc, &sums);
+        if !exceeded.is_empty() {
+            text.push_str("\n  Thresholds (share of trials worse than the threshold)\n");
+            text.push_str(&exceedance::exceedance_lines(&exceeded));
+        }
+        let code = term::print(out, &text, err).err().unwrap_or(EXIT_OK);
+        what.timing.report(err);
+        let _ = writeln!(
+            err,
+            "results written to {} (streamed statistics: quantiles within {:.2}%, see \
+             docs/outputs.md; no charts or report.html)",
+            self.target.display(),
+            crate::stats::sketch::REL_ERROR * 100.0
+        );
+        code
+    }
+
+    /// Writes a streamed shard: its statistics (`summaries.bin`), `trials.csv` if streamed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_summary_shard(
+        &self,
+        staging: Staging,
+        inputs: &Inputs,
+        info: RunInfo,
+        acc: &Accumulator,
+        trials_csv: bool,
+        timing: Timing,
+        err: &mut dyn Write,
+    ) -> i32 {
+        let total = info.total_trials;
+        let digest = shard::scenario_digest(&inputs.scenario, inputs.world.as_deref());
+        let staged = Self::fill(staging, inputs, info, |st| {
+            st.put(
+                shard::SUMMARIES_FILE,
+                &shard::encode_summaries(acc, total, digest),
+            )?;
+            if trials_csv {
+                st.record("trials.csv".into());
+            }
+            st.put("timing.json", timing.json().as_bytes())
+        });
+        let code = self.commit(staged, err);
+        if code == EXIT_OK {
+            timing.report(err);
+            let _ = writeln!(
+                err,
+                "shard written to {} (trials {}..{}, streamed statistics); combine shards with \
+                 `chokepoint merge`",
+                self.target.display(),
+                acc.first_trial,
+                acc.first_trial + acc.trials
+            );
+        }
+        code
     }
 
     fn commit(&self, staged: Result<Staging, OutputError>, err: &mut dyn Write) -> i32 {

@@ -3,6 +3,7 @@
 //! type-guessing readers see floats; empty cell for an undefined value).
 
 use crate::run::RunResults;
+use crate::run::results::RunShape;
 use crate::scenario::Meta;
 
 use super::format::{float as num, float32 as num32};
@@ -40,10 +41,10 @@ where
 }
 
 /// One row per metric with its statistics.
-pub fn metrics_csv(results: &RunResults, sums: &Summaries) -> Vec<u8> {
+pub fn metrics_csv(results: &impl RunShape, sums: &Summaries) -> Vec<u8> {
     let mut w = writer();
     row(&mut w, std::iter::once("metric").chain(METRIC_STATS));
-    for (name, s) in results.metric_names.iter().zip(&sums.metrics) {
+    for (name, s) in results.metric_names().iter().zip(&sums.metrics) {
         let stats = s.values();
         row(
             &mut w,
@@ -55,11 +56,13 @@ pub fn metrics_csv(results: &RunResults, sums: &Summaries) -> Vec<u8> {
 }
 
 /// One row per series and period with the mean and the 5/25/50/75/95% bands across trials.
-pub fn series_csv(meta: &Meta, results: &RunResults, sums: &Summaries) -> Vec<u8> {
+pub fn series_csv(meta: &Meta, results: &impl RunShape, sums: &Summaries) -> Vec<u8> {
     let mut w = writer();
     row(&mut w, SERIES_COLUMNS);
-    let labels: Vec<String> = (0..results.horizon).map(|t| meta.period_label(t)).collect();
-    for (name, bands) in results.series_names.iter().zip(&sums.bands) {
+    let labels: Vec<String> = (0..results.horizon())
+        .map(|t| meta.period_label(t))
+        .collect();
+    for (name, bands) in results.series_names().iter().zip(&sums.bands) {
         for (t, b) in bands.iter().enumerate() {
             row(
                 &mut w,
@@ -90,25 +93,49 @@ pub fn trials_csv(results: &RunResults) -> Vec<u8> {
 /// `trials_csv` streamed to `out`: the table can be far larger than the results it comes from, so
 /// the run command writes it to its file row by row instead of building it in memory.
 pub fn write_trials_csv(results: &RunResults, out: impl std::io::Write) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    w.write_record(
-        std::iter::once("trial")
-            .chain(results.param_paths.iter().map(String::as_str))
-            .chain(results.metric_names.iter().map(String::as_str)),
-    )?;
-    let np = results.param_paths.len();
-    let nm = results.metric_names.len();
-    for i in 0..results.trials {
-        let params = &results.params[i * np..(i + 1) * np];
-        let metrics = &results.metrics[i * nm..(i + 1) * nm];
+    let mut w = TrialsCsv::new(&results.param_paths, &results.metric_names, out)?;
+    w.rows(results)?;
+    w.finish()
+}
+
+/// `trials.csv` written block by block (a streamed run hands over its trials a block at a time):
+/// the header once, then the rows of each block in the order given.
+pub struct TrialsCsv<W: std::io::Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> TrialsCsv<W> {
+    /// Writes the header row: `trial`, every parameter path, every metric name.
+    pub fn new(param_paths: &[String], metric_names: &[String], out: W) -> std::io::Result<Self> {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(out);
         w.write_record(
-            std::iter::once((results.first_trial + i as u64).to_string())
-                .chain(params.iter().chain(metrics).map(|&x| num(x))),
+            std::iter::once("trial")
+                .chain(param_paths.iter().map(String::as_str))
+                .chain(metric_names.iter().map(String::as_str)),
         )?;
+        Ok(TrialsCsv { w })
     }
-    w.flush()
+
+    /// One row per trial of `results`.
+    pub fn rows(&mut self, results: &RunResults) -> std::io::Result<()> {
+        let np = results.param_paths.len();
+        let nm = results.metric_names.len();
+        for i in 0..results.trials {
+            let params = &results.params[i * np..(i + 1) * np];
+            let metrics = &results.metrics[i * nm..(i + 1) * nm];
+            self.w.write_record(
+                std::iter::once((results.first_trial + i as u64).to_string())
+                    .chain(params.iter().chain(metrics).map(|&x| num(x))),
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
 }
 
 #[cfg(test)]

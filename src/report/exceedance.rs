@@ -91,23 +91,30 @@ pub fn exceedances(results: &RunResults, thresholds: &[Threshold]) -> Vec<Exceed
                 .iter()
                 .filter(|&&v| if lower { v < t.value } else { v > t.value })
                 .count();
-            let n = values.len();
-            let p = if n == 0 {
-                f64::NAN
-            } else {
-                beyond as f64 / n as f64
-            };
-            Some(Exceedance {
-                metric: t.metric.clone(),
-                threshold: t.value,
-                direction: if lower { "<" } else { ">" },
-                trials_beyond: beyond,
-                trials: n,
-                probability: p,
-                se: (p * (1.0 - p) / n.max(1) as f64).sqrt(),
-            })
+            Some(Exceedance::new(&t.metric, t.value, beyond, values.len()))
         })
         .collect()
+}
+
+impl Exceedance {
+    /// The exceedance of `threshold` by `beyond` of `trials` trials (counted exactly, from the
+    /// per-trial values or on the fly by a streamed run).
+    pub fn new(metric: &str, threshold: f64, beyond: usize, trials: usize) -> Exceedance {
+        let p = if trials == 0 {
+            f64::NAN
+        } else {
+            beyond as f64 / trials as f64
+        };
+        Exceedance {
+            metric: metric.to_string(),
+            threshold,
+            direction: if lower_is_worse(metric) { "<" } else { ">" },
+            trials_beyond: beyond,
+            trials,
+            probability: p,
+            se: (p * (1.0 - p) / trials.max(1) as f64).sqrt(),
+        }
+    }
 }
 
 /// The text of `exceedance.csv`: `metric,direction,threshold,trials_beyond,trials,probability,se`.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::run::RunResults;
+use crate::run::results::RunShape;
 use crate::scenario::Meta;
 
 use super::summaries::Summaries;
@@ -51,9 +51,9 @@ fn finite(x: f64) -> Option<f64> {
 }
 
 /// The text of `summary.json` (pretty-printed, ending in a newline).
-pub fn summary_json(meta: &Meta, results: &RunResults, sums: &Summaries) -> String {
+pub fn summary_json(meta: &Meta, results: &impl RunShape, sums: &Summaries) -> String {
     let metrics = results
-        .metric_names
+        .metric_names()
         .iter()
         .zip(&sums.metrics)
         .map(|(name, s)| MetricEntry {
@@ -79,12 +79,14 @@ pub fn summary_json(meta: &Meta, results: &RunResults, sums: &Summaries) -> Stri
         schema_version: SCHEMA_VERSION,
         name: &meta.name,
         file: meta.file.to_string_lossy().into_owned(),
-        seed: results.seed,
-        trials: results.trials,
-        horizon: results.horizon,
+        seed: results.seed(),
+        trials: results.trials(),
+        horizon: results.horizon(),
         period: meta.period.name(),
         start: meta.start.map(|s| format!("{:04}-{:02}", s.year, s.month)),
-        period_labels: (0..results.horizon).map(|t| meta.period_label(t)).collect(),
+        period_labels: (0..results.horizon())
+            .map(|t| meta.period_label(t))
+            .collect(),
         metrics,
     };
     let mut text = serde_json::to_string_pretty(&file)

@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::run::RunResults;
+use crate::stats::stream::Accumulator;
 
 const MAGIC: &[u8; 8] = b"CHOKESHD";
 /// The `trials.bin` format version this chokepoint writes and reads.
@@ -110,17 +111,25 @@ pub fn encode(results: &RunResults, total_trials: u64, digest: u64) -> Vec<u8> {
 /// Splits `trials.bin` into its JSON header and payload, checking the magic, the format version
 /// and the header checksum (not the payload). Errors are lowercase fragments.
 pub fn split(bytes: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    split_with(bytes, MAGIC, VERSION)
+}
+
+fn split_with<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 8],
+    want: u32,
+) -> Result<(&'a [u8], &'a [u8]), String> {
     let head = &bytes[..bytes.len().min(8)];
-    if !MAGIC.starts_with(head) || bytes.is_empty() {
+    if !magic.starts_with(head) || bytes.is_empty() {
         return Err("not a chokepoint shard file".into());
     }
     if bytes.len() < 12 {
         return Err("file is truncated".into());
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
+    if version != want {
         return Err(format!(
-            "shard format version {version}, this chokepoint reads version {VERSION}: merge with \
+            "shard format version {version}, this chokepoint reads version {want}: merge with \
              the chokepoint release that ran the shards"
         ));
     }
@@ -156,12 +165,17 @@ pub fn seal(header: &ShardHeader, payload: &[u8]) -> Vec<u8> {
     };
     let json =
         serde_json::to_vec(&header).expect("structs of strings and numbers always serialize");
+    seal_json(MAGIC, VERSION, &json, payload)
+}
+
+/// Magic, version, header length and checksum, the JSON header, the payload.
+fn seal_json(magic: &[u8; 8], version: u32, json: &[u8], payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(PREFIX + json.len() + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    out.extend_from_slice(&fnv1a64(&json).to_le_bytes());
-    out.extend_from_slice(&json);
+    out.extend_from_slice(&fnv1a64(json).to_le_bytes());
+    out.extend_from_slice(json);
     out.extend_from_slice(payload);
     out
 }
@@ -365,4 +379,105 @@ pub fn concat(mut parts: Vec<(ShardHeader, RunResults)>) -> Result<RunResults, S
     }
     // Same names and horizon, then plain concatenation: the runner's own merge.
     crate::run::try_merge(parts.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The file of a streamed shard: its statistics, not its trials.
+pub const SUMMARIES_FILE: &str = "summaries.bin";
+const SUMMARIES_MAGIC: &[u8; 8] = b"CHOKESUM";
+/// The `summaries.bin` format version this chokepoint writes and reads.
+pub const SUMMARIES_VERSION: u32 = 1;
+
+/// The header of `summaries.bin`: the shard header (the payload is the statistics' columns,
+/// `stats::stream::Accumulator::encode`) and the thresholds counted, as `(metric, f64 bits)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryHeader {
+    #[serde(flatten)]
+    pub shard: ShardHeader,
+    pub thresholds: Vec<(String, u64)>,
+}
+
+impl SummaryHeader {
+    /// Thresholds as `(metric, value)`.
+    pub fn thresholds(&self) -> Vec<(String, f64)> {
+        self.thresholds
+            .iter()
+            .map(|(m, b)| (m.clone(), f64::from_bits(*b)))
+            .collect()
+    }
+
+    /// An empty accumulator with this shard's identity, ready for `Accumulator::decode_into`.
+    pub fn accumulator(&self) -> Accumulator {
+        let h = &self.shard;
+        Accumulator::new(
+            h.seed,
+            h.first_trial,
+            h.horizon,
+            (&h.metric_names, &h.param_paths, &h.series_names),
+            &self.thresholds(),
+        )
+    }
+}
+
+/// The bytes of `summaries.bin` for a streamed shard of a run of `total_trials` trials.
+pub fn encode_summaries(acc: &Accumulator, total_trials: u64, digest: u64) -> Vec<u8> {
+    let payload = acc.encode();
+    let header = SummaryHeader {
+        shard: ShardHeader {
+            chokepoint_version: env!("CARGO_PKG_VERSION").into(),
+            engine_version: crate::engine::ENGINE_VERSION,
+            scenario_digest: digest,
+            seed: acc.seed,
+            first_trial: acc.first_trial,
+            trials: acc.trials,
+            total_trials,
+            horizon: acc.horizon,
+            metric_names: acc.metric_names.clone(),
+            param_paths: acc.param_paths.clone(),
+            series_names: acc.series_names.clone(),
+            payload_len: payload.len() as u64,
+            payload_checksum: fnv1a64(&payload),
+        },
+        thresholds: acc
+            .thresholds
+            .iter()
+            .map(|(_, t)| (t.metric.clone(), t.value.to_bits()))
+            .collect(),
+    };
+    let json =
+        serde_json::to_vec(&header).expect("structs of strings and numbers always serialize");
+    seal_json(SUMMARIES_MAGIC, SUMMARIES_VERSION, &json, &payload)
+}
+
+/// Reads the header of `summaries.bin` and checks the payload's length and checksum; returns the
+/// header and the payload. Errors are lowercase fragments.
+pub fn summaries_header(bytes: &[u8]) -> Result<(SummaryHeader, &[u8]), String> {
+    let (json, payload) = split_with(bytes, SUMMARIES_MAGIC, SUMMARIES_VERSION)?;
+    let header: SummaryHeader =
+        serde_json::from_slice(json).map_err(|e| format!("bad shard header: {e}"))?;
+    if header.shard.payload_len != payload.len() as u64 {
+        return Err(format!(
+            "expected {} bytes of statistics after the header, found {}: the file is truncated \
+             or damaged",
+            header.shard.payload_len,
+            payload.len()
+        ));
+    }
+    if fnv1a64(payload) != header.shard.payload_checksum {
+        return Err("the statistics are damaged (their checksum does not match)".into());
+    }
+    let known = &header.shard.metric_names;
+    if let Some((m, _)) = header.thresholds.iter().find(|(m, _)| !known.contains(m)) {
+        return Err(format!(
+            "the header counts a threshold of unknown metric `{m}`"
+        ));
+    }
+    Ok((header, payload))
+}
+
+/// Reads `summaries.bin` into an accumulator (header, checksum, every column checked).
+pub fn decode_summaries(bytes: &[u8]) -> Result<(SummaryHeader, Accumulator), String> {
+    let (header, payload) = summaries_header(bytes)?;
+    let mut acc = header.accumulator();
+    acc.decode_into(payload, header.shard.trials)?;
+    Ok((header, acc))
 }

@@ -6,6 +6,8 @@
 use rayon::prelude::*;
 
 use crate::run::RunResults;
+use crate::run::results::RunShape;
+use crate::stats::stream::Accumulator;
 use crate::stats::{self, Band, Summary};
 
 /// Statistics of a run, indexed like `RunResults::metric_names` and `series_names`.
@@ -30,8 +32,15 @@ impl Summaries {
         Summaries { metrics, bands }
     }
 
+    /// The statistics of a streamed run (or merged summary shards): sketched quantiles, exact
+    /// moments (see `stats::stream`).
+    pub fn from_stream(acc: &Accumulator) -> Self {
+        let (metrics, bands) = acc.finish();
+        Summaries { metrics, bands }
+    }
+
     /// The summary of metric `name`, if the run has it.
-    pub fn metric(&self, results: &RunResults, name: &str) -> Option<&Summary> {
+    pub fn metric(&self, results: &impl RunShape, name: &str) -> Option<&Summary> {
         results.metric_index(name).map(|m| &self.metrics[m])
     }
 }

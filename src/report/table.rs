@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use crate::run::RunResults;
+use crate::run::results::RunShape;
 use crate::scenario::Scenario;
 
 use super::format::{money, percent, terminal};
@@ -16,23 +16,23 @@ pub const MAX_ROWS: usize = 15;
 /// `report.html`. Only sectors and regions that lost something in some trial get a row (at
 /// most `MAX_ROWS`); the others are counted in one line. A sector or region without its metrics in
 /// `results` is left out.
-pub fn summary_table(scenario: &Scenario, results: &RunResults, sums: &Summaries) -> String {
+pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summaries) -> String {
     let meta = &scenario.meta;
     let mut out = String::new();
     let span = match meta.start {
         Some(_) => format!(
             "{} {} from {}",
-            results.horizon,
+            results.horizon(),
             meta.period.plural(),
             meta.period_label(0)
         ),
-        None => format!("{} {}", results.horizon, meta.period.plural()),
+        None => format!("{} {}", results.horizon(), meta.period.plural()),
     };
     out.push_str(&format!(
         "{}: {} trials, seed {}, {}\n",
         terminal(&meta.name),
-        results.trials,
-        results.seed,
+        results.trials(),
+        results.seed(),
         span
     ));
 

@@ -3,11 +3,13 @@
 //! Trials are cut into chunks of `CHUNK` by trial index; each chunk writes into its own slices of
 //! the preallocated result arrays, and every trial draws from streams keyed by its global index.
 //! Results are therefore bit-identical for any thread count, and a shard (`first_trial`) is a
-//! plain slice of the whole run.
+//! plain slice of the whole run. `stream` runs blocks of trials into streaming statistics, for runs
+//! of any size in bounded memory.
 
 pub mod costs;
 pub mod memory;
 pub mod results;
+pub mod stream;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 

@@ -9,6 +9,44 @@ pub fn lower_is_worse(metric: &str) -> bool {
     metric.ends_with(".first_disrupted") || metric.ends_with(".empty_at")
 }
 
+/// What the exporters need to know of a run besides its statistics: its identity and names.
+/// Implemented by `RunResults` (every trial kept) and by `stats::stream::Accumulator` (statistics
+/// on the fly), so `summary.json`, `metrics.csv`, `series.csv` and the terminal table are written
+/// by the same code either way.
+pub trait RunShape {
+    fn seed(&self) -> u64;
+    /// Global index of the first trial (0 unless a shard).
+    fn first_trial(&self) -> u64;
+    fn trials(&self) -> usize;
+    fn horizon(&self) -> usize;
+    fn metric_names(&self) -> &[String];
+    fn series_names(&self) -> &[String];
+    fn metric_index(&self, name: &str) -> Option<usize> {
+        self.metric_names().iter().position(|m| m == name)
+    }
+}
+
+impl RunShape for RunResults {
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn first_trial(&self) -> u64 {
+        self.first_trial
+    }
+    fn trials(&self) -> usize {
+        self.trials
+    }
+    fn horizon(&self) -> usize {
+        self.horizon
+    }
+    fn metric_names(&self) -> &[String] {
+        &self.metric_names
+    }
+    fn series_names(&self) -> &[String] {
+        &self.series_names
+    }
+}
+
 /// Everything a run produced, trial by trial. All arrays are trial-major: trial `i`'s block starts
 /// at `i * width`. Trial `i` here is global trial `first_trial + i`.
 #[derive(Debug, Clone, PartialEq)]

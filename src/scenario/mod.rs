@@ -49,6 +49,9 @@ pub struct LoadOptions {
     /// A `--set` path no parameter has is not an error but listed in `Loaded::unset` (for
     /// `compare`, where a path may belong to one side only; the command checks the union).
     pub lenient_set: bool,
+    /// The world file's text, given instead of read from disk (a result directory's copy, for
+    /// `chokepoint merge`); `None` reads the file the scenario names.
+    pub world_text: Option<String>,
 }
 
 /// A valid scenario and the warnings found on the way.
@@ -210,6 +213,21 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, LoadError> {
     load_str_with(text, path, &LoadOptions::default())
 }
 
+/// `load_str`, with the text of the world file the scenario names given instead of read from
+/// disk (a result directory's `world.toml` copy): `chokepoint merge` reloads a run from the copies
+/// in its shards, from any directory. Paths in messages and in `Meta` stay those given.
+pub fn load_with_world(
+    text: &str,
+    path: &Path,
+    world_text: Option<&str>,
+) -> Result<Loaded, LoadError> {
+    let opts = LoadOptions {
+        world_text: world_text.map(str::to_string),
+        ..LoadOptions::default()
+    };
+    load_str_with(text, path, &opts)
+}
+
 /// The `--set` overrides as a pseudo file `--set` (one `PATH=VALUE` a line), so a bad value is
 /// shown underlined like a value in a scenario file.
 fn add_set_file(d: &mut Diags, set: &[set::SetValue]) {
@@ -307,7 +325,11 @@ pub fn load_str_with(text: &str, path: &Path, opts: &LoadOptions) -> Result<Load
         match &w.val {
             Val::Str(rel) => {
                 let wpath = path.parent().unwrap_or(Path::new("")).join(rel);
-                match read_text(&wpath) {
+                let read = match opts.world_text.as_deref() {
+                    Some(t) => Ok(t.to_string()),
+                    None => read_text(&wpath),
+                };
+                match read {
                     Ok(wtext) => {
                         let wf = d.add_file(wpath.clone(), Arc::from(wtext.as_str()));
                         match parse(&mut d, wf) {

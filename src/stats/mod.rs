@@ -1,12 +1,17 @@
 //! Statistics over per-trial values: exact quantiles, CVaR, per-period bands. Pure functions over
-//! slices, so shards merge by concatenating their per-trial arrays and summarising again.
+//! slices, so shards merge by concatenating their per-trial arrays and summarising again. The
+//! streaming path (`stream.rs`, with `exact.rs` and `sketch.rs`) computes the same statistics on
+//! the fly in bounded memory, for runs too large to keep every trial.
 
+pub mod exact;
 pub mod morris;
 pub mod paired;
 pub mod portfolio;
 pub mod prim;
 pub mod rank;
+pub mod sketch;
 pub mod sobol;
+pub mod stream;
 
 /// The statistics reported for every scalar metric, in output column order.
 pub const SUMMARY_COLUMNS: [&str; 16] = [
@@ -139,7 +144,7 @@ pub fn summarize(values: &[f64]) -> Summary {
 /// Number of trials in the worst `1 - level` tail: `ceil((1 - level) n)`, at least one. The
 /// tolerance keeps `1 - 0.95` (0.050000000000000044 in binary) from adding a trial when `0.05 n`
 /// is whole, as it is for the usual trial counts.
-fn tail_count(n: usize, level: f64) -> usize {
+pub(crate) fn tail_count(n: usize, level: f64) -> usize {
     (((1.0 - level) * n as f64 - 1e-9).ceil() as usize).clamp(1, n)
 }
 

@@ -26,6 +26,7 @@ fn args(out: &Path) -> RunArgs {
         thresholds: vec![],
         set: vec![],
         shard: None,
+        scale: Default::default(),
     }
 }
 

@@ -6,4 +6,5 @@ mod cli_errors;
 mod exports;
 mod flow;
 mod shards;
+mod streamed;
 mod synthetic;
