@@ -111,11 +111,11 @@ pub fn explain(s: &Scenario) -> String {
     }
     let _ = writeln!(
         o,
-        "  result memory: about {} for {} trials (at most {} trials fit in {} GiB)",
+        "  result memory: about {} for {} trials kept one by one (exact statistics up to about \
+         {} trials; larger runs stream their statistics in bounded memory, docs/outputs.md)",
         bytes(limits::memory_estimate(s, m.trials)),
         m.trials,
-        limits::max_trials(s),
-        limits::MEMORY_LIMIT >> 30
+        super::run::EXACT_AUTO_BYTES / limits::bytes_per_trial(s).max(1),
     );
 
     let _ = writeln!(o, "\nRegions ({})", s.regions.len());
