@@ -204,6 +204,7 @@ pub fn merge_loaded(
             &args.thresholds,
         ),
         files: Vec::new(),
+        precision: None,
         ..set.info.clone()
     };
     let outputs = Outputs {
@@ -536,6 +537,7 @@ fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut 
         total_trials: total,
         command,
         files: Vec::new(),
+        precision: None,
         ..info0
     };
     let outputs = Outputs {

@@ -137,6 +137,11 @@ pub struct RunArgs {
     /// JOB_COMPLETION_INDEX (0-based) for N shards.
     #[arg(long, value_name = "I/N|auto|auto/N")]
     pub shard: Option<run::Shard>,
+    /// Stop once the 95% interval of METRIC's mean is within REL of the mean (repeatable; every
+    /// target must be met), checked every 1024 trials; --trials is the upper bound. For example
+    /// `--precision world.value_lost=0.01` (1%). Not with --shard.
+    #[arg(long = "precision", value_name = "METRIC=REL")]
+    pub precision: Vec<crate::run::precision::Target>,
     #[command(flatten)]
     pub scale: ScaleArgs,
 }

@@ -116,6 +116,9 @@ pub struct RunInfo {
     pub command: Vec<String>,
     /// Files in the directory, in the order written.
     pub files: Vec<String>,
+    /// How a `--precision` run stopped (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::run::precision::Record>,
 }
 
 /// The text of `run.json`.

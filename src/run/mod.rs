@@ -8,6 +8,7 @@
 
 pub mod costs;
 pub mod memory;
+pub mod precision;
 pub mod results;
 pub mod stream;
 

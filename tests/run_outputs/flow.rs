@@ -26,6 +26,7 @@ fn args(out: &Path) -> RunArgs {
         thresholds: vec![],
         set: vec![],
         shard: None,
+        precision: vec![],
         scale: Default::default(),
     }
 }

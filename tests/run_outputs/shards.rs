@@ -109,6 +109,7 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         thresholds: vec![],
         set: vec![],
         shard,
+        precision: vec![],
         scale: Default::default(),
     }
 }
