@@ -142,6 +142,11 @@ pub struct RunArgs {
     /// `--precision world.value_lost=0.01` (1%). Not with --shard.
     #[arg(long = "precision", value_name = "METRIC=REL")]
     pub precision: Vec<crate::run::precision::Target>,
+    /// How the uncertain parameters are sampled: `mc` plain Monte Carlo (default), `lhs` Latin
+    /// hypercube over the run's trials, `sobol` a scrambled Sobol' sequence. Results stay the same
+    /// for any --threads and any sharding.
+    #[arg(long, value_enum, default_value_t = crate::run::DesignKind::Mc)]
+    pub design: crate::run::DesignKind,
     #[command(flatten)]
     pub scale: ScaleArgs,
 }
@@ -190,6 +195,11 @@ pub struct CompareArgs {
     /// `--set shock.esc-ree-package.severity=0.9`; a path may belong to one side only.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<crate::scenario::set::SetArg>,
+    /// Sampling design of both sides (`mc`, `lhs`, `sobol`, as for `run`): the same design
+    /// numbers on both, so a parameter both scenarios share keeps its values (common random
+    /// numbers).
+    #[arg(long, value_enum, default_value_t = crate::run::DesignKind::Mc)]
+    pub design: crate::run::DesignKind,
 }
 
 /// Most trials `--trials` accepts (a total across shards; one run or shard must also fit in

@@ -231,7 +231,11 @@ pub fn run_loaded(
         first_trial,
         threads: args.threads,
     };
-    let model = Model::compile(scenario);
+    let mut model = Model::compile(scenario);
+    if let Err(m) = args.design.apply(&mut model, total) {
+        let _ = writeln!(err, "error: {m}");
+        return EXIT_USAGE;
+    }
     let stats = match choose_stats(scenario, &model, total, trials, &args.scale) {
         Ok(s) => s,
         Err(m) => {
@@ -277,7 +281,13 @@ pub fn run_loaded(
         ),
         files: Vec::new(),
         precision: None,
+        design: None,
     };
+    if args.design != crate::run::DesignKind::Mc {
+        info.design = Some(args.design.name().into());
+        info.command.push("--design".into());
+        info.command.push(args.design.name().into());
+    }
     for t in &args.precision {
         info.command.push("--precision".into());
         info.command.push(format!("{}={}", t.metric, t.rel));
@@ -957,11 +967,16 @@ pub fn execute(args: &RunArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    let total = args.trials.unwrap_or(loaded.scenario.meta.trials);
+    let design = args.design;
+    let runner = move |s: &Scenario, o: &RunOptions, p: &(dyn Fn(u64, u64) -> bool + Sync)| {
+        crate::run::run_design(s, o, p, design, total)
+    };
     run_loaded(
         &loaded.scenario,
         &inputs,
         args,
-        &crate::run::run,
+        &runner,
         super::interrupt::stop_flag(),
         // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
         // the stderr lock here for the whole run would deadlock on a terminal.

@@ -119,6 +119,9 @@ pub struct RunInfo {
     /// How a `--precision` run stopped (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::run::precision::Record>,
+    /// `lhs` or `sobol` for a run on a sampling design (`--design`; absent for plain Monte Carlo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<String>,
 }
 
 /// The text of `run.json`.

@@ -27,6 +27,7 @@ fn args(out: &Path) -> RunArgs {
         set: vec![],
         shard: None,
         precision: vec![],
+        design: Default::default(),
         scale: Default::default(),
     }
 }

@@ -3,6 +3,7 @@
 mod bin;
 mod cli;
 mod cli_errors;
+mod design;
 mod exports;
 mod flow;
 mod precision;

@@ -44,6 +44,7 @@ fn args(out: &Path, trials: u64, precision: &str) -> RunArgs {
         set: vec![],
         shard: None,
         precision: vec![precision.parse().unwrap()],
+        design: Default::default(),
         scale: Default::default(),
     }
 }

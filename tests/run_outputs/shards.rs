@@ -110,6 +110,7 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         set: vec![],
         shard,
         precision: vec![],
+        design: Default::default(),
         scale: Default::default(),
     }
 }
