@@ -122,15 +122,21 @@ pub fn execute(args: &CompareArgs) -> i32 {
     }
     let (base, policy) = (base.0, policy.0);
     let stop = super::interrupt::stop_flag();
-    compare_loaded(
-        &base,
-        &policy,
-        args,
-        &crate::run::run,
-        stop,
-        &mut out,
-        &mut err,
-    )
+    // One design numbering over both sides' uncertain parameters (common random numbers).
+    let (design, total) = (args.design, args.trials.unwrap_or(base.meta.trials));
+    let paths = crate::run::union_paths(
+        &crate::model::Model::compile(&base),
+        &crate::model::Model::compile(&policy),
+    );
+    let mut probe = crate::model::Model::compile(&base);
+    if let Err(m) = design.apply_over(&mut probe, total, &paths) {
+        let _ = writeln!(err, "error: {m}");
+        return EXIT_USAGE;
+    }
+    let runner = move |s: &Scenario, o: &RunOptions, p: &(dyn Fn(u64, u64) -> bool + Sync)| {
+        crate::run::run_design_over(s, o, p, design, total, &paths)
+    };
+    compare_loaded(&base, &policy, args, &runner, stop, &mut out, &mut err)
 }
 
 /// Loads one side, printing warnings or every problem; on failure the exit code: 2 when the file
@@ -495,6 +501,10 @@ pub fn reproduce(args: &CompareArgs, trials: u64, seed: u64) -> Vec<String> {
     ];
     if args.no_charts {
         c.push("--no-charts".into());
+    }
+    if args.design != crate::run::DesignKind::Mc {
+        c.push("--design".into());
+        c.push(args.design.name().into());
     }
     c
 }

@@ -85,7 +85,9 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<ShardSet, String> {
                         dir.display()
                     ));
                 }
-                if let Some(why) = shard::mismatch(h0, &header) {
+                let why = shard::mismatch(h0, &header)
+                    .or_else(|| (i0.design != info.design).then(|| different_designs(i0, &info)));
+                if let Some(why) = why {
                     return Err(format!(
                         "{} and {} come from different runs: {why}",
                         d0.display(),
@@ -190,20 +192,25 @@ pub fn merge_loaded(
         return EXIT_OUTPUT;
     }
     let total = set.results.trials as u64;
+    let mut command = reproduce(
+        scenario_file,
+        total,
+        set.results.seed,
+        None,
+        args.trials_csv,
+        args.no_charts,
+        &args.thresholds,
+    );
+    if let Some(d) = &set.info.design {
+        command.extend(["--design".into(), d.clone()]);
+    }
     let info = RunInfo {
         trials: total,
         first_trial: 0,
         total_trials: total,
-        command: reproduce(
-            scenario_file,
-            total,
-            set.results.seed,
-            None,
-            args.trials_csv,
-            args.no_charts,
-            &args.thresholds,
-        ),
+        command,
         files: Vec::new(),
+        precision: None,
         ..set.info.clone()
     };
     let outputs = Outputs {
@@ -390,6 +397,10 @@ fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut 
         let why = shard::mismatch(&first.header.shard, &s.header.shard).or_else(|| {
             (s.header.thresholds != first.header.thresholds)
                 .then(|| "different --threshold lists".to_string())
+                .or_else(|| {
+                    (s.info.design != first.info.design)
+                        .then(|| different_designs(&first.info, &s.info))
+                })
         });
         if let Some(why) = why {
             return refuse(
@@ -527,6 +538,10 @@ fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut 
         false,
         &args.thresholds,
     );
+    // In the order `run` writes them: the design, then `--streaming`.
+    if let Some(d) = &info0.design {
+        command.extend(["--design".into(), d.clone()]);
+    }
     if info0.command.iter().any(|c| c == "--streaming") {
         command.push("--streaming".into());
     }
@@ -536,6 +551,7 @@ fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut 
         total_trials: total,
         command,
         files: Vec::new(),
+        precision: None,
         ..info0
     };
     let outputs = Outputs {
@@ -603,4 +619,14 @@ fn concat_trials_csv(dirs: &[&Path], to: &Path) -> Result<(), String> {
     }
     w.flush()
         .map_err(|e| format!("cannot write {}: {e}", to.display()))
+}
+
+/// Why two shards on different sampling designs (`--design`) cannot merge.
+fn different_designs(a: &RunInfo, b: &RunInfo) -> String {
+    let name = |i: &RunInfo| i.design.clone().unwrap_or_else(|| "mc".into());
+    format!(
+        "different sampling designs (--design {} and --design {})",
+        name(a),
+        name(b)
+    )
 }

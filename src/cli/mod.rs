@@ -137,6 +137,16 @@ pub struct RunArgs {
     /// JOB_COMPLETION_INDEX (0-based) for N shards.
     #[arg(long, value_name = "I/N|auto|auto/N")]
     pub shard: Option<run::Shard>,
+    /// Stop once the 95% interval of METRIC's mean is within REL of the mean (repeatable; every
+    /// target must be met), checked every 1024 trials; --trials is the upper bound. For example
+    /// `--precision world.value_lost=0.01` (1%). Not with --shard.
+    #[arg(long = "precision", value_name = "METRIC=REL")]
+    pub precision: Vec<crate::run::precision::Target>,
+    /// How the uncertain parameters are sampled: `mc` plain Monte Carlo (default), `lhs` Latin
+    /// hypercube over the run's trials, `sobol` a scrambled Sobol' sequence. Results stay the same
+    /// for any --threads and any sharding.
+    #[arg(long, value_enum, default_value_t = crate::run::DesignKind::Mc)]
+    pub design: crate::run::DesignKind,
     #[command(flatten)]
     pub scale: ScaleArgs,
 }
@@ -185,6 +195,11 @@ pub struct CompareArgs {
     /// `--set shock.esc-ree-package.severity=0.9`; a path may belong to one side only.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<crate::scenario::set::SetArg>,
+    /// Sampling design of both sides (`mc`, `lhs`, `sobol`, as for `run`): the same design
+    /// numbers on both, so a parameter both scenarios share keeps its values (common random
+    /// numbers).
+    #[arg(long, value_enum, default_value_t = crate::run::DesignKind::Mc)]
+    pub design: crate::run::DesignKind,
 }
 
 /// Most trials `--trials` accepts (a total across shards; one run or shard must also fit in

@@ -186,6 +186,27 @@ pub fn run_loaded(
         );
         return EXIT_USAGE;
     }
+    let mut rule = None;
+    if !args.precision.is_empty() {
+        if args.shard.is_some() {
+            let _ = writeln!(
+                err,
+                "error: --precision cannot be used with --shard: the stop depends on every trial \
+                 run so far, which one shard does not see, so shards would stop at different \
+                 points and not add up to one run; run without --shard (the stop rule bounds \
+                 the trials instead), or shard a fixed --trials"
+            );
+            return EXIT_USAGE;
+        }
+        let names = OutputNames::build(scenario, &Model::compile(scenario));
+        match crate::run::precision::Rule::new(&args.precision, &names.metrics) {
+            Ok(r) => rule = Some(r),
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
     if !args.thresholds.is_empty() {
         // Name problems before spending time on the run.
         let names = OutputNames::build(scenario, &Model::compile(scenario));
@@ -210,7 +231,11 @@ pub fn run_loaded(
         first_trial,
         threads: args.threads,
     };
-    let model = Model::compile(scenario);
+    let mut model = Model::compile(scenario);
+    if let Err(m) = args.design.apply(&mut model, total) {
+        let _ = writeln!(err, "error: {m}");
+        return EXIT_USAGE;
+    }
     let stats = match choose_stats(scenario, &model, total, trials, &args.scale) {
         Ok(s) => s,
         Err(m) => {
@@ -255,7 +280,18 @@ pub fn run_loaded(
             &args.set,
         ),
         files: Vec::new(),
+        precision: None,
+        design: None,
     };
+    if args.design != crate::run::DesignKind::Mc {
+        info.design = Some(args.design.name().into());
+        info.command.push("--design".into());
+        info.command.push(args.design.name().into());
+    }
+    for t in &args.precision {
+        info.command.push("--precision".into());
+        info.command.push(format!("{}={}", t.metric, t.rel));
+    }
     let outputs = Outputs {
         target: &target,
         force: args.force,
@@ -268,13 +304,16 @@ pub fn run_loaded(
         if args.scale.streaming {
             info.command.push("--streaming".into());
         }
-        let streamed = outputs.stream_run(&model, &opts, args, &progress, err);
+        let streamed = outputs.stream_run(&model, &opts, args, &progress, rule.as_mut(), err);
         bar.finish_and_clear();
         let (staging, acc, csv) = match streamed {
             Ok(x) => x,
             Err(code) => return code,
         };
-        let timing = Timing::since(started, trials);
+        if let Some(r) = &rule {
+            stopped_by(&mut info, r.record(total), err);
+        }
+        let timing = Timing::since(started, acc.trials);
         return match args.shard {
             Some(_) => outputs.write_summary_shard(staging, inputs, info, &acc, csv, timing, err),
             None => {
@@ -288,7 +327,10 @@ pub fn run_loaded(
             }
         };
     }
-    let results = runner(scenario, &opts, &progress);
+    let results = match rule.as_mut() {
+        None => runner(scenario, &opts, &progress),
+        Some(r) => run_blocks(scenario, &opts, runner, &progress, r),
+    };
     bar.finish_and_clear();
     let results = match results {
         Ok(r) => r,
@@ -299,7 +341,10 @@ pub fn run_loaded(
             return EXIT_USAGE;
         }
     };
-    Timing::since(started, trials).report(err);
+    if let Some(r) = &rule {
+        stopped_by(&mut info, r.record(total), err);
+    }
+    Timing::since(started, results.trials as u64).report(err);
     match args.shard {
         Some(_) => outputs.write_shard(inputs, info, &results, err),
         None => {
@@ -313,6 +358,47 @@ pub fn run_loaded(
             outputs.write_full(inputs, info, &what, out, err)
         }
     }
+}
+
+/// An exact `--precision` run: blocks of `precision::BLOCK` trials, each by `runner`, folded
+/// into the stop rule in trial order, until the rule is met or `opts.trials` have run; the blocks
+/// are concatenated into the results of the trials run (those of an unstopped run's prefix).
+fn run_blocks(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    runner: Runner<'_>,
+    progress: &(dyn Fn(u64, u64) -> bool + Sync),
+    rule: &mut crate::run::precision::Rule,
+) -> Result<RunResults, RunError> {
+    let mut blocks = Vec::new();
+    let mut done = 0u64;
+    while done < opts.trials {
+        let len = crate::run::precision::BLOCK.min(opts.trials - done);
+        let block_opts = RunOptions {
+            trials: len,
+            first_trial: opts.first_trial + done,
+            ..opts.clone()
+        };
+        let before = done;
+        let block = runner(scenario, &block_opts, &|d, _| {
+            progress(before + d, opts.trials)
+        })?;
+        rule.observe(&block);
+        blocks.push(block);
+        done += len;
+        if rule.met() {
+            break;
+        }
+    }
+    crate::run::try_merge(blocks).map_err(RunError::Resources)
+}
+
+/// Records how a `--precision` run stopped in `run.json` (the trials it ran) and says it.
+fn stopped_by(info: &mut RunInfo, record: crate::run::precision::Record, err: &mut dyn Write) {
+    info.trials = record.trials_run;
+    info.total_trials = record.trials_run;
+    let _ = write!(err, "{}", record.lines());
+    info.precision = Some(record);
 }
 
 /// Whether a run keeps every trial (exact statistics) or streams them into bounded-memory
@@ -611,6 +697,7 @@ impl Outputs<'_> {
         opts: &RunOptions,
         args: &RunArgs,
         progress: &(dyn Fn(u64, u64) -> bool + Sync),
+        mut rule: Option<&mut crate::run::precision::Rule>,
         err: &mut dyn Write,
     ) -> Result<(Staging, Accumulator, bool), i32> {
         let err = std::cell::RefCell::new(err);
@@ -649,7 +736,20 @@ impl Outputs<'_> {
             }
             _ => true,
         };
-        let acc = crate::run::stream::stream(model, opts, &thresholds, progress, &mut sink);
+        let mut until = |b: &RunResults| {
+            rule.as_mut().is_some_and(|r| {
+                r.observe(b);
+                r.met()
+            })
+        };
+        let acc = crate::run::stream::stream_until(
+            model,
+            opts,
+            &thresholds,
+            progress,
+            &mut sink,
+            &mut until,
+        );
         if let Some(e) = csv_err {
             return Err(fail(&io(e), EXIT_OUTPUT));
         }
@@ -867,11 +967,16 @@ pub fn execute(args: &RunArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    let total = args.trials.unwrap_or(loaded.scenario.meta.trials);
+    let design = args.design;
+    let runner = move |s: &Scenario, o: &RunOptions, p: &(dyn Fn(u64, u64) -> bool + Sync)| {
+        crate::run::run_design(s, o, p, design, total)
+    };
     run_loaded(
         &loaded.scenario,
         &inputs,
         args,
-        &crate::run::run,
+        &runner,
         super::interrupt::stop_flag(),
         // Unlocked handles: the progress bar writes to stderr from worker threads, so holding
         // the stderr lock here for the whole run would deadlock on a terminal.

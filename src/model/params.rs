@@ -41,6 +41,10 @@ pub struct ParamTable {
     /// `reported.len()` dimensions (as `study::sensitivity::plan` does). `None`: keyed streams,
     /// as always.
     pub design: Option<Arc<Design>>,
+    /// The design dimension of each reported parameter (`design_dims[i]` for `reported[i]`);
+    /// empty: dimension `i`. `compare --design` numbers the dimensions over both sides' paths so
+    /// a parameter both scenarios share takes the same values on both (common random numbers).
+    pub design_dims: Vec<usize>,
 }
 
 impl ParamTable {
@@ -137,7 +141,8 @@ impl ParamTable {
         for (i, s) in self.specs.iter().enumerate() {
             let u = if s.reported {
                 dim += 1;
-                Some(d.uniform(seed, trial, dim - 1, s.key))
+                let at = self.design_dims.get(dim - 1).copied().unwrap_or(dim - 1);
+                Some(d.uniform(seed, trial, at, s.key))
             } else {
                 None
             };

@@ -116,6 +116,12 @@ pub struct RunInfo {
     pub command: Vec<String>,
     /// Files in the directory, in the order written.
     pub files: Vec<String>,
+    /// How a `--precision` run stopped (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::run::precision::Record>,
+    /// `lhs` or `sobol` for a run on a sampling design (`--design`; absent for plain Monte Carlo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<String>,
 }
 
 /// The text of `run.json`.

@@ -8,6 +8,7 @@
 
 pub mod costs;
 pub mod memory;
+pub mod precision;
 pub mod results;
 pub mod stream;
 
@@ -35,6 +36,138 @@ pub struct RunOptions {
     pub first_trial: u64,
     /// Worker threads; `None` = all cores. Never changes results.
     pub threads: Option<usize>,
+}
+
+/// `run --design` / `compare --design`: how the uncertain parameters of the trials are chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DesignKind {
+    /// Plain Monte Carlo: every parameter from its own keyed stream (the default).
+    #[default]
+    Mc,
+    /// Latin hypercube over the run's trials (`--trials`, the whole run for a shard).
+    Lhs,
+    /// Owen-scrambled Sobol' sequence (at most `sample::design::MAX_SOBOL_DIMS` uncertain
+    /// parameters).
+    Sobol,
+}
+
+impl DesignKind {
+    /// The name given on the command line (`mc`, `lhs`, `sobol`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DesignKind::Mc => "mc",
+            DesignKind::Lhs => "lhs",
+            DesignKind::Sobol => "sobol",
+        }
+    }
+
+    /// Puts the design into `model` for a run of `total` trials (every shard of a run passes the
+    /// same total, so the design and each trial's values are those of the unsharded run).
+    /// Plain Monte Carlo leaves the model as compiled.
+    pub fn apply(self, model: &mut Model, total: u64) -> Result<(), String> {
+        self.apply_over(model, total, &[])
+    }
+
+    /// `apply` with the design's dimensions numbered over `paths` (the uncertain parameter paths
+    /// of both sides of a comparison, `uncertain_paths`), so that a parameter path takes the same
+    /// values in every model given the same `paths`; empty: the model's own order.
+    pub fn apply_over(self, model: &mut Model, total: u64, paths: &[String]) -> Result<(), String> {
+        use crate::sample::design::{Design, MAX_SOBOL_DIMS, SobolSeq};
+        if !paths.is_empty() {
+            let own = uncertain_paths(model);
+            model.params.design_dims = own
+                .iter()
+                .map(|p| {
+                    paths
+                        .iter()
+                        .position(|q| q == p)
+                        .ok_or_else(|| format!("design dimensions do not list parameter {p}"))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        let design = match self {
+            DesignKind::Mc => return Ok(()),
+            DesignKind::Lhs => Design::Lhs { n: total },
+            DesignKind::Sobol => {
+                let k = if paths.is_empty() {
+                    model.params.reported.len()
+                } else {
+                    paths.len()
+                };
+                if total > 1 << 32 {
+                    return Err(format!(
+                        "--design sobol supports at most 2^32 trials, not {total}"
+                    ));
+                }
+                Design::Sobol(std::sync::Arc::new(SobolSeq::new(k).map_err(|_| {
+                    format!(
+                        "--design sobol: this scenario has {k} uncertain parameters, more than \
+                         the {MAX_SOBOL_DIMS} dimensions of the embedded Sobol' table; use \
+                         --design lhs or mc"
+                    )
+                })?))
+            }
+        };
+        model.params.design = Some(std::sync::Arc::new(design));
+        Ok(())
+    }
+}
+
+/// The paths of `model`'s uncertain (reported) parameters, in its design order.
+pub fn uncertain_paths(model: &Model) -> Vec<String> {
+    model
+        .params
+        .reported
+        .iter()
+        .map(|&px| model.params.specs[px as usize].path.clone())
+        .collect()
+}
+
+/// The design dimensions of a comparison: `a`'s uncertain parameter paths, then those of `b`
+/// that `a` lacks.
+pub fn union_paths(a: &Model, b: &Model) -> Vec<String> {
+    let mut paths = uncertain_paths(a);
+    for p in uncertain_paths(b) {
+        if !paths.contains(&p) {
+            paths.push(p);
+        }
+    }
+    paths
+}
+
+/// `run` with a sampling design over a run of `total` trials.
+pub fn run_design(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64, u64) -> bool + Sync),
+    design: DesignKind,
+    total: u64,
+) -> Result<RunResults, RunError> {
+    run_design_over(scenario, opts, progress, design, total, &[])
+}
+
+/// `run_design` with the design's dimensions numbered over `paths` (`DesignKind::apply_over`).
+pub fn run_design_over(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64, u64) -> bool + Sync),
+    design: DesignKind,
+    total: u64,
+    paths: &[String],
+) -> Result<RunResults, RunError> {
+    if design == DesignKind::Mc {
+        return run(scenario, opts, progress);
+    }
+    if let Some(m) = crate::scenario::limits::check_memory(scenario, opts.trials) {
+        return Err(RunError::Resources(format!(
+            "{m}: run fewer trials (--trials) or split the run into shards"
+        )));
+    }
+    let mut model = Model::compile(scenario);
+    design
+        .apply_over(&mut model, total, paths)
+        .map_err(RunError::Resources)?;
+    run_model(&model, opts, progress)
 }
 
 /// Why a run stopped without results.

@@ -23,6 +23,19 @@ pub fn stream(
     progress: &(dyn Fn(u64, u64) -> bool + Sync),
     sink: &mut (dyn FnMut(&RunResults) -> bool + Send),
 ) -> Result<Accumulator, RunError> {
+    stream_until(model, opts, thresholds, progress, sink, &mut |_| false)
+}
+
+/// `stream`, stopping early after the first block for which `until` (given each block after the
+/// sink) returns `true` (`--precision`, `run::precision`); the statistics then hold the trials run.
+pub fn stream_until(
+    model: &Model,
+    opts: &RunOptions,
+    thresholds: &[(String, f64)],
+    progress: &(dyn Fn(u64, u64) -> bool + Sync),
+    sink: &mut (dyn FnMut(&RunResults) -> bool + Send),
+    until: &mut (dyn FnMut(&RunResults) -> bool + Send),
+) -> Result<Accumulator, RunError> {
     let names = &model.names;
     let mut acc = Accumulator::new(
         opts.seed,
@@ -49,6 +62,9 @@ pub fn stream(
                 return Err(RunError::Cancelled);
             }
             done += len;
+            if until(&block) {
+                break;
+            }
         }
         Ok(())
     };

@@ -34,6 +34,7 @@ fn args(base: &str, policy: &str, out: &Path) -> CompareArgs {
         force: false,
         no_charts: true,
         set: vec![],
+        design: Default::default(),
     }
 }
 

@@ -26,6 +26,8 @@ fn args(out: &Path) -> RunArgs {
         thresholds: vec![],
         set: vec![],
         shard: None,
+        precision: vec![],
+        design: Default::default(),
         scale: Default::default(),
     }
 }

@@ -3,8 +3,10 @@
 mod bin;
 mod cli;
 mod cli_errors;
+mod design;
 mod exports;
 mod flow;
+mod precision;
 mod shards;
 mod streamed;
 mod synthetic;

@@ -109,6 +109,8 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         thresholds: vec![],
         set: vec![],
         shard,
+        precision: vec![],
+        design: Default::default(),
         scale: Default::default(),
     }
 }
