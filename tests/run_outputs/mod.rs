@@ -8,3 +8,4 @@ mod flow;
 mod shards;
 mod streamed;
 mod synthetic;
+mod types;

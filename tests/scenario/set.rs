@@ -20,6 +20,7 @@ fn with_set(path: &str, set: &[(&str, f64)]) -> Result<scenario::Loaded, scenari
             .collect(),
         keep_policies: None,
         lenient_set: false,
+        world_text: None,
     };
     scenario::load_with(Path::new(path), &opts)
 }
@@ -87,6 +88,7 @@ fn a_derived_parameter_cannot_be_set() {
         }],
         keep_policies: None,
         lenient_set: false,
+        world_text: None,
     };
     let err = scenario::load_str_with(&text, Path::new(RESERVE), &opts).unwrap_err();
     let e = err.errors().next().unwrap();
@@ -165,6 +167,7 @@ fn keep_policies_drops_the_others_before_validation() {
             set: vec![],
             keep_policies: keep,
             lenient_set: false,
+            world_text: None,
         };
         scenario::load_str_with(&text, Path::new(RESERVE), &opts)
             .unwrap()
