@@ -11,7 +11,7 @@ use crate::stats::paired::{Comparison, Difference, MetricComparison};
 use crate::stats::rank::Sensitivity;
 use crate::stats::{SUMMARY_COLUMNS, Summary};
 
-use super::format::{float, money, num, percent};
+use super::format::{float, money, percent};
 use super::table::render;
 
 /// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes meaning or
