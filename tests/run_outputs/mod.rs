@@ -5,6 +5,7 @@ mod cli;
 mod cli_errors;
 mod exports;
 mod flow;
+mod parquet;
 mod shards;
 mod streamed;
 mod synthetic;
