@@ -9,6 +9,8 @@ use crate::run::results::lower_is_worse;
 use crate::sample::dist::num;
 use crate::scenario::suggest::did_you_mean;
 
+use super::format::float;
+
 /// One `METRIC=VALUE` threshold from the command line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Threshold {
@@ -124,7 +126,13 @@ pub fn exceedance_csv(rows: &[Exceedance]) -> Vec<u8> {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{},{}",
-            r.metric, r.direction, r.threshold, r.trials_beyond, r.trials, r.probability, r.se
+            r.metric,
+            r.direction,
+            float(r.threshold),
+            r.trials_beyond,
+            r.trials,
+            float(r.probability),
+            float(r.se)
         );
     }
     s.into_bytes()

@@ -381,7 +381,7 @@ fn thresholds_give_the_share_of_trials_worse_than_each() {
         .count();
     assert_eq!(
         rows[1][..5],
-        ["world.value_lost", ">", "0", &lost.to_string(), "60"]
+        ["world.value_lost", ">", "0.0", &lost.to_string(), "60"]
     );
     assert!(lost > 0, "the ban should cost something in some trial");
     // Every first disruption comes before period 1e9 (the horizon when none happens).

@@ -54,7 +54,7 @@ fn summary_json_holds_closed_form_statistics() {
     let s = Summaries::compute(&r);
     let v: serde_json::Value =
         serde_json::from_str(&summary_json(&synthetic::meta(), &r, &s)).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["trials"], 5);
     assert_eq!(v["start"], "2025-11");
     assert_eq!(

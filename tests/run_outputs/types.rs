@@ -68,7 +68,8 @@ fn run_dir(tmp: &Path) -> PathBuf {
     chokepoint()
         .arg("run")
         .arg(data("gallium-ban.toml"))
-        .args(["--trials", "40", "--trials-csv", "--no-charts", "--out"])
+        .args(["--trials", "40", "--trials-csv", "--no-charts"])
+        .args(["--threshold", "world.value_lost=1e11", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -99,6 +100,11 @@ fn run_csvs_infer_value_columns_as_floats() {
     check(&out.join("series.csv"), |c| match c {
         "period" => Kind::Int,
         "metric" | "label" | "period_label" => Kind::Str,
+        _ => Kind::Float,
+    });
+    check(&out.join("exceedance.csv"), |c| match c {
+        "metric" | "direction" => Kind::Str,
+        "trials_beyond" | "trials" => Kind::Int,
         _ => Kind::Float,
     });
     check(&out.join("trials.csv"), |c| {
