@@ -518,8 +518,14 @@ impl Outputs<'_> {
                 "summary.json",
                 summary_json(meta, results, &sums).as_bytes(),
             )?;
-            st.put("metrics.csv", &csv::metrics_csv(results, &sums))?;
-            st.put("series.csv", &csv::series_csv(meta, results, &sums))?;
+            st.put(
+                "metrics.csv",
+                &csv::metrics_csv(what.scenario, results, &sums),
+            )?;
+            st.put(
+                "series.csv",
+                &csv::series_csv(what.scenario, results, &sums),
+            )?;
             if !exceeded.is_empty() {
                 st.put("exceedance.csv", &exceedance::exceedance_csv(&exceeded))?;
             }
@@ -725,8 +731,8 @@ impl Outputs<'_> {
             .collect();
         let staged = Self::fill(staging, inputs, info, |st| {
             st.put("summary.json", summary_json(meta, acc, &sums).as_bytes())?;
-            st.put("metrics.csv", &csv::metrics_csv(acc, &sums))?;
-            st.put("series.csv", &csv::series_csv(meta, acc, &sums))?;
+            st.put("metrics.csv", &csv::metrics_csv(what.scenario, acc, &sums))?;
+            st.put("series.csv", &csv::series_csv(what.scenario, acc, &sums))?;
             if !exceeded.is_empty() {
                 st.put("exceedance.csv", &exceedance::exceedance_csv(&exceeded))?;
             }

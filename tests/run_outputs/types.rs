@@ -102,6 +102,11 @@ fn run_csvs_infer_value_columns_as_floats() {
         "metric" | "label" | "period_label" => Kind::Str,
         _ => Kind::Float,
     });
+    // Every metric has its own display name.
+    let mut rdr = csv::Reader::from_path(out.join("metrics.csv")).unwrap();
+    let labels: Vec<String> = rdr.records().map(|r| r.unwrap()[1].to_string()).collect();
+    let distinct: std::collections::BTreeSet<&String> = labels.iter().collect();
+    assert_eq!(distinct.len(), labels.len(), "{labels:?}");
     check(&out.join("exceedance.csv"), |c| match c {
         "metric" | "direction" => Kind::Str,
         "trials_beyond" | "trials" => Kind::Int,
