@@ -224,7 +224,7 @@ mod tests {
         let csv = String::from_utf8(exceedance_csv(&e)).unwrap();
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            "world.value_lost,>,5,2,4,0.5,0.25"
+            "world.value_lost,>,5.0,2,4,0.5,0.25"
         );
         assert!(exceedance_lines(&e).contains("P(world.value_lost > 5) = 50.0% (2 of 4 trials)"));
     }
