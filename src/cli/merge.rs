@@ -222,6 +222,7 @@ pub fn merge_loaded(
         scenario,
         results: &set.results,
         trials_csv: args.trials_csv,
+        trials_parquet: false,
         charts: !args.no_charts,
         thresholds: &args.thresholds,
     };

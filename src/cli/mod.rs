@@ -119,6 +119,9 @@ pub struct RunArgs {
     /// Also write trials.csv (every sampled parameter and metric, per trial).
     #[arg(long)]
     pub trials_csv: bool,
+    /// Also write trials.parquet (trials.csv's table, typed; exact unsharded runs only).
+    #[arg(long)]
+    pub trials_parquet: bool,
     /// Do not draw charts (faster batch runs).
     #[arg(long)]
     pub no_charts: bool,

@@ -18,7 +18,7 @@ use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, Ru
 use crate::model::{Model, names::OutputNames};
 use crate::report::exceedance::{self, Threshold};
 use crate::report::json::{RunInfo, run_json, summary_json};
-use crate::report::{Summaries, charts, csv, html, shard, table};
+use crate::report::{Summaries, charts, csv, html, parquet, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Meta, Scenario};
 use crate::stats::stream::Accumulator;
@@ -297,6 +297,13 @@ pub fn run_loaded(
         force: args.force,
         stop,
     };
+    if args.trials_parquet {
+        if let Some(why) = parquet_refused(stats, args.shard.is_some()) {
+            let _ = writeln!(err, "error: --trials-parquet {why}");
+            return EXIT_USAGE;
+        }
+        info.command.push("--trials-parquet".into());
+    }
     let started = Instant::now();
     if stats == Stats::Streaming {
         // A streamed run draws no charts either way: `--no-charts` changes nothing it writes.
@@ -352,6 +359,7 @@ pub fn run_loaded(
                 scenario,
                 results: &results,
                 trials_csv: args.trials_csv,
+                trials_parquet: args.trials_parquet,
                 charts: !args.no_charts,
                 thresholds: &args.thresholds,
             };
@@ -399,6 +407,20 @@ fn stopped_by(info: &mut RunInfo, record: crate::run::precision::Record, err: &m
     info.total_trials = record.trials_run;
     let _ = write!(err, "{}", record.lines());
     info.precision = Some(record);
+}
+
+/// Why `--trials-parquet` cannot be honoured, if it cannot: the file is written from a complete
+/// run's results, which a streamed run or a shard never holds (`docs/outputs.md`).
+fn parquet_refused(stats: Stats, shard: bool) -> Option<&'static str> {
+    if shard {
+        Some(
+            "needs an unsharded run (merge writes trials.csv only); drop --shard or --trials-parquet",
+        )
+    } else if stats == Stats::Streaming {
+        Some("needs exact statistics, and this run streams them; use --trials-csv, or fewer trials")
+    } else {
+        None
+    }
 }
 
 /// Whether a run keeps every trial (exact statistics) or streams them into bounded-memory
@@ -537,6 +559,8 @@ pub struct Full<'a> {
     pub scenario: &'a Scenario,
     pub results: &'a RunResults,
     pub trials_csv: bool,
+    /// Write `trials.parquet` (`report::parquet`).
+    pub trials_parquet: bool,
     /// Draw the charts (`report.html` is written either way).
     pub charts: bool,
     /// `--threshold` exceedances to write (`exceedance.csv`) and print.
@@ -580,8 +604,14 @@ impl Outputs<'_> {
                 "summary.json",
                 summary_json(meta, results, &sums).as_bytes(),
             )?;
-            st.put("metrics.csv", &csv::metrics_csv(results, &sums))?;
-            st.put("series.csv", &csv::series_csv(meta, results, &sums))?;
+            st.put(
+                "metrics.csv",
+                &csv::metrics_csv(what.scenario, results, &sums),
+            )?;
+            st.put(
+                "series.csv",
+                &csv::series_csv(what.scenario, results, &sums),
+            )?;
             if !exceeded.is_empty() {
                 st.put("exceedance.csv", &exceedance::exceedance_csv(&exceeded))?;
             }
@@ -589,6 +619,14 @@ impl Outputs<'_> {
                 st.record("trials.csv".into());
                 st.staging
                     .write_with("trials.csv", |w| csv::write_trials_csv(results, w))?;
+            }
+            if what.trials_parquet {
+                let bytes =
+                    parquet::trials_parquet(meta, results).map_err(|e| OutputError::Io {
+                        path: self.target.join("trials.parquet"),
+                        error: std::io::Error::other(e),
+                    })?;
+                st.put("trials.parquet", &bytes)?;
             }
             let drawn = if what.charts {
                 let dir = st.staging.path().to_path_buf();
@@ -793,8 +831,8 @@ impl Outputs<'_> {
             .collect();
         let staged = Self::fill(staging, inputs, info, |st| {
             st.put("summary.json", summary_json(meta, acc, &sums).as_bytes())?;
-            st.put("metrics.csv", &csv::metrics_csv(acc, &sums))?;
-            st.put("series.csv", &csv::series_csv(meta, acc, &sums))?;
+            st.put("metrics.csv", &csv::metrics_csv(what.scenario, acc, &sums))?;
+            st.put("series.csv", &csv::series_csv(what.scenario, acc, &sums))?;
             if !exceeded.is_empty() {
                 st.put("exceedance.csv", &exceedance::exceedance_csv(&exceeded))?;
             }

@@ -11,7 +11,7 @@ use crate::stats::paired::{Comparison, Difference, MetricComparison};
 use crate::stats::rank::Sensitivity;
 use crate::stats::{SUMMARY_COLUMNS, Summary};
 
-use super::format::{money, num, percent};
+use super::format::{float, money, percent};
 use super::table::render;
 
 /// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes meaning or
@@ -195,10 +195,10 @@ pub fn comparison_csv(cmp: &Comparison) -> Vec<u8> {
         let p = &m.paired;
         let mut row = vec![m.name.clone(), p.better.name().to_string()];
         for s in [&p.base, &p.policy] {
-            row.extend(s.values()[..15].iter().map(|&v| num(v)));
+            row.extend(s.values()[..15].iter().map(|&v| float(v)));
         }
-        row.extend(diff_values(&p.diff).iter().map(|&v| num(v)));
-        row.extend([p.diff.p_better, p.diff.p_tie, p.diff.p_worse].map(num));
+        row.extend(diff_values(&p.diff).iter().map(|&v| float(v)));
+        row.extend([p.diff.p_better, p.diff.p_tie, p.diff.p_worse].map(float));
         row.push(p.diff.n.to_string());
         let _ = w.write_record(&row);
     }
@@ -221,7 +221,7 @@ pub fn sensitivity_csv(
         ("difference", difference),
     ] {
         for r in rows {
-            let _ = w.write_record([name, &r.metric, &r.param, &num(r.rho)]);
+            let _ = w.write_record([name, &r.metric, &r.param, &float(r.rho)]);
         }
     }
     w.into_inner().unwrap_or_default()

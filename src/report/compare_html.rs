@@ -4,42 +4,11 @@
 
 use std::fmt::Write;
 
-use super::charts::format::short_name;
 use super::compare::{CompareInfo, ROW_HEADERS, row_cells, row_label, sections};
-use super::format::{money, percent};
+use super::format::{money, percent, subject_label};
 use super::html::{CSP, CSS, escape};
 use crate::scenario::Scenario;
 use crate::stats::paired::Comparison;
-
-/// A row label a reader can parse without knowing metric names: `sector.EU.ev` reads
-/// "EU · ev", `region.EU` "EU, all sectors", `world` "World". The metric name stays in the
-/// cell's tooltip, to find the row in comparison.csv.
-/// With the base scenario, rows read as in the run's table and report: `EU Automotive`,
-/// `EU European Union (27), all sectors`.
-fn readable_label(label: &str, scenario: Option<&Scenario>) -> String {
-    if label == "world" {
-        return "World".to_string();
-    }
-    if let Some(r) = label.strip_prefix("region.") {
-        let name = scenario
-            .and_then(|sc| sc.regions.iter().find(|x| x.id == r && x.name != x.id))
-            .map_or(String::new(), |x| format!(" {}", x.name));
-        return format!("{r}{name}, all sectors");
-    }
-    if let Some((r, s)) = label
-        .strip_prefix("sector.")
-        .and_then(|rest| rest.split_once('.'))
-    {
-        let named = scenario.and_then(|sc| {
-            sc.sectors
-                .iter()
-                .find(|x| x.id == s && sc.regions[x.region].id == r)
-                .map(|x| format!("{r} {}", short_name(&x.name)))
-        });
-        return named.unwrap_or_else(|| format!("{r} · {s}"));
-    }
-    label.to_string()
-}
 
 /// One paragraph answering "how much risk does the policy remove?" from the world value lost:
 /// the mean, the bad case (CVaR95) and how often the policy helps.
@@ -167,7 +136,7 @@ fn comparison_page(
                 h,
                 "<tr><td title=\"{}\">{}</td>",
                 escape(label),
-                escape(&readable_label(label, scenario))
+                escape(&subject_label(label, scenario))
             );
             for cell in row_cells(m) {
                 let _ = write!(h, "<td class=\"num\">{}</td>", escape(&cell));

@@ -4,9 +4,9 @@
 
 use crate::run::RunResults;
 use crate::run::results::RunShape;
-use crate::scenario::Meta;
+use crate::scenario::Scenario;
 
-use super::format::{float as num, float32 as num32};
+use super::format::{float as num, float32 as num32, metric_label};
 use super::summaries::Summaries;
 
 /// Statistics columns of `metrics.csv`, after `metric` (`SUMMARY_COLUMNS` without the count `n`:
@@ -17,8 +17,17 @@ pub const METRIC_STATS: [&str; 15] = [
 ];
 
 /// Columns of `series.csv`.
-pub const SERIES_COLUMNS: [&str; 9] = [
-    "metric", "period", "label", "mean", "p5", "p25", "p50", "p75", "p95",
+pub const SERIES_COLUMNS: [&str; 10] = [
+    "metric",
+    "label",
+    "period",
+    "period_label",
+    "mean",
+    "p5",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
 ];
 
 fn writer() -> csv::Writer<Vec<u8>> {
@@ -40,34 +49,40 @@ where
         .expect("writing CSV into memory cannot fail");
 }
 
-/// One row per metric with its statistics.
-pub fn metrics_csv(results: &impl RunShape, sums: &Summaries) -> Vec<u8> {
+/// One row per metric: its name, its display name (`format::metric_label`, as in the pages) and
+/// its statistics.
+pub fn metrics_csv(scenario: &Scenario, results: &impl RunShape, sums: &Summaries) -> Vec<u8> {
     let mut w = writer();
-    row(&mut w, std::iter::once("metric").chain(METRIC_STATS));
+    row(&mut w, ["metric", "label"].into_iter().chain(METRIC_STATS));
     for (name, s) in results.metric_names().iter().zip(&sums.metrics) {
         let stats = s.values();
         row(
             &mut w,
-            std::iter::once(name.clone())
+            [name.clone(), metric_label(name, Some(scenario))]
+                .into_iter()
                 .chain(stats[..METRIC_STATS.len()].iter().map(|&x| num(x))),
         );
     }
     finish(w)
 }
 
-/// One row per series and period with the mean and the 5/25/50/75/95% bands across trials.
-pub fn series_csv(meta: &Meta, results: &impl RunShape, sums: &Summaries) -> Vec<u8> {
+/// One row per series and period: the series' name and display name, the period's index and
+/// calendar label, the mean and the 5/25/50/75/95% bands across trials.
+pub fn series_csv(scenario: &Scenario, results: &impl RunShape, sums: &Summaries) -> Vec<u8> {
+    let meta = &scenario.meta;
     let mut w = writer();
     row(&mut w, SERIES_COLUMNS);
     let labels: Vec<String> = (0..results.horizon())
         .map(|t| meta.period_label(t))
         .collect();
     for (name, bands) in results.series_names().iter().zip(&sums.bands) {
+        let label = metric_label(name, Some(scenario));
         for (t, b) in bands.iter().enumerate() {
             row(
                 &mut w,
                 [
                     name.clone(),
+                    label.clone(),
                     t.to_string(),
                     labels[t].clone(),
                     num32(b.mean),

@@ -9,6 +9,8 @@ use crate::run::results::lower_is_worse;
 use crate::sample::dist::num;
 use crate::scenario::suggest::did_you_mean;
 
+use super::format::float;
+
 /// One `METRIC=VALUE` threshold from the command line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Threshold {
@@ -124,7 +126,13 @@ pub fn exceedance_csv(rows: &[Exceedance]) -> Vec<u8> {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{},{}",
-            r.metric, r.direction, r.threshold, r.trials_beyond, r.trials, r.probability, r.se
+            r.metric,
+            r.direction,
+            float(r.threshold),
+            r.trials_beyond,
+            r.trials,
+            float(r.probability),
+            float(r.se)
         );
     }
     s.into_bytes()
@@ -216,7 +224,7 @@ mod tests {
         let csv = String::from_utf8(exceedance_csv(&e)).unwrap();
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            "world.value_lost,>,5,2,4,0.5,0.25"
+            "world.value_lost,>,5.0,2,4,0.5,0.25"
         );
         assert!(exceedance_lines(&e).contains("P(world.value_lost > 5) = 50.0% (2 of 4 trials)"));
     }

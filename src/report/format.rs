@@ -214,6 +214,84 @@ fn field_words(field: &str) -> String {
     known.to_string()
 }
 
+/// A row label a reader can parse without knowing metric names: `sector.EU.ev` reads
+/// "EU · ev", `region.EU` "EU, all sectors", `world` "World". The metric name stays in the
+/// cell's tooltip, to find the row in comparison.csv. `metric_label` builds on it.
+/// With the base scenario, rows read as in the run's table and report: `EU Automotive`,
+/// `EU European Union (27), all sectors`.
+pub fn subject_label(label: &str, scenario: Option<&Scenario>) -> String {
+    if label == "world" {
+        return "World".to_string();
+    }
+    if let Some(r) = label.strip_prefix("region.") {
+        let name = scenario
+            .and_then(|sc| sc.regions.iter().find(|x| x.id == r && x.name != x.id))
+            .map_or(String::new(), |x| format!(" {}", x.name));
+        return format!("{r}{name}, all sectors");
+    }
+    if let Some((r, s)) = label
+        .strip_prefix("sector.")
+        .and_then(|rest| rest.split_once('.'))
+    {
+        let named = scenario.and_then(|sc| {
+            sc.sectors
+                .iter()
+                .find(|x| x.id == s && sc.regions[x.region].id == r)
+                .map(|x| format!("{r} {}", crate::report::charts::format::short_name(&x.name)))
+        });
+        return named.unwrap_or_else(|| format!("{r} · {s}"));
+    }
+    label.to_string()
+}
+
+/// A metric's or series' display name, the `label` column of `metrics.csv` and `series.csv`:
+/// `sector.EU.auto.mean_loss` -> "EU Automotive, mean output loss", `price.US.gallium` -> "US
+/// Gallium, price". The subject reads as in the pages and tables (`subject_label`); names of
+/// an unknown shape read as themselves.
+pub fn metric_label(name: &str, scenario: Option<&Scenario>) -> String {
+    let parts: Vec<&str> = name.split('.').collect();
+    let commodity = |r: &str, c: &str| {
+        let named = scenario.map_or(c.to_string(), |sc| commodity_words(sc, c));
+        format!("{r} {named}")
+    };
+    let (subject, measure) = match parts[..] {
+        ["world", m] => ("World".to_string(), m),
+        ["region", r, m] => (subject_label(&format!("region.{r}"), scenario), m),
+        ["sector", r, s, m] => (subject_label(&format!("sector.{r}.{s}"), scenario), m),
+        ["output", r, s] => (
+            subject_label(&format!("sector.{r}.{s}"), scenario),
+            "output",
+        ),
+        ["unmet", r, c] => (commodity(r, c), "unmet"),
+        ["price", r, c] => (commodity(r, c), "price"),
+        ["price", r, c, m] => (commodity(r, c), m),
+        ["stockpile", r, c, m] => (commodity(r, c), m),
+        ["flow", e, i, c] => return format!("{}, flow to {i}", commodity(e, c)),
+        _ => return name.to_string(),
+    };
+    format!("{subject}, {}", measure_words(measure))
+}
+
+/// The measure at the end of a metric name in words (`metric_label`).
+fn measure_words(measure: &str) -> String {
+    match measure {
+        "mean_loss" => "mean output loss",
+        "peak_loss" => "peak output loss",
+        "periods_disrupted" => "periods disrupted",
+        "first_disrupted" => "first disrupted period",
+        "value_lost" => "value lost",
+        "total_value_lost" => "total value lost",
+        "unmet" => "unmet demand",
+        "peak" => "peak price",
+        "at_cap" => "share of periods at the price cap",
+        "empty_at" => "stockpile empty at",
+        "output" => "output",
+        "price" => "price",
+        other => return other.replace('_', " "),
+    }
+    .to_string()
+}
+
 /// A commodity's name without its parenthetical detail, or its id when the scenario lacks it.
 fn commodity_words(scenario: &Scenario, id: &str) -> String {
     scenario

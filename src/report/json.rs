@@ -9,7 +9,7 @@ use crate::scenario::Meta;
 use super::summaries::Summaries;
 
 /// Version of the `summary.json` layout; bumped when a key changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct SummaryFile<'a> {

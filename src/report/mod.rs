@@ -12,6 +12,7 @@ pub mod exceedance;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod parquet;
 pub mod portfolio;
 pub mod portfolio_html;
 pub mod sensitivity;

@@ -493,7 +493,7 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
     assert!(
         sens.lines()
-            .any(|l| l == "base,sector.M.chips.mean_loss,shock.ban.duration,1"),
+            .any(|l| l == "base,sector.M.chips.mean_loss,shock.ban.duration,1.0"),
         "{sens}"
     );
     // The saving min(duration, 3) never shrinks with the duration: policy - base falls with it.

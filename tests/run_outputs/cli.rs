@@ -93,8 +93,8 @@ fn run_writes_results_and_prints_the_summary() {
         assert!(names.contains(&m), "{m} missing from {names:?}");
     }
     let series = fs::read_to_string(out.join("series.csv")).unwrap();
-    assert!(series.starts_with("metric,period,label,mean,p5,p25,p50,p75,p95\n"));
-    assert!(series.contains("\noutput.US.semis,0,2025-04,"));
+    assert!(series.starts_with("metric,label,period,period_label,mean,p5,p25,p50,p75,p95\n"));
+    assert!(series.contains("\noutput.US.semis,\"US Semiconductors, output\",0,2025-04,"));
 }
 
 #[test]
@@ -381,7 +381,7 @@ fn thresholds_give_the_share_of_trials_worse_than_each() {
         .count();
     assert_eq!(
         rows[1][..5],
-        ["world.value_lost", ">", "0", &lost.to_string(), "60"]
+        ["world.value_lost", ">", "0.0", &lost.to_string(), "60"]
     );
     assert!(lost > 0, "the ban should cost something in some trial");
     // Every first disruption comes before period 1e9 (the horizon when none happens).

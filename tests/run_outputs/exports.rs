@@ -21,7 +21,10 @@ fn summary_json_snapshot() {
 fn metrics_csv_snapshot() {
     let r = synthetic::results(0, 5);
     let s = Summaries::compute(&r);
-    insta::assert_snapshot!("metrics_csv", text(csv::metrics_csv(&r, &s)));
+    insta::assert_snapshot!(
+        "metrics_csv",
+        text(csv::metrics_csv(&synthetic::scenario(), &r, &s))
+    );
 }
 
 #[test]
@@ -30,7 +33,7 @@ fn series_csv_snapshot() {
     let s = Summaries::compute(&r);
     insta::assert_snapshot!(
         "series_csv",
-        text(csv::series_csv(&synthetic::meta(), &r, &s))
+        text(csv::series_csv(&synthetic::scenario(), &r, &s))
     );
 }
 
@@ -54,7 +57,7 @@ fn summary_json_holds_closed_form_statistics() {
     let s = Summaries::compute(&r);
     let v: serde_json::Value =
         serde_json::from_str(&summary_json(&synthetic::meta(), &r, &s)).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["trials"], 5);
     assert_eq!(v["start"], "2025-11");
     assert_eq!(
@@ -99,12 +102,12 @@ fn summary_json_holds_closed_form_statistics() {
 fn metrics_csv_has_one_row_per_metric_in_column_order() {
     let r = synthetic::results(0, 5);
     let s = Summaries::compute(&r);
-    let body = text(csv::metrics_csv(&r, &s));
+    let body = text(csv::metrics_csv(&synthetic::scenario(), &r, &s));
     let mut rdr = ::csv::Reader::from_reader(body.as_bytes());
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header.join(","),
-        "metric,mean,std,se,min,p1,p5,p10,p25,p50,p75,p90,p95,p99,max,cvar95"
+        "metric,label,mean,std,se,min,p1,p5,p10,p25,p50,p75,p90,p95,p99,max,cvar95"
     );
     let rows: Vec<::csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), synthetic::METRICS.len());
@@ -114,13 +117,13 @@ fn metrics_csv_has_one_row_per_metric_in_column_order() {
         for c in 0..15 {
             if want[c].is_finite() {
                 assert_eq!(
-                    row[c + 1].parse::<f64>().unwrap(),
+                    row[c + 2].parse::<f64>().unwrap(),
                     want[c],
                     "{} col {c}",
                     &row[0]
                 );
             } else {
-                assert_eq!(&row[c + 1], "");
+                assert_eq!(&row[c + 2], "");
             }
         }
     }
@@ -159,16 +162,19 @@ fn trials_csv_round_trips_every_value() {
 fn series_csv_lists_every_series_and_period_with_labels() {
     let r = synthetic::results(0, 5);
     let s = Summaries::compute(&r);
-    let body = text(csv::series_csv(&synthetic::meta(), &r, &s));
+    let body = text(csv::series_csv(&synthetic::scenario(), &r, &s));
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "metric,period,label,mean,p5,p25,p50,p75,p95");
+    assert_eq!(
+        lines[0],
+        "metric,label,period,period_label,mean,p5,p25,p50,p75,p95"
+    );
     assert_eq!(lines.len(), 1 + 2 * 3);
     // Period 0 of the output series is 1 in every trial.
     assert_eq!(
         lines[1],
-        "output.US.semis,0,2025-11,1.0,1.0,1.0,1.0,1.0,1.0"
+        "output.US.semis,\"US Semiconductors, output\",0,2025-11,1.0,1.0,1.0,1.0,1.0,1.0"
     );
-    assert!(lines[4].starts_with("price.US.gallium,0,2025-11,"));
+    assert!(lines[4].starts_with("price.US.gallium,\"US Gallium, price\",0,2025-11,"));
 }
 
 #[test]
@@ -205,9 +211,9 @@ proptest! {
     #[test]
     fn series_csv_has_a_row_per_series_and_period(r in synthetic::arb_results()) {
         let s = Summaries::compute(&r);
-        let mut meta = synthetic::meta();
-        meta.horizon = r.horizon;
-        let body = text(csv::series_csv(&meta, &r, &s));
+        let mut sc = synthetic::scenario();
+        sc.meta.horizon = r.horizon;
+        let body = text(csv::series_csv(&sc, &r, &s));
         prop_assert_eq!(body.lines().count(), 1 + r.series_names.len() * r.horizon);
     }
 }
@@ -293,13 +299,14 @@ fn value_columns_always_read_as_floats() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
-    for (file, first_value) in [("metrics.csv", 1), ("series.csv", 3), ("trials.csv", 1)] {
-        let text = std::fs::read_to_string(out.join(file)).expect("written");
-        for line in text.lines().skip(1) {
-            for cell in line.split(',').skip(first_value) {
+    for (file, first_value) in [("metrics.csv", 2), ("series.csv", 4), ("trials.csv", 1)] {
+        let mut rdr = ::csv::Reader::from_path(out.join(file)).expect("written");
+        for rec in rdr.records() {
+            let rec = rec.expect("a well-formed row");
+            for cell in rec.iter().skip(first_value) {
                 assert!(
                     cell.is_empty() || cell.contains(['.', 'e']),
-                    "{file}: cell {cell:?} in {line}"
+                    "{file}: cell {cell:?} in {rec:?}"
                 );
             }
         }

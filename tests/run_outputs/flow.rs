@@ -22,6 +22,7 @@ fn args(out: &Path) -> RunArgs {
         out: Some(out.to_path_buf()),
         force: false,
         trials_csv: false,
+        trials_parquet: false,
         no_charts: true,
         thresholds: vec![],
         set: vec![],

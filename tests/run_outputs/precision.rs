@@ -39,6 +39,7 @@ fn args(out: &Path, trials: u64, precision: &str) -> RunArgs {
         out: Some(out.to_path_buf()),
         force: false,
         trials_csv: true,
+        trials_parquet: false,
         no_charts: true,
         thresholds: vec![],
         set: vec![],

@@ -105,6 +105,7 @@ fn run_args(out: &Path, shard: Option<Shard>) -> RunArgs {
         out: Some(out.to_path_buf()),
         force: false,
         trials_csv: true,
+        trials_parquet: false,
         no_charts: true,
         thresholds: vec![],
         set: vec![],
