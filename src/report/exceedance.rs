@@ -7,7 +7,6 @@ use std::str::FromStr;
 use crate::run::RunResults;
 use crate::run::results::lower_is_worse;
 use crate::sample::dist::num;
-use crate::scenario::suggest::did_you_mean;
 
 use super::format::float;
 
@@ -48,23 +47,11 @@ impl FromStr for Threshold {
 /// Checks that every threshold names a metric of the run; the error lists each unknown name
 /// with a did-you-mean.
 pub fn check_names(thresholds: &[Threshold], metric_names: &[String]) -> Result<(), String> {
-    let known: Vec<&str> = metric_names.iter().map(String::as_str).collect();
-    let unknown: Vec<String> = thresholds
-        .iter()
-        .filter(|t| !known.contains(&t.metric.as_str()))
-        .map(|t| {
-            format!(
-                "--threshold names no metric of this run: \"{}\"; {}",
-                t.metric,
-                did_you_mean(&t.metric, &known)
-            )
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(unknown.join("\n"))
-    }
+    crate::run::results::check_metric_names(
+        "--threshold",
+        thresholds.iter().map(|t| t.metric.as_str()),
+        metric_names,
+    )
 }
 
 /// How often one metric is beyond its threshold.

@@ -14,7 +14,6 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::RunResults;
-use crate::scenario::suggest::did_you_mean;
 
 /// Trials per block: the stop is checked at multiples of this (from the run's first trial),
 /// whatever `--threads`. Equal to the streamed run's block.
@@ -63,23 +62,11 @@ impl FromStr for Target {
 /// Checks that every target names a metric of the run; the error lists each unknown name with a
 /// did-you-mean.
 pub fn check_names(targets: &[Target], metric_names: &[String]) -> Result<(), String> {
-    let known: Vec<&str> = metric_names.iter().map(String::as_str).collect();
-    let unknown: Vec<String> = targets
-        .iter()
-        .filter(|t| !known.contains(&t.metric.as_str()))
-        .map(|t| {
-            format!(
-                "--precision names no metric of this run: \"{}\"; {}",
-                t.metric,
-                did_you_mean(&t.metric, &known)
-            )
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(unknown.join("\n"))
-    }
+    super::results::check_metric_names(
+        "--precision",
+        targets.iter().map(|t| t.metric.as_str()),
+        metric_names,
+    )
 }
 
 /// Running mean and variance (Welford) of one metric.

@@ -47,6 +47,31 @@ impl RunShape for RunResults {
     }
 }
 
+/// Checks that every metric a command-line flag names (`--threshold`, `--precision`) is a metric
+/// of the run; the error lists each unknown name with a did-you-mean.
+pub fn check_metric_names<'a>(
+    flag: &str,
+    asked: impl IntoIterator<Item = &'a str>,
+    metric_names: &[String],
+) -> Result<(), String> {
+    let known: Vec<&str> = metric_names.iter().map(String::as_str).collect();
+    let unknown: Vec<String> = asked
+        .into_iter()
+        .filter(|m| !known.contains(m))
+        .map(|m| {
+            format!(
+                "{flag} names no metric of this run: \"{m}\"; {}",
+                crate::scenario::suggest::did_you_mean(m, &known)
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(unknown.join("\n"))
+    }
+}
+
 /// Everything a run produced, trial by trial. All arrays are trial-major: trial `i`'s block starts
 /// at `i * width`. Trial `i` here is global trial `first_trial + i`.
 #[derive(Debug, Clone, PartialEq)]
