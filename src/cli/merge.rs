@@ -54,27 +54,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<ShardSet, String> {
             scenario: read("scenario.toml")?,
             world: world.exists().then(|| read("world.toml")).transpose()?,
         };
-        let digest = shard::scenario_digest(&inputs.scenario, inputs.world.as_deref());
-        if digest != header.scenario_digest {
-            return Err(format!(
-                "{}: its scenario digest {:016x} does not match the scenario and world copies in \
-                 {} (digest {digest:016x}): the shard directory was altered",
-                bin.display(),
-                header.scenario_digest,
-                dir.display()
-            ));
-        }
-        if info.seed != header.seed
-            || info.first_trial != header.first_trial
-            || info.trials != header.trials
-            || info.total_trials != header.total_trials
-        {
-            return Err(format!(
-                "{} and {} disagree on the seed or the trials of the shard",
-                dir.join(MARKER).display(),
-                bin.display()
-            ));
-        }
+        check_against_copies(dir, &bin, &info, &inputs, &header)?;
         match &first {
             None => first = Some((info, inputs, header.clone(), dir)),
             Some((i0, in0, h0, d0)) => {
@@ -337,28 +317,7 @@ fn read_summary_shard(dir: &Path) -> Result<SummaryShard, String> {
         scenario: read("scenario.toml")?,
         world: world.exists().then(|| read("world.toml")).transpose()?,
     };
-    let h = &header.shard;
-    let digest = shard::scenario_digest(&inputs.scenario, inputs.world.as_deref());
-    if digest != h.scenario_digest {
-        return Err(format!(
-            "{}: its scenario digest {:016x} does not match the scenario and world copies in {} \
-             (digest {digest:016x}): the shard directory was altered",
-            bin.display(),
-            h.scenario_digest,
-            dir.display()
-        ));
-    }
-    if info.seed != h.seed
-        || info.first_trial != h.first_trial
-        || info.trials != h.trials
-        || info.total_trials != h.total_trials
-    {
-        return Err(format!(
-            "{} and {} disagree on the seed or the trials of the shard",
-            dir.join(MARKER).display(),
-            bin.display()
-        ));
-    }
+    check_against_copies(dir, &bin, &info, &inputs, &header.shard)?;
     Ok(SummaryShard {
         dir: dir.to_path_buf(),
         header,
@@ -630,4 +589,37 @@ fn different_designs(a: &RunInfo, b: &RunInfo) -> String {
         name(a),
         name(b)
     )
+}
+
+/// A shard's header against the copies beside it: the scenario digest and the seed and trial
+/// range `run.json` records (both kinds of shard, `trials.bin` and `summaries.bin`).
+fn check_against_copies(
+    dir: &Path,
+    bin: &Path,
+    info: &RunInfo,
+    inputs: &Inputs,
+    h: &shard::ShardHeader,
+) -> Result<(), String> {
+    let digest = shard::scenario_digest(&inputs.scenario, inputs.world.as_deref());
+    if digest != h.scenario_digest {
+        return Err(format!(
+            "{}: its scenario digest {:016x} does not match the scenario and world copies in {} \
+             (digest {digest:016x}): the shard directory was altered",
+            bin.display(),
+            h.scenario_digest,
+            dir.display()
+        ));
+    }
+    if info.seed != h.seed
+        || info.first_trial != h.first_trial
+        || info.trials != h.trials
+        || info.total_trials != h.total_trials
+    {
+        return Err(format!(
+            "{} and {} disagree on the seed or the trials of the shard",
+            dir.join(MARKER).display(),
+            bin.display()
+        ));
+    }
+    Ok(())
 }
