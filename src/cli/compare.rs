@@ -421,8 +421,8 @@ fn interrupted(err: &mut dyn Write) -> i32 {
 }
 
 /// Runs one side with a progress bar (drawn only when stderr is a terminal); Ctrl-C (`stop`)
-/// cancels it at the next progress report.
-fn run_side(
+/// cancels it at the next progress report. Also `portfolio`'s runner of each variant.
+pub(crate) fn run_side(
     label: &str,
     scenario: &Scenario,
     opts: &RunOptions,

@@ -9,9 +9,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::outdir::{MARKER, OutputError, Staging};
@@ -23,7 +22,7 @@ use crate::report::portfolio::{
 };
 use crate::report::portfolio_html::portfolio_html;
 use crate::run::costs::{policy_costs, uncosted};
-use crate::run::{RunError, RunOptions, RunResults};
+use crate::run::{RunError, RunOptions};
 use crate::scenario::{self, LoadOptions, Scenario, levers};
 use crate::stats::paired::Better;
 use crate::stats::portfolio::{FrontierPoint, LeverRuns, PackageRuns, mark_frontier, package};
@@ -251,7 +250,7 @@ pub fn portfolio_loaded(
     let mut run = |label: String, s: &Scenario| -> Result<Vec<f64>, i32> {
         done += 1;
         let bar_label = format!("{done}/{total_runs} {label}");
-        match run_one(&bar_label, s, &opts, runner, stop) {
+        match super::compare::run_side(&bar_label, s, &opts, runner, stop) {
             Ok(r) => match r.metric_index(&args.metric) {
                 Some(m) => Ok(r.metric_values(m)),
                 None => {
@@ -528,29 +527,4 @@ fn stage(
     bytes.push(b'\n');
     staging.write(MARKER, &bytes)?;
     Ok(staging)
-}
-
-/// Runs one variant with a progress bar (drawn only when stderr is a terminal); Ctrl-C cancels.
-fn run_one(
-    label: &str,
-    scenario: &Scenario,
-    opts: &RunOptions,
-    runner: Runner<'_>,
-    stop: Option<&AtomicBool>,
-) -> Result<RunResults, RunError> {
-    let bar = ProgressBar::with_draw_target(Some(opts.trials), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{prefix} {bar:30} {human_pos}/{human_len} trials  {elapsed} elapsed",
-    ) {
-        bar.set_style(style);
-    }
-    bar.set_prefix(label.to_string());
-    let furthest = AtomicU64::new(0);
-    let progress = |done: u64, _total: u64| {
-        bar.set_position(furthest.fetch_max(done, Ordering::Relaxed).max(done));
-        !stop.is_some_and(|s| s.load(Ordering::SeqCst))
-    };
-    let r = runner(scenario, opts, &progress);
-    bar.finish_and_clear();
-    r
 }
