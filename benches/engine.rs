@@ -22,21 +22,11 @@ use chokepoint::scenario::*;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 mod common;
-use common::{realistic_world, realistic_world_v2, sized_world};
-
-fn shipped() -> Scenario {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join("g7-derisking-2026.toml");
-    match chokepoint::scenario::load(&path) {
-        Ok(l) => l.scenario,
-        Err(e) => panic!("{} does not load:\n{}", path.display(), e.render(false)),
-    }
-}
+use common::{flagship, realistic_world, realistic_world_v2, sized_world};
 
 fn bench(c: &mut Criterion) {
     for (name, sc) in [
-        ("g7_derisking_2026", shipped()),
+        ("g7_derisking_2026", flagship()),
         ("generated", realistic_world()),
         ("generated_v2", realistic_world_v2()),
     ] {

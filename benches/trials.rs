@@ -58,6 +58,11 @@ fn main() {
     let mut metrics = vec![0.0; m.n_metrics()];
     let mut params = vec![0.0; m.n_params()];
     let mut series = vec![0.0f32; m.n_series() * m.horizon];
+    // `TRIALS_DUMP=FILE`: also write every metric and series value as little-endian f64, trial
+    // after trial, so two builds' outputs can be compared value by value (how far, not only whether).
+    let mut dump = std::env::var_os("TRIALS_DUMP").map(|p| {
+        std::io::BufWriter::new(std::fs::File::create(p).expect("TRIALS_DUMP: cannot create"))
+    });
     // FNV-1a over the bits of every metric and series value: equal iff outputs are identical.
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
     let t0 = Instant::now();
@@ -79,6 +84,17 @@ fn main() {
             .chain(series.iter().map(|v| u64::from(v.to_bits())));
         for b in bits {
             hash = (hash ^ b).wrapping_mul(0x100_0000_01b3);
+        }
+        if let Some(w) = dump.as_mut() {
+            use std::io::Write;
+            let values = metrics
+                .iter()
+                .copied()
+                .chain(series.iter().map(|&v| f64::from(v)));
+            for v in values {
+                w.write_all(&v.to_le_bytes())
+                    .expect("TRIALS_DUMP: write failed");
+            }
         }
     }
     let dt = t0.elapsed().as_secs_f64();

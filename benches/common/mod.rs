@@ -9,6 +9,17 @@ pub fn fixed(path: String, v: f64) -> Param {
     Param::fixed(path, v)
 }
 
+/// The shipped flagship, `scenarios/g7-derisking-2026.toml`.
+pub fn flagship() -> Scenario {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join("g7-derisking-2026.toml");
+    match chokepoint::scenario::load(&path) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{} does not load:\n{}", path.display(), e.render(false)),
+    }
+}
+
 /// The generated world of the `generated` bench: 12 regions, 15 commodities.
 pub fn realistic_world() -> Scenario {
     sized_world(12, 15)

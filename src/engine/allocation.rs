@@ -121,28 +121,43 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         }
     };
 
-    // Stage 1: regions' fill ratios. Sources: producers with output; sinks: regions with demand.
-    let sv = &mut ws.solver;
-    let mut ns = 0;
+    // The network: producers with output x regions with demand (`network.rs` pools the
+    // producers no cap binds and runs both stages).
+    let net = &mut ws.alloc_net;
+    let mut k = 0;
     for &p in prods {
-        if ws.avail[p] > 0.0 {
-            sv.src_cap[ns] = ws.avail[p];
-            ns += 1;
+        if avail[p] > 0.0 {
+            net.avail[k] = avail[p];
+            k += 1;
         }
     }
-    // Consumption first (sinks weighted by demand without refill requests); refill orders then
-    // share what producers and links have left.
-    let mut nt = 0;
-    let mut any_refill = false;
+    let refill_req = &ws.refill_req;
+    let mut n = 0;
     for r in 0..nr {
         let x = m.rc(r, c);
-        if ws.demand[x] > 0.0 {
-            sv.snk_w[nt] = (ws.demand[x] - ws.refill_req[x]).max(0.0);
-            any_refill |= ws.refill_req[x] > 0.0;
-            nt += 1;
+        if demand[x] > 0.0 {
+            // Consumption first; refill orders then share what producers and links have left.
+            net.cons[n] = (demand[x] - refill_req[x]).max(0.0);
+            net.refill[n] = refill_req[x];
+            n += 1;
         }
     }
-    let mut i = 0;
+    let mut q = 0;
+    for &p in prods {
+        if avail[p] <= 0.0 {
+            continue;
+        }
+        let mut j = 0;
+        for r in 0..nr {
+            if demand[m.rc(r, c)] > 0.0 {
+                net.cap[q * n + j] = link_cap(p, r);
+                j += 1;
+            }
+        }
+        q += 1;
+    }
+    net.solve(k, n, true);
+    let mut q = 0;
     for &p in prods {
         if ws.avail[p] <= 0.0 {
             continue;
@@ -150,108 +165,26 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
         let mut j = 0;
         for r in 0..nr {
             if ws.demand[m.rc(r, c)] > 0.0 {
-                sv.edge[i * nt + j] = link_cap(p, r);
+                ws.flow[p * nr + r] = ws.alloc_net.flow[q * n + j];
                 j += 1;
             }
         }
-        i += 1;
+        ws.sold[p] = ws.alloc_net.sold[q];
+        q += 1;
     }
-    sv.solve(ns, nt);
-    ws.stage_out[..ns * nt].copy_from_slice(&sv.out[..ns * nt]);
-    if any_refill {
-        for i in 0..ns {
-            let used: f64 = ws.stage_out[i * nt..(i + 1) * nt].iter().sum();
-            sv.src_cap[i] = (sv.src_cap[i] - used).max(0.0);
-            for j in 0..nt {
-                sv.edge[i * nt + j] = (sv.edge[i * nt + j] - ws.stage_out[i * nt + j]).max(0.0);
-            }
-        }
-        let mut j = 0;
-        for r in 0..nr {
-            let x = m.rc(r, c);
-            if ws.demand[x] > 0.0 {
-                sv.snk_w[j] = ws.refill_req[x];
-                j += 1;
-            }
-        }
-        sv.solve(ns, nt);
-        for k in 0..ns * nt {
-            ws.stage_out[k] += sv.out[k];
-        }
-    }
-    // Regional totals, kept in `arrivals` while stage 2 reuses the solver.
+    // Each region receives its stage-1 total (the flows split it among producers; summing them
+    // back would add rounding, e.g. a shortfall of 1e-17 where every tonne is covered).
     let mut j = 0;
     for r in 0..nr {
         let x = m.rc(r, c);
         ws.arrivals[x] = 0.0;
+        ws.fill[x] = 1.0;
         if ws.demand[x] > 0.0 {
-            let mut y = 0.0;
-            for i in 0..ns {
-                y += ws.stage_out[i * nt + j];
-            }
-            ws.arrivals[x] = y;
+            let got = ws.alloc_net.arrivals[j];
+            ws.arrivals[x] = got;
+            ws.fill[x] = (got / ws.demand[x]).min(1.0);
             j += 1;
         }
-    }
-
-    // Stage 2: producers' sold shares given those totals. Sources: regions; sinks: producers.
-    let (ns1, nt1) = (ns, nt);
-    let (ns, nt) = (nt1, ns1);
-    let mut j = 0;
-    for r in 0..nr {
-        let x = m.rc(r, c);
-        if ws.demand[x] > 0.0 {
-            sv.src_cap[j] = ws.arrivals[x];
-            j += 1;
-        }
-    }
-    let mut i = 0;
-    for &p in prods {
-        if ws.avail[p] <= 0.0 {
-            continue;
-        }
-        sv.snk_w[i] = ws.avail[p];
-        let mut j = 0;
-        for r in 0..nr {
-            if ws.demand[m.rc(r, c)] > 0.0 {
-                // Transposed: region j is source, producer i is sink.
-                sv.edge[j * nt + i] = link_cap(p, r);
-                j += 1;
-            }
-        }
-        i += 1;
-    }
-    sv.solve(ns, nt);
-    let mut i = 0;
-    for &p in prods {
-        if ws.avail[p] <= 0.0 {
-            continue;
-        }
-        let mut j = 0;
-        let mut sold = 0.0;
-        for r in 0..nr {
-            if ws.demand[m.rc(r, c)] > 0.0 {
-                let q = sv.out[j * nt + i];
-                ws.flow[p * nr + r] = q;
-                sold += q;
-                j += 1;
-            }
-        }
-        ws.sold[p] = sold;
-        i += 1;
-    }
-    for r in 0..nr {
-        let x = m.rc(r, c);
-        let mut got = 0.0;
-        for &p in prods {
-            got += ws.flow[p * nr + r];
-        }
-        ws.arrivals[x] = got;
-        ws.fill[x] = if ws.demand[x] > 0.0 {
-            (got / ws.demand[x]).min(1.0)
-        } else {
-            1.0
-        };
     }
     sold_shares(m, ws, c);
 }

@@ -15,6 +15,7 @@ pub mod distribution;
 pub mod entry;
 pub mod inventory;
 pub mod maxflow;
+pub mod network;
 pub mod output;
 pub mod prices;
 pub mod production;
@@ -25,11 +26,11 @@ pub mod trace;
 pub use trace::{CellBalance, CommodityBalance, Trace};
 
 use crate::model::{LinkBasis, MShockKind, Model};
-use maxflow::FairFill;
+use network::Network;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
 /// engines: bump when results change for the same inputs.
-pub const ENGINE_VERSION: u32 = 3;
+pub const ENGINE_VERSION: u32 = 4;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]
@@ -157,9 +158,8 @@ pub struct Workspace {
     /// Per cell: some stockpile sits there.
     pub has_stockpile: Vec<bool>,
 
-    pub solver: FairFill,
-    /// Stage-1 flows of the allocation (consumption, then refill orders), `i * nt + j`.
-    pub stage_out: Vec<f64>,
+    /// The allocation network of a restricted commodity (its solver and scratch).
+    pub alloc_net: Network,
     /// Scratch of the allocation: one commodity's column over regions, and per-region sums
     /// (available, then sold).
     pub col: Vec<f64>,
@@ -175,7 +175,6 @@ impl Workspace {
         let cells = nr * m.n_commodities;
         let nsi = m.sector_inputs.len();
         let ns = m.sectors.len();
-        let side = m.max_producers_per_commodity.max(nr).max(1);
         Workspace {
             vals: vec![0.0; m.params.specs.len()],
             cap0: vec![0.0; np],
@@ -273,8 +272,7 @@ impl Workspace {
             has_stockpile: (0..cells)
                 .map(|x| m.stockpiles.iter().any(|sp| sp.rc == x))
                 .collect(),
-            solver: FairFill::new(side, side),
-            stage_out: vec![0.0; side * side],
+            alloc_net: Network::new(m.max_producers_per_commodity, nr),
             col: vec![0.0; nr],
             reg_sums: vec![0.0; 2 * nr],
             trace: None,

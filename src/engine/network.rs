@@ -1,0 +1,432 @@
+//! The allocation network of one restricted commodity-period (docs/model.md section 5) on dense
+//! producer x region arrays: stage 1 (regions' fill ratios: consumption, then refill orders on
+//! what is left) and stage 2 (producers' sold shares given the regional totals), both by
+//! `maxflow::FairFill`.
+//!
+//! The producers whose every link cap is at least their availability ("free": no restriction
+//! binds them) are pooled into one node holding the sum of their availabilities. This is exact:
+//! a free producer is limited only by its availability, so any flow of the pool splits pro rata
+//! into flows of its members and the members' flows sum to a flow of the pool; and the members
+//! are copies of one another up to scale, so the (unique) max-min fair sold shares give them one
+//! level, which each member reaches by taking its share of the pool's flows. When the pool is the
+//! only node no restriction binds at all and the levels have a closed form (one market), so the
+//! solver does not run.
+
+use super::maxflow::FairFill;
+
+/// `node` marker of the pooled free producers.
+const POOL: usize = usize::MAX;
+
+/// Reusable state for at most `max_p` producers and `max_r` regions: no allocation per call.
+#[derive(Debug, Clone)]
+pub struct Network {
+    max_p: usize,
+    max_r: usize,
+    /// Inputs for `k` producers with output and `n` regions with demand: availability, link caps
+    /// (`q * n + j`), consumption (demand without refill requests) and refill-order weights.
+    pub avail: Vec<f64>,
+    pub cap: Vec<f64>,
+    pub cons: Vec<f64>,
+    pub refill: Vec<f64>,
+    /// Outputs: flows (`q * n + j`) and each producer's sold quantity (the sum of its flows);
+    /// `arrivals` below.
+    pub flow: Vec<f64>,
+    pub sold: Vec<f64>,
+    /// The producer each solver node stands for, or `POOL`.
+    node: Vec<usize>,
+    /// Output: each region's total (stage 1), which the flows split among producers.
+    pub arrivals: Vec<f64>,
+    /// Stage-1 flows per node (`i * n + j`).
+    stage_out: Vec<f64>,
+    solver: FairFill,
+}
+
+impl Network {
+    pub fn new(max_p: usize, max_r: usize) -> Network {
+        let (max_p, max_r) = (max_p.max(1), max_r.max(1));
+        let side = max_p.max(max_r);
+        Network {
+            max_p,
+            max_r,
+            avail: vec![0.0; max_p],
+            cap: vec![0.0; max_p * max_r],
+            cons: vec![0.0; max_r],
+            refill: vec![0.0; max_r],
+            flow: vec![0.0; max_p * max_r],
+            sold: vec![0.0; max_p],
+            node: vec![0; max_p],
+            stage_out: vec![0.0; max_p * max_r],
+            arrivals: vec![0.0; max_r],
+            solver: FairFill::new(side, side),
+        }
+    }
+
+    /// Allocates `k` producers (each with `avail > 0`) to `n` regions; `pool` merges the free
+    /// producers into one node (the engine always pools; `false` is the reference for tests).
+    pub fn solve(&mut self, k: usize, n: usize, pool: bool) {
+        debug_assert!(k <= self.max_p && n <= self.max_r);
+        // Stage 1 pools unless refill orders are pending beside a bound producer: the refill
+        // stage runs on what the consumption flow left on each link, and which of the flows of
+        // equal value the max-flow picks (so what is left where) differs between the pooled and
+        // the unpooled network. (With every producer free only the total left matters.)
+        let any_refill = self.refill[..n].iter().any(|&x| x > 0.0);
+        let (mut ns, mut pool_sum) = self.nodes(k, n, pool);
+        let one_market = ns == 1 && self.node[0] == POOL;
+        if one_market {
+            self.one_market(n, pool_sum, any_refill);
+        } else {
+            if any_refill && pool {
+                (ns, pool_sum) = self.nodes(k, n, false);
+            }
+            self.stage1(ns, n, pool_sum, any_refill);
+        }
+        // Stage 2's sold shares are unique given the regional totals: always pooled.
+        if any_refill && pool && !one_market {
+            (ns, pool_sum) = self.nodes(k, n, true);
+        }
+        self.stage2(k, ns, n, pool_sum);
+    }
+
+    /// Solver nodes: the producers some cap binds, in order, and (with `pool`) the free ones as
+    /// one node where the first of them stands. Returns the node count and the pool's supply.
+    fn nodes(&mut self, k: usize, n: usize, pool: bool) -> (usize, f64) {
+        let mut ns = 0;
+        let mut pool_sum = 0.0;
+        let mut pooled = false;
+        for q in 0..k {
+            let a = self.avail[q];
+            if pool && self.cap[q * n..(q + 1) * n].iter().all(|&c| c >= a) {
+                pool_sum += a;
+                if !pooled {
+                    pooled = true;
+                    self.node[ns] = POOL;
+                    ns += 1;
+                }
+            } else {
+                self.node[ns] = q;
+                ns += 1;
+            }
+        }
+        (ns, pool_sum)
+    }
+
+    /// Availability and link caps of node `i`.
+    fn node_avail(&self, i: usize, pool_sum: f64) -> f64 {
+        match self.node[i] {
+            POOL => pool_sum,
+            q => self.avail[q],
+        }
+    }
+
+    fn node_cap(&self, i: usize, j: usize, n: usize, pool_sum: f64) -> f64 {
+        match self.node[i] {
+            POOL => pool_sum,
+            q => self.cap[q * n + j],
+        }
+    }
+
+    /// No cap binds: consumption filled at one ratio, refill orders share what is left (the
+    /// levels the progressive filling reaches on a single source).
+    fn one_market(&mut self, n: usize, supply: f64, any_refill: bool) {
+        let sum_c: f64 = self.cons[..n].iter().sum();
+        let fc = if sum_c > 0.0 {
+            (supply / sum_c).min(1.0)
+        } else {
+            1.0
+        };
+        let mut used = 0.0;
+        for j in 0..n {
+            let y = fc * self.cons[j];
+            self.stage_out[j] = y;
+            used += y;
+        }
+        if any_refill {
+            let sum_r: f64 = self.refill[..n].iter().sum();
+            let fr = ((supply - used).max(0.0) / sum_r).min(1.0);
+            for j in 0..n {
+                self.stage_out[j] += fr * self.refill[j];
+            }
+        }
+        self.arrivals[..n].copy_from_slice(&self.stage_out[..n]);
+    }
+
+    /// Stage 1: regions' fill ratios. Sources: nodes; sinks: regions weighted by consumption,
+    /// then by refill orders on the residual capacities.
+    fn stage1(&mut self, ns: usize, n: usize, pool_sum: f64, any_refill: bool) {
+        for i in 0..ns {
+            self.solver.src_cap[i] = self.node_avail(i, pool_sum);
+            for j in 0..n {
+                self.solver.edge[i * n + j] = self.node_cap(i, j, n, pool_sum);
+            }
+        }
+        let sv = &mut self.solver;
+        sv.snk_w[..n].copy_from_slice(&self.cons[..n]);
+        sv.solve(ns, n);
+        self.stage_out[..ns * n].copy_from_slice(&sv.out[..ns * n]);
+        if any_refill {
+            for i in 0..ns {
+                let used: f64 = self.stage_out[i * n..(i + 1) * n].iter().sum();
+                sv.src_cap[i] = (sv.src_cap[i] - used).max(0.0);
+                for j in 0..n {
+                    sv.edge[i * n + j] = (sv.edge[i * n + j] - self.stage_out[i * n + j]).max(0.0);
+                }
+            }
+            sv.snk_w[..n].copy_from_slice(&self.refill[..n]);
+            sv.solve(ns, n);
+            for k in 0..ns * n {
+                self.stage_out[k] += sv.out[k];
+            }
+        }
+        for j in 0..n {
+            let mut y = 0.0;
+            for i in 0..ns {
+                y += self.stage_out[i * n + j];
+            }
+            self.arrivals[j] = y;
+        }
+    }
+
+    /// Stage 2 in closed form for one bound producer `T` and the pool `P` (the usual case: one
+    /// exporter restricting). Region `j` holds `y_j`; `T` may take `min(cap_j, y_j)` of it, the
+    /// pool `min(A_P, y_j)`. The sold vectors form a polymatroid with rank `f(T) = sum min(cap_j,
+    /// y_j)`, `f(P) = sum min(A_P, y_j)`, `f(TP) = sum min(cap_j + A_P, y_j)`, so the max-min fair
+    /// levels are the common level `f(TP) / (A_T + A_P)` (at most 1) unless one side's rank caps
+    /// it, and then the other takes the rest. Flows: `T` ships each region what the pool cannot
+    /// (`y_j - A_P`, at least 0), then the rest of its sales in proportion to its remaining room;
+    /// the pool ships what is left (at most `A_P` per region by construction).
+    fn pool_and_one(&mut self, n: usize, pool_sum: f64) {
+        let (t_at, p_at) = if self.node[0] == POOL { (1, 0) } else { (0, 1) };
+        let q = self.node[t_at];
+        let (a_t, a_p) = (self.avail[q], pool_sum);
+        let (mut f_t, mut f_p, mut f_tp, mut lo_sum) = (0.0, 0.0, 0.0, 0.0);
+        for j in 0..n {
+            let (y, c) = (self.arrivals[j], self.cap[q * n + j]);
+            f_t += c.min(y);
+            f_p += a_p.min(y);
+            f_tp += (c + a_p).min(y);
+            lo_sum += (y - a_p).max(0.0).min(c.min(y));
+        }
+        // `T`'s sales; the pool sells the rest of the regions' totals.
+        let lam = (f_tp / (a_t + a_p)).min(1.0);
+        let s_t = if lam * a_t > f_t {
+            f_t.min(a_t)
+        } else if lam * a_p > f_p {
+            (f_tp - f_p.min(a_p)).min(f_t).min(a_t)
+        } else {
+            lam * a_t
+        };
+        // The share of its remaining room `T` fills beyond what it must ship.
+        let spare = f_t - lo_sum;
+        let r = if spare > 0.0 {
+            ((s_t - lo_sum) / spare).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let out = &mut self.solver.out;
+        for j in 0..n {
+            let (y, c) = (self.arrivals[j], self.cap[q * n + j]);
+            let room = c.min(y);
+            let lo = (y - a_p).max(0.0).min(room);
+            let x = lo + r * (room - lo);
+            out[j * 2 + t_at] = x;
+            out[j * 2 + p_at] = (y - x).max(0.0);
+        }
+    }
+
+    /// Stage 2: producers' sold shares given the regional totals. Sources: regions; sinks: nodes
+    /// weighted by availability. The pool's flows go to its members pro rata.
+    fn stage2(&mut self, k: usize, ns: usize, n: usize, pool_sum: f64) {
+        if ns == 1 {
+            // One node: it ships every region's total.
+            self.solver.out[..n].copy_from_slice(&self.arrivals[..n]);
+        } else if ns == 2 && (self.node[0] == POOL || self.node[1] == POOL) {
+            self.pool_and_one(n, pool_sum);
+        } else {
+            for i in 0..ns {
+                self.solver.snk_w[i] = self.node_avail(i, pool_sum);
+                for j in 0..n {
+                    // Transposed: region j is source, node i is sink.
+                    self.solver.edge[j * ns + i] = self.node_cap(i, j, n, pool_sum);
+                }
+            }
+            self.solver.src_cap[..n].copy_from_slice(&self.arrivals[..n]);
+            self.solver.solve(n, ns);
+        }
+        let out = &self.solver.out;
+        for i in 0..ns {
+            match self.node[i] {
+                POOL => {
+                    for q in 0..k {
+                        let a = self.avail[q];
+                        if self.cap[q * n..(q + 1) * n].iter().all(|&c| c >= a) {
+                            let share = a / pool_sum;
+                            for j in 0..n {
+                                self.flow[q * n + j] = share * out[j * ns + i];
+                            }
+                        }
+                    }
+                }
+                q => {
+                    for j in 0..n {
+                        self.flow[q * n + j] = out[j * ns + i];
+                    }
+                }
+            }
+        }
+        for q in 0..k {
+            self.sold[q] = self.flow[q * n..(q + 1) * n].iter().sum();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn solved(
+        avail: &[f64],
+        cap: &[f64],
+        cons: &[f64],
+        refill: &[f64],
+        pool: bool,
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (k, n) = (avail.len(), cons.len());
+        let mut net = Network::new(k, n);
+        net.avail[..k].copy_from_slice(avail);
+        net.cap[..k * n].copy_from_slice(cap);
+        net.cons[..n].copy_from_slice(cons);
+        net.refill[..n].copy_from_slice(refill);
+        net.solve(k, n, pool);
+        (
+            net.arrivals[..n].to_vec(),
+            net.sold[..k].to_vec(),
+            net.flow[..k * n].to_vec(),
+        )
+    }
+
+    /// A world's network: producers either free (every cap at least the availability, as for
+    /// producers no restriction touches) or restricted (caps a random share of the
+    /// availability, some links banned).
+    fn network() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> {
+        (1usize..6, 1usize..6).prop_flat_map(|(k, n)| {
+            (
+                proptest::collection::vec(1.0f64..100.0, k),
+                proptest::collection::vec(any::<bool>(), k),
+                proptest::collection::vec(
+                    prop_oneof![Just(0.0), Just(1.0), 0.0f64..1.0, 1.0f64..3.0],
+                    k * n,
+                ),
+                proptest::collection::vec(prop_oneof![Just(0.0), 1.0f64..100.0], n),
+                proptest::collection::vec(prop_oneof![3 => Just(0.0), 1 => 1.0f64..50.0], n),
+            )
+                .prop_map(move |(avail, free, share, cons, refill)| {
+                    let cap = (0..k * n)
+                        .map(|x| {
+                            let q = x / n;
+                            let s = if free[q] { share[x].max(1.0) } else { share[x] };
+                            s * avail[q]
+                        })
+                        .collect();
+                    (avail, cap, cons, refill)
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// Pooling the free producers changes nothing but rounding: stage 1's fill ratios and
+        /// stage 2's sold shares are unique (stage 1 does not pool when refill orders are
+        /// pending beside a bound producer, see `solve`), so both must agree; the flows themselves are not unique and
+        /// are only held to the caps. Tolerance: `1e-8` of the network's volume (availability
+        /// plus orders). The solver accepts a level within `1e-10` of the volume and runs at most
+        /// one round per sink (at most 5 here) in each stage, so honest disagreement stays below
+        /// about `1e-9`; a wrong pooling rule or closed form shows up as a whole producer's or
+        /// region's quantity.
+        #[test]
+        fn pooled_matches_unpooled((avail, cap, cons, refill) in network()) {
+            let (k, n) = (avail.len(), cons.len());
+            let volume: f64 = avail.iter().sum::<f64>() + cons.iter().sum::<f64>()
+                + refill.iter().sum::<f64>();
+            let tol = 1e-8 * volume;
+            let (arr0, sold0, flow0) = solved(&avail, &cap, &cons, &refill, false);
+            let (arr1, sold1, flow1) = solved(&avail, &cap, &cons, &refill, true);
+            for j in 0..n {
+                prop_assert!((arr0[j] - arr1[j]).abs() <= tol, "region {j}: {arr0:?} vs {arr1:?}");
+            }
+            for q in 0..k {
+                prop_assert!((sold0[q] - sold1[q]).abs() <= tol, "producer {q}: {sold0:?} vs {sold1:?}");
+            }
+            for (arr, sold, flow) in [(&arr0, &sold0, &flow0), (&arr1, &sold1, &flow1)] {
+                for j in 0..n {
+                    prop_assert!(arr[j] <= cons[j] + refill[j] + tol);
+                    // The flows deliver each region's total.
+                    let got: f64 = (0..k).map(|q| flow[q * n + j]).sum();
+                    prop_assert!((got - arr[j]).abs() <= tol, "region {j}: flows {got}, total {}", arr[j]);
+                }
+                for q in 0..k {
+                    prop_assert!(sold[q] <= avail[q] + tol);
+                    for j in 0..n {
+                        let x = flow[q * n + j];
+                        prop_assert!(x >= 0.0 && x <= cap[q * n + j] + tol, "flow {q}->{j}: {x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn free_producers_sell_the_same_share() {
+        // Producer 0 is banned from region 1; producers 1 and 2 are free and split what they
+        // sell in proportion to their availability (20 : 60).
+        let avail = [50.0, 20.0, 60.0];
+        let cap = [50.0, 0.0, 20.0, 20.0, 60.0, 60.0];
+        let (arr, sold, _) = solved(&avail, &cap, &[40.0, 70.0], &[0.0, 0.0], true);
+        assert!(
+            (arr[0] - 40.0).abs() < 1e-9 && (arr[1] - 70.0).abs() < 1e-9,
+            "{arr:?}"
+        );
+        assert!((sold[2] / sold[1] - 3.0).abs() < 1e-9, "{sold:?}");
+        assert!((sold.iter().sum::<f64>() - 110.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn one_market_when_no_cap_binds() {
+        // Every cap non-binding: consumption at 100 / 125, no refill served; sold pro rata.
+        let avail = [40.0, 60.0];
+        let cap = [40.0, 40.0, 60.0, 90.0];
+        let (arr, sold, _) = solved(&avail, &cap, &[50.0, 75.0], &[0.0, 10.0], true);
+        assert!(
+            (arr[0] - 40.0).abs() < 1e-12 && (arr[1] - 60.0).abs() < 1e-12,
+            "{arr:?}"
+        );
+        assert!(
+            (sold[0] - 40.0).abs() < 1e-12 && (sold[1] - 60.0).abs() < 1e-12,
+            "{sold:?}"
+        );
+    }
+
+    #[test]
+    fn bound_exporter_ships_what_the_pool_cannot() {
+        // Exporter 0 (100) may ship 30 to region 1 and anything to region 0; the free producer
+        // (20) is the pool. Regions want 60 and 50: region 1 gets 30 + 20 = 50, region 0 60.
+        // Stage 2: the pool can sell at most its 20 (level 1), the exporter sells 90 (0.9), 30 of
+        // it to region 1 (all the pool cannot cover) and 60 to region 0.
+        let avail = [100.0, 20.0];
+        let cap = [100.0, 30.0, 20.0, 20.0];
+        let (arr, sold, flow) = solved(&avail, &cap, &[60.0, 50.0], &[0.0, 0.0], true);
+        assert!(
+            (arr[0] - 60.0).abs() < 1e-9 && (arr[1] - 50.0).abs() < 1e-9,
+            "{arr:?}"
+        );
+        assert!(
+            (sold[0] - 90.0).abs() < 1e-9 && (sold[1] - 20.0).abs() < 1e-9,
+            "{sold:?}"
+        );
+        assert!(
+            (flow[1] - 30.0).abs() < 1e-9 && (flow[3] - 20.0).abs() < 1e-9,
+            "{flow:?}"
+        );
+    }
+}
