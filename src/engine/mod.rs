@@ -29,7 +29,7 @@ use maxflow::FairFill;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
 /// engines: bump when results change for the same inputs.
-pub const ENGINE_VERSION: u32 = 3;
+pub const ENGINE_VERSION: u32 = 4;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]
@@ -156,6 +156,13 @@ pub struct Workspace {
     pub empty_at: Vec<usize>,
     /// Per cell: some stockpile sits there.
     pub has_stockpile: Vec<bool>,
+    /// Per cell: index of its inventory's groups of firms (`usize::MAX`: one pooled stock).
+    pub tranche_of: Vec<usize>,
+    /// Per group of firms (`k * TRANCHES + j`): stock, share of the cell's stock and target, and
+    /// this period's draw.
+    pub tr_stock: Vec<f64>,
+    pub tr_w: Vec<f64>,
+    pub tr_draw: Vec<f64>,
 
     pub solver: FairFill,
     /// Stage-1 flows of the allocation (consumption, then refill orders), `i * nt + j`.
@@ -176,6 +183,13 @@ impl Workspace {
         let nsi = m.sector_inputs.len();
         let ns = m.sectors.len();
         let side = m.max_producers_per_commodity.max(nr).max(1);
+        let mut tranche_of = vec![usize::MAX; cells];
+        let mut n_tr = 0;
+        for inv in m.inventories.iter().filter(|i| i.dispersion.is_some()) {
+            tranche_of[inv.rc] = n_tr;
+            n_tr += 1;
+        }
+        let n_tr = n_tr * inventory::TRANCHES;
         Workspace {
             vals: vec![0.0; m.params.specs.len()],
             cap0: vec![0.0; np],
@@ -273,6 +287,10 @@ impl Workspace {
             has_stockpile: (0..cells)
                 .map(|x| m.stockpiles.iter().any(|sp| sp.rc == x))
                 .collect(),
+            tranche_of,
+            tr_stock: vec![0.0; n_tr],
+            tr_w: vec![0.0; n_tr],
+            tr_draw: vec![0.0; n_tr],
             solver: FairFill::new(side, side),
             stage_out: vec![0.0; side * side],
             col: vec![0.0; nr],
