@@ -181,10 +181,11 @@ fn slack_world(horizon: usize, refill: f64, shock: &str) -> Scenario {
 }
 
 #[test]
-fn an_announcement_brings_a_rush_that_carries_buyers_through_the_ban() {
-    // Announced at 1, banned from 3 to 5: buyers want 2 more months (200 t) by the start, ordering
-    // 200 / 2 = 100 a month on top of use, so imports double in periods 1 and 2 and the 300 t in
-    // stock carry the sector through the three months of the ban.
+fn an_announcement_brings_a_rush_in_the_last_month_before_the_deadline() {
+    // Announced at 1, banned from 3 to 5: buyers act in the last month before the start (period 2)
+    // and want 2 more months (200 t) by then. EX's spare output is 100 t a month, so imports
+    // double in period 2 only, and the 200 t in stock carry the sector through two of the three
+    // months of the ban.
     let ban = "start = 3\nduration = 3\nseverity = 1\n";
     let sc = slack_world(
         6,
@@ -194,10 +195,11 @@ fn an_announcement_brings_a_rush_that_carries_buyers_through_the_ban() {
     let r = run_n(&sc, 1, 1);
     let flow = series(&r, "flow.EX.IM.x", 0);
     assert!(
-        close(&flow, &[100.0, 200.0, 200.0, 0.0, 0.0, 0.0], 1e-6),
+        close(&flow, &[100.0, 100.0, 200.0, 0.0, 0.0, 0.0], 1e-6),
         "{flow:?}"
     );
-    assert_eq!(metric(&r, "sector.IM.ind.mean_loss"), vec![0.0]);
+    let y = series(&r, "output.IM.ind", 0);
+    assert!(close(&y, &[1.0, 1.0, 1.0, 1.0, 1.0, 0.0], 1e-6), "{y:?}");
     // Without the announcement the single month of stock covers only the first month.
     let quiet = run_n(&slack_world(6, 0.25, ban), 1, 1);
     let y = series(&quiet, "output.IM.ind", 0);
@@ -371,11 +373,11 @@ fn stock_building_abroad_never_takes_supply_from_current_use() {
 #[test]
 fn an_exporters_finished_goods_carry_a_rush_beyond_spare_output() {
     // EX holds two months of its output (300 t) as finished goods: IM's precautionary orders
-    // (200 t over two months) come out of that stock, EX's own industry stays whole, and the stock
-    // refills only from output nobody else takes.
+    // (200 t in the month before the start) come out of that stock, EX's own industry stays
+    // whole, and the stock refills only from output nobody else takes.
     let r = run_n(&rush_world(2.0), 1, 1);
     let flow = series(&r, "flow.EX.IM.x", 0);
-    assert!(close(&flow[..3], &[100.0, 200.0, 200.0], 1e-6), "{flow:?}");
+    assert!(close(&flow[..3], &[100.0, 100.0, 300.0], 1e-6), "{flow:?}");
     assert_eq!(series(&r, "output.EX.ind", 0), vec![1.0; 6]);
 }
 
@@ -485,4 +487,64 @@ fn new_capacity_beside_a_fixed_finished_goods_stock_leaves_its_regions_price_alo
     assert_eq!(series(&with, "output.IM.ind", 0), vec![1.0; 6]);
     assert_eq!(metric(&with, "world.value_lost"), vec![0.0]);
     assert_eq!(metric(&with, "unmet.IM.x"), vec![0.0]);
+}
+
+/// The coefficient of variation whose lognormal has `sigma = 1`: `sqrt(e - 1)`.
+const CV_SIGMA_ONE: f64 = 1.310_832_494_432_086_2;
+
+/// EX makes `capacity`/yr, IM uses 1200/yr and holds 2 months, split over five groups of firms
+/// with the given `dispersion` (none: pooled); `shocks` follow.
+fn dispersion_world(horizon: usize, capacity: f64, inv: &str, shocks: &str) -> Scenario {
+    let tables = producer("EX", capacity) + &sector("IM", "ind", 1200.0, "") + inv + shocks;
+    world(horizon, &["EX", "IM"], "", &tables)
+}
+
+fn ban_at(id: &str, start: usize) -> String {
+    format!(
+        "[[shock]]\nid = \"{id}\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nstart = {start}\nduration = 1\nseverity = 1\n"
+    )
+}
+
+#[test]
+fn dispersed_stocks_run_dry_firm_group_by_group() {
+    // sigma = 1: the groups' covers are exp(z_j) / mean at the quintile midpoints, 0.1938,
+    // 0.4133, 0.6982, 1.1796 and 2.5151 of the mean 2 months, i.e. 7.75, 16.53, 27.93, 47.18
+    // and 100.60 t. Banned from period 0, each group needs 20 t a month of its own stock:
+    // period 0 gets 7.75 + 16.53 + 3 x 20 = 84.28 t, period 1 0 + 0 + 7.93 + 2 x 20, period 2
+    // 7.18 + 20, then 20, 20, 0.60 and nothing. The same 200 t pooled carry two full months.
+    let shock = "[[shock]]\nid = \"ban\"\nkind = \"export_restriction\"\nexporter = \"EX\"\ncommodities = [\"x\"]\nstart = 0\nduration = 7\nseverity = 1\n";
+    let inv = |extra: &str| inventory("IM", 2.0, 0.0, 0.0) + extra;
+    let spread = dispersion_world(
+        7,
+        1200.0,
+        &inv(&format!("dispersion = {CV_SIGMA_ONE}\n")),
+        shock,
+    );
+    let y = series(&run_n(&spread, 1, 1), "output.IM.ind", 0);
+    let want = [0.842_841, 0.479_283, 0.271_834, 0.2, 0.2, 0.006_041, 0.0];
+    assert!(close(&y, &want, 1e-5), "{y:?}");
+    // No spread across firms is the pooled stock, to the last bit.
+    let pooled = series(
+        &run_n(&dispersion_world(7, 1200.0, &inv(""), shock), 1, 1),
+        "output.IM.ind",
+        0,
+    );
+    assert!(close(&pooled, &[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], 1e-12));
+    let zero = dispersion_world(7, 1200.0, &inv("dispersion = 0\n"), shock);
+    assert_eq!(series(&run_n(&zero, 1, 1), "output.IM.ind", 0), pooled);
+}
+
+#[test]
+fn refills_go_to_the_groups_that_drew_so_a_second_ban_hits_like_the_first() {
+    // Target 2 months, refill up to a month's demand, EX has 100 t a month spare. The first ban
+    // (period 0) draws 7.75, 16.53, 20, 20, 20 t from the five groups; in period 1 the 84.28 t
+    // refill goes to each group in proportion to how far it sits below its own target, which is
+    // exactly what it drew, so the second ban (period 2) finds the same stocks.
+    let inv = inventory("IM", 2.0, 2.0, 1.0) + &format!("dispersion = {CV_SIGMA_ONE}\n");
+    let shocks = ban_at("first", 0) + &ban_at("second", 2);
+    let r = run_n(&dispersion_world(3, 2400.0, &inv, &shocks), 1, 1);
+    let flow = series(&r, "flow.EX.IM.x", 0);
+    assert!(close(&flow, &[0.0, 184.284_142, 0.0], 1e-6), "{flow:?}");
+    let y = series(&r, "output.IM.ind", 0);
+    assert!(close(&y, &[0.842_841, 1.0, 0.842_841], 1e-5), "{y:?}");
 }

@@ -181,6 +181,7 @@ impl World {
             cover: Param::fixed(format!("{b}.cover"), cover),
             target: Param::fixed(format!("{b}.target"), target),
             refill_rate: Param::fixed(format!("{b}.refill_rate"), refill),
+            dispersion: None,
             source: None,
         });
     }

@@ -155,6 +155,7 @@ pub fn sized_world(nr: usize, nc: usize) -> Scenario {
                     cover: fixed(format!("{b}.cover"), 2.0),
                     target: fixed(format!("{b}.target"), 2.0),
                     refill_rate: fixed(format!("{b}.refill_rate"), 0.25),
+                    dispersion: None,
                     source: None,
                 }
             })

@@ -3,10 +3,40 @@
 //! ratio from trade is below its trigger, at most `max_release` x reference demand per period, to
 //! its eligible sectors by tier. Stockpiles are not refilled within the horizon. Inventory changes
 //! (draws, refills, unused inputs returned) take effect at the end of the period.
+//!
+//! An inventory with a `dispersion` is held by `TRANCHES` groups of firms of equal demand whose
+//! covers sit at the quantiles of a lognormal with the cell's mean cover: each group covers only
+//! its own share of the shortfall, so the thinnest stocks run dry first and a partial stop can
+//! appear while the cell as a whole still holds stock (docs/model.md section 6).
 
 use super::Workspace;
 use super::distribution::fill_by_tier;
 use crate::model::{Buyer, Model};
+
+/// Groups of firms an inventory with a `dispersion` is split into (quintiles of demand).
+pub const TRANCHES: usize = 5;
+
+/// Standard normal quantiles at the quintiles' midpoints (0.1, 0.3, 0.5, 0.7, 0.9).
+const Z: [f64; TRANCHES] = [
+    -1.281_551_565_544_6,
+    -0.524_400_512_708_0,
+    0.0,
+    0.524_400_512_708_0,
+    1.281_551_565_544_6,
+];
+
+/// Each group's cover relative to the cell's mean cover, for a coefficient of variation `cv`
+/// across firms: lognormal quantiles `exp(sigma z_j)`, `sigma^2 = ln(1 + cv^2)`, scaled so their
+/// mean is exactly 1 (the cell holds what it would hold pooled).
+pub fn cover_multiples(cv: f64) -> [f64; TRANCHES] {
+    let sigma = (1.0 + cv.max(0.0).powi(2)).ln().sqrt();
+    let mut q = Z.map(|z| (sigma * z).exp());
+    let mean = q.iter().sum::<f64>() / TRANCHES as f64;
+    for x in &mut q {
+        *x /= mean;
+    }
+    q
+}
 
 /// Opening stocks of a trial.
 pub fn start(m: &Model, ws: &mut Workspace) {
@@ -19,6 +49,15 @@ pub fn start(m: &Model, ws: &mut Workspace) {
         ws.inv[inv.rc] = v[inv.cover as usize].max(0.0) * d;
         ws.inv_target[inv.rc] = v[inv.target as usize].max(0.0) * d;
         ws.refill_cap[inv.rc] = v[inv.refill_rate as usize].max(0.0) * d;
+        if let Some(px) = inv.dispersion {
+            let k = ws.tranche_of[inv.rc];
+            let q = cover_multiples(v[px as usize]);
+            for (j, qj) in q.iter().enumerate() {
+                // A group's share of the cell's stock (and of its target).
+                ws.tr_w[k * TRANCHES + j] = qj / TRANCHES as f64;
+                ws.tr_stock[k * TRANCHES + j] = ws.inv[inv.rc] * qj / TRANCHES as f64;
+            }
+        }
     }
     ws.group_initial.fill(0.0);
     for (k, sp) in m.stockpiles.iter().enumerate() {
@@ -41,9 +80,27 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
     let buyers = &m.buyers[range.clone()];
     let req = &ws.req[range.clone()];
     let got = &mut ws.got[range.clone()];
-    ws.inv_draw[x] = fill_by_tier(buyers, req, got, ws.inv[x].max(0.0), |b| {
-        !matches!(b, Buyer::Refill)
-    });
+    let k = ws.tranche_of[x];
+    let draw_cap = if k == usize::MAX {
+        ws.inv[x].max(0.0)
+    } else {
+        // Each group of firms covers its own equal share of the shortfall from its own stock.
+        let short: f64 = buyers
+            .iter()
+            .zip(req.iter().zip(got.iter()))
+            .filter(|((b, _), _)| !matches!(b, Buyer::Refill))
+            .map(|(_, (&r, &g))| (r - g).max(0.0))
+            .sum();
+        let each = short / TRANCHES as f64;
+        let tr = &mut ws.tr_draw[k * TRANCHES..(k + 1) * TRANCHES];
+        let mut cap = 0.0;
+        for (dj, &sj) in tr.iter_mut().zip(&ws.tr_stock[k * TRANCHES..]) {
+            *dj = sj.max(0.0).min(each);
+            cap += *dj;
+        }
+        cap
+    };
+    ws.inv_draw[x] = fill_by_tier(buyers, req, got, draw_cap, |b| !matches!(b, Buyer::Refill));
     if !ws.has_stockpile[x] {
         return;
     }
@@ -68,7 +125,12 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
 /// record the period; unmet demand is remembered for next period's utilisation.
 pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
     for x in 0..ws.inv.len() {
-        ws.inv[x] = (ws.inv[x] - ws.inv_draw[x] + ws.refilled[x] + ws.returned[x]).max(0.0);
+        let k = ws.tranche_of[x];
+        ws.inv[x] = if k == usize::MAX {
+            (ws.inv[x] - ws.inv_draw[x] + ws.refilled[x] + ws.returned[x]).max(0.0)
+        } else {
+            close_tranches(ws, x, k)
+        };
         ws.unmet_prev[x] = ws.unmet[x] > 1e-9 * (ws.sect_need[x] + ws.prod_need[x]);
         ws.unmet_sum[x] += ws.unmet[x];
     }
@@ -85,5 +147,53 @@ pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
         if left <= 1e-9 * ws.group_initial[g] {
             ws.empty_at[g] = t;
         }
+    }
+}
+
+/// End of period for an inventory held in groups: each group takes its own draw, an equal share
+/// of the returned inputs, and the refill in proportion to how far it sits below its own share
+/// of the target (in proportion to its share when none is below). Returns the cell's stock.
+fn close_tranches(ws: &mut Workspace, x: usize, k: usize) -> f64 {
+    let span = k * TRANCHES..(k + 1) * TRANCHES;
+    let target = ws.inv_target[x] + ws.prec_target[x];
+    let drawn = ws.inv_draw[x] > 0.0;
+    let mut gap = 0.0;
+    for j in span.clone() {
+        if !drawn {
+            ws.tr_draw[j] = 0.0;
+        }
+        gap += (target * ws.tr_w[j] - ws.tr_stock[j]).max(0.0);
+    }
+    let back = ws.returned[x] / TRANCHES as f64;
+    let mut total = 0.0;
+    for j in span {
+        let share = if gap > 0.0 {
+            (target * ws.tr_w[j] - ws.tr_stock[j]).max(0.0) / gap
+        } else {
+            ws.tr_w[j]
+        };
+        let s = (ws.tr_stock[j] - ws.tr_draw[j] + ws.refilled[x] * share + back).max(0.0);
+        ws.tr_stock[j] = s;
+        total += s;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cover_multiples_keep_the_mean_and_spread_with_the_variation() {
+        assert_eq!(cover_multiples(0.0), [1.0; TRANCHES]);
+        for cv in [0.3, 1.0, 2.0] {
+            let q = cover_multiples(cv);
+            let mean = q.iter().sum::<f64>() / TRANCHES as f64;
+            assert!((mean - 1.0).abs() < 1e-12);
+            assert!(q.windows(2).all(|w| w[0] < w[1]));
+            // The middle group sits at the median, below the mean for a right-skewed spread.
+            assert!(q[2] < 1.0);
+        }
+        assert!(cover_multiples(1.0)[0] < cover_multiples(0.3)[0]);
     }
 }

@@ -30,7 +30,7 @@ use network::Network;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
 /// engines: bump when results change for the same inputs.
-pub const ENGINE_VERSION: u32 = 4;
+pub const ENGINE_VERSION: u32 = 5;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]
@@ -157,6 +157,13 @@ pub struct Workspace {
     pub empty_at: Vec<usize>,
     /// Per cell: some stockpile sits there.
     pub has_stockpile: Vec<bool>,
+    /// Per cell: index of its inventory's groups of firms (`usize::MAX`: one pooled stock).
+    pub tranche_of: Vec<usize>,
+    /// Per group of firms (`k * TRANCHES + j`): stock, share of the cell's stock and target, and
+    /// this period's draw.
+    pub tr_stock: Vec<f64>,
+    pub tr_w: Vec<f64>,
+    pub tr_draw: Vec<f64>,
 
     /// The allocation network of a restricted commodity (its solver and scratch).
     pub alloc_net: Network,
@@ -175,6 +182,13 @@ impl Workspace {
         let cells = nr * m.n_commodities;
         let nsi = m.sector_inputs.len();
         let ns = m.sectors.len();
+        let mut tranche_of = vec![usize::MAX; cells];
+        let mut n_tr = 0;
+        for inv in m.inventories.iter().filter(|i| i.dispersion.is_some()) {
+            tranche_of[inv.rc] = n_tr;
+            n_tr += 1;
+        }
+        let n_tr = n_tr * inventory::TRANCHES;
         Workspace {
             vals: vec![0.0; m.params.specs.len()],
             cap0: vec![0.0; np],
@@ -272,6 +286,10 @@ impl Workspace {
             has_stockpile: (0..cells)
                 .map(|x| m.stockpiles.iter().any(|sp| sp.rc == x))
                 .collect(),
+            tranche_of,
+            tr_stock: vec![0.0; n_tr],
+            tr_w: vec![0.0; n_tr],
+            tr_draw: vec![0.0; n_tr],
             alloc_net: Network::new(m.max_producers_per_commodity, nr),
             col: vec![0.0; nr],
             reg_sums: vec![0.0; 2 * nr],

@@ -142,10 +142,12 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
     }
 }
 
-/// From the announcement until the restriction ends, buyers in its targets want `cover` more
-/// periods of reference demand of each restricted commodity than they held when their precaution
-/// began (or than their target, if higher), ordered so that the extra cover is in by the start
-/// (`cover / lead` per period, at least over one period).
+/// From the last month before the deadline (or the announcement, if later) until the restriction
+/// ends, buyers in its targets want `cover` more periods of reference demand of each restricted
+/// commodity than they held when their precaution began (or than their target, if higher),
+/// ordered so that the extra cover is in by the start (`cover / lead` per period, at least over
+/// one period). Buyers buy late: the 2023 notices of four and six weeks both brought their rush
+/// in the month before the deadline (docs/model.md section 1).
 #[allow(clippy::too_many_arguments)]
 fn precaution(
     m: &Model,
@@ -159,7 +161,10 @@ fn precaution(
     commodities: &[usize],
 ) {
     let v = &ws.vals;
-    let from = announced.map_or(start, |a| v[a as usize].min(start));
+    let month = (m.periods_per_year / 12.0).round().max(1.0);
+    let from = announced
+        .map_or(start, |a| v[a as usize].min(start))
+        .max(start - month);
     let tf = t as f64;
     if tf < from || tf >= start + duration {
         return;

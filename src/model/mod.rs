@@ -101,6 +101,8 @@ pub struct MInventory {
     pub cover: Px,
     pub target: Px,
     pub refill_rate: Px,
+    /// Spread of cover across the cell's firms (coefficient of variation); `None`: pooled.
+    pub dispersion: Option<Px>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -380,6 +382,7 @@ impl Model {
                 cover: pt.add(&inv.cover, false),
                 target: pt.add(&inv.target, false),
                 refill_rate: pt.add(&inv.refill_rate, false),
+                dispersion: inv.dispersion.as_ref().map(|x| pt.add(x, false)),
             });
         }
 

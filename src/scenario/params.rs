@@ -39,6 +39,7 @@ pub fn all(s: &Scenario) -> Vec<&Param> {
     }
     for inv in &s.inventories {
         out.extend([&inv.cover, &inv.target, &inv.refill_rate]);
+        out.extend(&inv.dispersion);
     }
     for sh in &s.shocks {
         out.extend([&sh.start, &sh.duration, &sh.probability]);

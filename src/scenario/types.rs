@@ -257,6 +257,8 @@ pub struct Inventory {
     pub target: Param,
     /// At most this share of a period's demand refilled per period.
     pub refill_rate: Param,
+    /// Coefficient of variation of cover across the firms of the cell (`None`: one pooled stock).
+    pub dispersion: Option<Param>,
     pub source: Option<String>,
 }
 

@@ -50,12 +50,13 @@ pub const SECTOR_KEYS: [&str; 12] = [
     "indirect_multiplier",
     "source",
 ];
-pub const INVENTORY_KEYS: [&str; 6] = [
+pub const INVENTORY_KEYS: [&str; 7] = [
     "region",
     "commodity",
     "cover",
     "target",
     "refill_rate",
+    "dispersion",
     "source",
 ];
 const SUBSTITUTION_KEYS: [&str; 3] = ["max", "lag", "rate"];
@@ -613,6 +614,12 @@ fn inventories(doc: &Doc, w: &mut World, d: &mut Diags) {
             Some(DEFAULT_REFILL_RATE),
             d,
         );
+        let dispersion = f.opt_param(
+            "dispersion",
+            &format!("{base}.dispersion"),
+            &NON_NEGATIVE,
+            d,
+        );
         let src = source(&f, d);
         let (Some(ri), Some(ci)) = (ri, ci) else {
             continue;
@@ -634,6 +641,7 @@ fn inventories(doc: &Doc, w: &mut World, d: &mut Diags) {
             cover,
             target,
             refill_rate,
+            dispersion,
             source: src,
         });
     }

@@ -249,7 +249,7 @@ fn sobol_beyond_its_table_is_refused_before_the_run() {
         .code(2);
     let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
     assert!(
-        err.contains("455 uncertain parameters, more than the 256 dimensions"),
+        err.contains("533 uncertain parameters, more than the 256 dimensions"),
         "{err}"
     );
     assert!(err.contains("use --design lhs"), "{err}");
