@@ -2,12 +2,12 @@
 //! Chromium, driven over the DevTools protocol (`--remote-debugging-pipe`), and fails on any
 //! console error, uncaught exception or request that leaves the machine (anything but `file:` and
 //! `data:`); prints each page to PDF and bounds its page count, and the page count of its core
-//! (the page without its `section.detail` parts); checks that a report answers its five
-//! questions on the first screen. Keeps a first-screen screenshot and the PDFs in `--out`.
+//! (the page without its `section.detail` parts); checks that every page opens with a briefing
+//! that answers its questions (`--answers N`, five on a run report) on the first screen. Keeps a first-screen screenshot and the PDFs in `--out`.
 //!
 //! ```text
 //! cargo run --release --example browser_check -- --chromium /usr/bin/chromium --out DIR \
-//!     [--max-pages N] [--max-core-pages N] PAGE.html...
+//!     [--max-pages N] [--max-core-pages N] [--answers N] PAGE.html...
 //! cargo run --release --example browser_check -- --chromium /usr/bin/chromium --out DIR --self-test
 //! ```
 //!
@@ -192,6 +192,8 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 struct Limits {
     max_pages: usize,
     max_core_pages: usize,
+    /// Questions the page's briefing answers (`#briefing dl.answers`): 5 on a run report.
+    answers: u64,
 }
 
 /// What one page did wrong, all at once.
@@ -253,7 +255,7 @@ fn check_page(
     let png = base64(shot["data"].as_str().unwrap_or(""))?;
     write(&out.join(format!("{name}-first-screen.png")), &png)?;
 
-    // The five questions on the first screen of a run report.
+    // The briefing's questions on the first screen (five on a run report).
     let probe = "(() => { const d = document.querySelector('#briefing dl.answers'); \
                  if (!d) return null; \
                  return { bottom: d.getBoundingClientRect().bottom + window.scrollY, \
@@ -263,13 +265,20 @@ fn check_page(
         json!({ "expression": probe, "returnByValue": true }),
     )?;
     let v = &r["result"]["value"];
-    if !v.is_null() {
+    if v.is_null() {
+        problems.push(format!(
+            "{name}: no briefing (#briefing dl.answers) on the page"
+        ));
+    } else {
         let bottom = v["bottom"].as_f64().unwrap_or(f64::INFINITY);
         let questions = v["questions"].as_u64().unwrap_or(0);
-        println!("{name}: the five answers end at {bottom:.0} px of a {HEIGHT} px first screen");
-        if questions != 5 {
+        println!(
+            "{name}: the {questions} answers end at {bottom:.0} px of a {HEIGHT} px first screen"
+        );
+        if questions != limits.answers {
             problems.push(format!(
-                "{name}: {questions} answers in the briefing, not 5"
+                "{name}: {questions} answers in the briefing, not {}",
+                limits.answers
             ));
         }
         if bottom > HEIGHT as f64 {
@@ -368,6 +377,7 @@ fn self_test(b: &mut Browser, out: &Path) -> Result<(), String> {
     let limits = Limits {
         max_pages: 2,
         max_core_pages: 1,
+        answers: 5,
     };
     let problems = check_page(b, &page, &dir, &limits)?;
     let expect = [
@@ -403,6 +413,7 @@ fn main() {
     let mut limits = Limits {
         max_pages: 30,
         max_core_pages: 4,
+        answers: 5,
     };
     let mut pages = Vec::new();
     let mut run_self_test = false;
@@ -418,6 +429,7 @@ fn main() {
             "--out" => out = args.next().map(PathBuf::from).unwrap_or(out),
             "--max-pages" => limits.max_pages = number(args.next(), "--max-pages"),
             "--max-core-pages" => limits.max_core_pages = number(args.next(), "--max-core-pages"),
+            "--answers" => limits.answers = number(args.next(), "--answers") as u64,
             "--self-test" => run_self_test = true,
             _ => pages.push(PathBuf::from(a)),
         }

@@ -176,6 +176,21 @@ fn outputs_are_identical_for_any_thread_count() {
         "no remote assets"
     );
     assert!(!html.contains("<script"));
+    // The report's design: its content security policy, and a first screen of three answers over
+    // the frontier.
+    assert!(html.contains("Content-Security-Policy"));
+    let brief = &html[html.find("<section id=\"briefing\">").unwrap()..];
+    let brief = &brief[..brief.find("</section>").unwrap()];
+    assert_eq!(brief.matches("<dt>").count(), 3, "{brief}");
+    assert!(brief.contains("per dollar (95% interval)"), "{brief}");
+    assert!(brief.contains("<svg"), "the frontier is the overview");
+    // portfolio.csv labels each row in words.
+    let csv = std::fs::read_to_string(one.join("portfolio.csv")).unwrap();
+    assert!(
+        csv.starts_with("package,row,lever,label,policies,"),
+        "{csv}"
+    );
+    assert!(csv.lines().any(|l| l.contains(" alone,")), "{csv}");
 }
 
 #[test]

@@ -81,9 +81,32 @@ fn a_larger_reserve_never_raises_the_loss_and_matches_the_closed_form() {
         );
     }
     let csv = std::fs::read_to_string(tmp.path().join("s/sweep.csv")).unwrap();
-    assert!(csv.starts_with("policy.reserve.initial,mean,"), "{csv}");
+    assert!(
+        csv.starts_with("policy.reserve.initial,label,mean,"),
+        "{csv}"
+    );
+    // The label column names the point in the report's words.
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(",initial stock of policy reserve = 0,")),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 8);
     assert!(tmp.path().join("s/charts/risk_curve.svg").exists());
+    // The page: the briefing, the risk curve inline, a row per point; nothing loads from outside.
+    let page = std::fs::read_to_string(tmp.path().join("s/sweep.html")).unwrap();
+    assert!(page.contains("<section id=\"briefing\">"), "{page}");
+    assert_eq!(
+        page.matches("<dt>").count() - 3,
+        3,
+        "three answers after three meta rows"
+    );
+    assert!(page.contains("<svg role=\"img\""));
+    let points = &page[page.find("id=\"points\"").unwrap()..];
+    let points = &points[..points.find("</section>").unwrap()];
+    assert_eq!(points.matches("<tr>").count(), 1 + 7, "{points}");
+    assert!(page.contains("Content-Security-Policy"));
 }
 
 #[test]

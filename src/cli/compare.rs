@@ -14,10 +14,10 @@ use super::{CompareArgs, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, E
 use crate::report::charts::ChartError;
 use crate::report::charts::compare as charts;
 use crate::report::compare::{
-    CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table, comparison_csv,
-    comparison_json, sensitivity_csv,
+    CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table_named,
+    comparison_csv_named, comparison_json, sensitivity_csv,
 };
-use crate::report::compare_html::{InlineChart, comparison_html_named};
+use crate::report::compare_html::{InlineChart, PageContext, comparison_html_named};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Scenario};
 use crate::stats::paired::compare_runs;
@@ -341,12 +341,25 @@ pub fn compare_loaded(
     let figures = if args.no_charts {
         Vec::new()
     } else {
-        let mut f = charts::plan(base_r, policy_r, &sens[0], &sens[1]);
+        let mut f = charts::plan_named(Some(policy), base_r, policy_r, &sens[0], &sens[1]);
         f.extend(charts::series_figures(base, base_r, policy_r));
         f
     };
+    let one_side = |r: &RunResults, names: &[String]| {
+        names
+            .iter()
+            .filter_map(|n| r.metric_index(n).map(|m| (n.clone(), r.summary(m))))
+            .collect::<Vec<_>>()
+    };
+    let ctx = PageContext {
+        base,
+        policy,
+        difference: &sens[2],
+        only_base: one_side(base_r, &cmp.only_base),
+        only_policy: one_side(policy_r, &cmp.only_policy),
+    };
     let page =
-        |charts: &[InlineChart]| comparison_html_named(&info, &cmp, charts, base).into_bytes();
+        |charts: &[InlineChart]| comparison_html_named(&info, &cmp, charts, &ctx).into_bytes();
     let html = (!args.no_charts).then_some(&page as Page<'_>);
     let run_info = CompareRunInfo {
         command: super::with_set(run_info.command, &args.set),
@@ -354,7 +367,7 @@ pub fn compare_loaded(
     };
     let staged = stage(&target, args.force, run_info, &figures, html, |put| {
         put("comparison.json", comparison_json(&info, &cmp))?;
-        put("comparison.csv", comparison_csv(&cmp))?;
+        put("comparison.csv", comparison_csv_named(&cmp, Some(base)))?;
         put(
             "sensitivity.csv",
             sensitivity_csv(&sens[0], &sens[1], &sens[2]),
@@ -374,7 +387,7 @@ pub fn compare_loaded(
     match staged.and_then(Staging::commit) {
         Ok(()) => {
             // The comparison is in place; a closed or full stdout only loses the printed table.
-            let code = super::term::print(out, &compare_table(&info, &cmp), err)
+            let code = super::term::print(out, &compare_table_named(&info, &cmp, Some(base)), err)
                 .err()
                 .unwrap_or(EXIT_OK);
             let _ = writeln!(err, "comparison written to {}", target.display());

@@ -17,7 +17,12 @@ use serde::Serialize;
 use super::outdir::{MARKER, OutputError, Staging};
 use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
 use crate::report::charts::{Draw, risk_curve};
+use crate::report::compare_html::InlineChart;
 use crate::report::sweep::{Sweep, SweepPoint, sweep_csv, sweep_json, sweep_table};
+use crate::report::sweep_html::sweep_html;
+
+/// The sweep's page, written unless `--no-charts`.
+pub const HTML: &str = "sweep.html";
 use crate::run::{RunError, RunOptions};
 use crate::scenario::set::{SetArg, SetValue};
 use crate::scenario::{self, LoadOptions, Scenario};
@@ -257,9 +262,15 @@ fn sweep(
         seed,
         trials: trials as usize,
         paths: args.set.iter().map(|s| s.path.clone()).collect(),
+        labels: args
+            .set
+            .iter()
+            .map(|s| crate::report::format::param_words(&plain, &s.path))
+            .collect(),
+        metric_label: crate::report::format::metric_label(&args.metric, Some(&plain)),
         points: results,
     };
-    let staged = stage(&target, args, &sweep, trials, seed);
+    let staged = stage(&target, args, &sweep, &plain, trials, seed);
     if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
         let _ = writeln!(err, "interrupted: no results written");
         return EXIT_INTERRUPTED;
@@ -304,6 +315,7 @@ fn stage(
     target: &Path,
     args: &SweepArgs,
     s: &Sweep,
+    scenario: &Scenario,
     trials: u64,
     seed: u64,
 ) -> Result<Staging, OutputError> {
@@ -315,6 +327,7 @@ fn stage(
     };
     put("sweep.json", &sweep_json(s))?;
     put("sweep.csv", &sweep_csv(s))?;
+    let mut chart = None;
     if !args.no_charts
         && let Some(fig) = risk_curve::figure(s)
     {
@@ -336,6 +349,17 @@ fn stage(
         put(
             &format!("charts/{}.svg", risk_curve::FILE_STEM),
             svg.as_bytes(),
+        )?;
+        chart = Some(InlineChart {
+            title: fig.title.clone(),
+            caption: fig.caption.clone(),
+            svg,
+        });
+    }
+    if !args.no_charts {
+        put(
+            HTML,
+            sweep_html(s, Some(scenario), chart.as_ref()).as_bytes(),
         )?;
     }
     let mut command: Vec<String> = vec![

@@ -35,11 +35,9 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     } else {
         1.0
     };
-    // Flows are read only by the scenario pass (its series), so the baseline pass skips them.
+    // Both passes record flows: the baseline pass's are the flow charts' level without controls.
     for &p in prods {
-        if !ws.baseline {
-            ws.flow[p * nr..(p + 1) * nr].fill(0.0);
-        }
+        ws.flow[p * nr..(p + 1) * nr].fill(0.0);
         ws.sold[p] = 0.0;
     }
     if ws.baseline {
@@ -95,9 +93,6 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             for &p in prods {
                 let sold = from_made * ws.made[p] + from_fg * (ws.avail[p] - ws.made[p]);
                 ws.sold[p] = sold;
-                if ws.baseline {
-                    continue;
-                }
                 let share = if total > 0.0 { sold / total } else { 0.0 };
                 for (f, &a) in ws.flow[p * nr..(p + 1) * nr].iter_mut().zip(col.iter()) {
                     *f = share * a;

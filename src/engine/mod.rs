@@ -317,6 +317,7 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
     start_trial(m, ws);
     for t in 0..m.horizon {
         period(m, ws, t);
+        record::baseline_flows(m, ws, t, out.series);
         adaptation::update(ws);
         inventory::close_period(m, ws, t);
     }

@@ -30,6 +30,15 @@ pub fn period(m: &Model, ws: &mut Workspace, t: usize, series: &mut [f32]) {
     }
 }
 
+/// The baseline pass's shipments along each reported flow (`baseline_flow.*`): what would have
+/// been shipped without shocks or policies, the level the flow charts mark.
+pub fn baseline_flows(m: &Model, ws: &Workspace, t: usize, series: &mut [f32]) {
+    let (h, nr, base) = (m.horizon, m.n_regions, m.names.s_flow_base);
+    for (i, f) in m.flows.iter().enumerate() {
+        series[(base + i) * h + t] = ws.flow[f.producer * nr + f.importer] as f32;
+    }
+}
+
 pub fn finish(m: &Model, ws: &Workspace, metrics: &mut [f64], params: &mut [f64]) {
     let h = m.horizon as f64;
     let n = &m.names;

@@ -7,7 +7,8 @@
 //! `stockpile.<region>.<commodity>.empty_at`; then (v2) `sector.<region>.<sector>.total_value_lost`,
 //! `region.<region>.total_value_lost`, `world.total_value_lost` (direct plus indirect losses) and
 //! `price.<region>.<commodity>.at_cap` (share of periods the price target hit its cap). Series: `output.<region>.<sector>`,
-//! `price.<region>.<commodity>`, `flow.<exporter>.<importer>.<commodity>`.
+//! `price.<region>.<commodity>`, `flow.<exporter>.<importer>.<commodity>`, then the same flows in
+//! the baseline pass (no shocks, no policies), `baseline_flow.<exporter>.<importer>.<commodity>`.
 
 use super::Model;
 use crate::scenario::Scenario;
@@ -37,6 +38,7 @@ pub struct OutputNames {
     /// Offsets of series blocks.
     pub s_price: usize,
     pub s_flow: usize,
+    pub s_flow_base: usize,
 }
 
 impl OutputNames {
@@ -100,6 +102,12 @@ impl OutputNames {
             ));
         }
 
+        let s_flow_base = series.len();
+        for k in s_flow..s_flow_base {
+            let rest = series[k]["flow.".len()..].to_string();
+            series.push(format!("baseline_flow.{rest}"));
+        }
+
         let params = m
             .params
             .reported
@@ -120,6 +128,7 @@ impl OutputNames {
             m_at_cap,
             s_price,
             s_flow,
+            s_flow_base,
         }
     }
 }

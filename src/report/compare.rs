@@ -11,12 +11,13 @@ use crate::stats::paired::{Comparison, Difference, MetricComparison};
 use crate::stats::rank::Sensitivity;
 use crate::stats::{SUMMARY_COLUMNS, Summary};
 
-use super::format::{float, money, percent};
+use super::format::{float, metric_label, money, percent, subject_label, terminal};
 use super::table::render;
+use crate::scenario::Scenario;
 
-/// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes meaning or
-/// disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes: 2 added the
+/// `label` column of display names (docs/schema.md).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One side of a comparison, as loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +170,11 @@ pub fn comparison_json(info: &CompareInfo, cmp: &Comparison) -> Vec<u8> {
 
 /// Header of `comparison.csv`.
 pub fn comparison_csv_header() -> Vec<String> {
-    let mut h = vec!["metric".to_string(), "better".to_string()];
+    let mut h = vec![
+        "metric".to_string(),
+        "label".to_string(),
+        "better".to_string(),
+    ];
     for prefix in ["base", "policy"] {
         h.extend(
             SUMMARY_COLUMNS
@@ -187,13 +192,23 @@ pub fn comparison_csv_header() -> Vec<String> {
     h
 }
 
-/// `comparison.csv`: one row per metric, in the order of `comparison.json`.
+/// `comparison.csv`: one row per metric, in the order of `comparison.json`, labelled from the
+/// metric names alone.
 pub fn comparison_csv(cmp: &Comparison) -> Vec<u8> {
+    comparison_csv_named(cmp, None)
+}
+
+/// `comparison.csv` with its `label` column named from the base scenario, as `compare` writes it.
+pub fn comparison_csv_named(cmp: &Comparison, base: Option<&Scenario>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(comparison_csv_header());
     for m in &cmp.metrics {
         let p = &m.paired;
-        let mut row = vec![m.name.clone(), p.better.name().to_string()];
+        let mut row = vec![
+            m.name.clone(),
+            metric_label(&m.name, base),
+            p.better.name().to_string(),
+        ];
         for s in [&p.base, &p.policy] {
             row.extend(s.values()[..15].iter().map(|&v| float(v)));
         }
@@ -347,8 +362,21 @@ pub const ROW_HEADERS: [&str; 5] = [
     "P(worse)",
 ];
 
-/// The table printed after a comparison (see `sections` for what it shows).
+/// Names of one-side metrics the terminal table lists before "and N more".
+const SHOWN: usize = 6;
+
+/// The table printed after a comparison (see `sections` for what it shows), rows labelled from
+/// metric names alone.
 pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
+    compare_table_named(info, cmp, None)
+}
+
+/// The table with rows named from the base scenario, as the page names them (`EU Automotive`).
+pub fn compare_table_named(
+    info: &CompareInfo,
+    cmp: &Comparison,
+    base: Option<&Scenario>,
+) -> String {
     let mut out = format!(
         "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
          difference = policy - base; negative means the policy removed loss; P(policy better) and\n\
@@ -366,7 +394,7 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
                 .collect::<Vec<_>>(),
         ];
         rows.extend(shown.iter().map(|m| {
-            std::iter::once(row_label(&m.name).to_string())
+            std::iter::once(terminal(&subject_label(row_label(&m.name), base)).into_owned())
                 .chain(row_cells(m))
                 .collect()
         }));
@@ -385,8 +413,18 @@ pub fn compare_table(info: &CompareInfo, cmp: &Comparison) -> String {
     for (which, names) in [("base", &cmp.only_base), ("policy", &cmp.only_policy)] {
         if !names.is_empty() {
             out.push_str(&format!(
-                "{} metric(s) only in the {which} run are not compared.\n",
-                names.len()
+                "Only in the {which} run, not compared: {}{}.\n",
+                names
+                    .iter()
+                    .take(SHOWN)
+                    .map(|n| terminal(&metric_label(n, base)).into_owned())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if names.len() > SHOWN {
+                    format!(" and {} more (comparison.json)", names.len() - SHOWN)
+                } else {
+                    String::new()
+                }
             ));
         }
     }

@@ -267,6 +267,12 @@ pub fn metric_label(name: &str, scenario: Option<&Scenario>) -> String {
         ["price", r, c, m] => (commodity(r, c), m),
         ["stockpile", r, c, m] => (commodity(r, c), m),
         ["flow", e, i, c] => return format!("{}, flow to {i}", commodity(e, c)),
+        ["baseline_flow", e, i, c] => {
+            return format!(
+                "{}, flow to {i} without shocks or policies",
+                commodity(e, c)
+            );
+        }
         _ => return name.to_string(),
     };
     format!("{subject}, {}", measure_words(measure))

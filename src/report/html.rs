@@ -7,102 +7,20 @@ use std::fmt::Write;
 use super::charts::format::short_name;
 use super::charts::{Chart, LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, restricted, select};
 use super::format::{money, multiple as times, param_words, percent as pct};
+use super::page;
 use crate::run::RunResults;
 use crate::sample::Dist;
 use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
 use crate::stats::Summary;
 
-/// The pages' content security policy: nothing may load from anywhere (no scripts, fonts, images
-/// or frames); only the inline style sheet applies. A browser blocks and reports any request.
-pub(crate) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-
-pub(crate) const CSS: &str = r#"
-:root { color-scheme: light; }
-body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1e1e1e; background: #fff;
-       margin: 0; line-height: 1.45; }
-main { max-width: 1120px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 1.9em; margin: 0.2em 0 0.3em; }
-h1 small { display: block; font-size: 0.62em; font-weight: normal; color: #444; }
-h2 { font-size: 1.4em; border-bottom: 2px solid #ccc; padding-bottom: 0.2em; margin-top: 2em; }
-h3 { font-size: 1.12em; margin: 1.4em 0 0.4em; }
-h4 { font-size: 1em; margin: 1.1em 0 0.3em; }
-p.description { font-size: 1.1em; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
-dl.meta dt { font-weight: bold; }
-dl.meta dd { margin: 0; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
-th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num { white-space: nowrap; }
-figure { margin: 1.5em 0 2em; }
-figure svg { width: 100%; height: auto; display: block; border: 1px solid #e4e4e4; }
-figcaption { font-size: 0.95em; color: #333; margin-top: 0.4em; }
-nav ol { columns: 2; }
-.note { color: #555; font-size: 0.95em; }
-p.headline { font-size: 1.1em; background: #f4f7fb; border-left: 4px solid #2b5fb3;
-             padding: 0.5em 0.8em; margin: 0.5em 0; }
-footer { margin-top: 3em; font-size: 0.85em; color: #555; }
-dl.answers { display: grid; grid-template-columns: 13em 1fr; gap: 6px 18px; margin: 0.6em 0 1em;
-             font-size: 1.05em; }
-dl.answers dt { font-weight: bold; color: #2b5fb3; }
-dl.answers dd { margin: 0; }
-#briefing h2 { margin-top: 1em; }
-ul.bib { padding-left: 1.2em; font-size: 0.9em; }
-div.cols { columns: 2; column-gap: 32px; }
-div.cols > div.block, div.cols > p { break-inside: avoid; }
-div.cols h3 { margin-top: 0.6em; }
-ul.bib li { margin: 0.15em 0; }
-table.reasons { font-size: 0.88em; }
-table.reasons th { white-space: nowrap; background: none; }
-@media print {
-  @page { margin: 14mm 12mm; }
-  body { font-size: 9.5pt; color: #000; background: #fff; }
-  main { max-width: none; padding: 0; }
-  nav { display: none; }
-  /* The core (header, briefing, key metrics) runs on; each detail section starts a page. */
-  section.detail > h2 { break-before: page; page-break-before: always; }
-  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  figure, tr, dl, li { break-inside: avoid; page-break-inside: avoid; }
-  /* Charts full width: their 17 px labels print at about 7.5 pt. */
-  figure svg { border: none; width: 100%; height: auto; }
-  figure { margin: 0.4em 0 0.8em; }
-  figure h3 { display: none; }
-  table { font-size: 0.85em; }
-  th, td { padding: 2px 5px; }
-  th { background: #fff; border-bottom: 2px solid #000; }
-  a { color: #000; text-decoration: none; }
-  p.headline { background: none; }
-  ul.bib { columns: 2; column-gap: 20px; font-size: 0.8em; }
-}
-"#;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::page::{bibliography, escape, source_tags};
 
 /// The whole report as one HTML document.
 pub fn render(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> String {
     let mut h = String::new();
-    let name = escape(&scenario.meta.name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
-         <title>{name} · chokepoint report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+    page::open(
+        &mut h,
+        &format!("{} · chokepoint report", scenario.meta.name),
     );
     header(&mut h, scenario, results);
     let overview = briefing(&mut h, scenario, results, charts);
@@ -118,17 +36,23 @@ pub fn render(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> St
     price_details(&mut h, scenario, results);
     all_sectors(&mut h, scenario, results);
     assumptions(&mut h, scenario);
-    sources(&mut h, scenario, results);
-    let _ = write!(
-        h,
-        "<footer>Generated by chokepoint {}. Every figure comes from {} Monte Carlo trials with \
-         seed {}; rerunning the same scenario with the same seed and trial count gives the same \
-         numbers. Losses are shares of normal output; value lost is in US dollars over the \
-         horizon.</footer>\n</main>\n</body>\n</html>\n",
+    let mut cites = page::Citations::default();
+    let affected = if results.trials > 0 {
+        select(scenario, results).all_affected
+    } else {
+        Vec::new()
+    };
+    cites.scenario("", scenario, &affected);
+    cites.write(&mut h);
+    let footer = format!(
+        "Generated by chokepoint {}. Every figure comes from {} Monte Carlo trials with seed {}; \
+         rerunning the same scenario with the same seed and trial count gives the same numbers. \
+         Losses are shares of normal output; value lost is in US dollars over the horizon.",
         env!("CARGO_PKG_VERSION"),
         results.trials,
         results.seed
     );
+    page::close(&mut h, &footer);
     h
 }
 
@@ -168,22 +92,14 @@ fn header(h: &mut String, scenario: &Scenario, results: &RunResults) {
     h.push_str("</header>\n");
 }
 
-/// An inline chart as a figure: the SVG labelled for screen readers (plotters escapes its text).
+/// A run chart as a figure, anchored by its file stem.
 fn figure(h: &mut String, c: &Chart) {
-    let svg = c.svg.find("<svg").map_or(String::new(), |i| {
-        format!(
-            "<svg role=\"img\" aria-label=\"{}\"{}",
-            escape(&c.title),
-            &c.svg[i + 4..]
-        )
-    });
-    let _ = writeln!(
+    page::figure(
         h,
-        "<figure id=\"chart-{}\">\n<h3>{}</h3>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-        escape(&c.file_stem),
-        escape(&c.title),
-        svg.trim_end(),
-        escape(&c.caption)
+        Some(&format!("chart-{}", c.file_stem)),
+        &c.title,
+        &c.caption,
+        &c.svg,
     );
 }
 
@@ -385,16 +301,6 @@ fn briefing(
     answers.push(("For how long, in the bad case", long));
 
     // 4. Prices inside and outside the exporter.
-    let exporters: Vec<usize> = {
-        let mut e: Vec<usize> = sel
-            .restricted
-            .iter()
-            .flat_map(|r| r.exporters.clone())
-            .collect();
-        e.sort_unstable();
-        e.dedup();
-        e
-    };
     let mut moves: Vec<(usize, PricePeak, Option<PricePeak>)> = sel
         .restricted
         .iter()
@@ -409,7 +315,7 @@ fn briefing(
     } else {
         let lines: Vec<String> = moves
             .iter()
-            .take(3)
+            .take(page::PRICE_LINES)
             .map(|(c, o, inside)| {
                 let com = &scenario.commodities[*c];
                 let cap = if o.at_cap > 0.0 {
@@ -434,20 +340,9 @@ fn briefing(
                 )
             })
             .collect();
-        let more = if moves.len() > 3 {
-            format!(
-                " The other {} restricted commodities move less (table below).",
-                moves.len() - 3
-            )
-        } else {
-            String::new()
-        };
-        format!("{}.{more}", lines.join("; "))
+        page::price_answer(&lines, moves.len(), "table below")
     };
-    let prices_q = match exporters.as_slice() {
-        [e] => format!("Prices inside and outside {}", region_name(*e)),
-        _ => "Prices inside and outside the exporters".to_string(),
-    };
+    let prices_q = page::prices_question(scenario, &sel.restricted);
     answers.push(("", prices));
 
     // 5. Which lever matters most: the uncertain input whose rank moves most with the outcome.
@@ -501,12 +396,18 @@ fn briefing(
     };
     answers.push(("Which lever matters most", lever));
 
-    h.push_str("<dl class=\"answers\">\n");
-    for (q, a) in &answers {
-        let q = if q.is_empty() { prices_q.as_str() } else { q };
-        let _ = writeln!(h, "<dt>{q}</dt><dd>{a}</dd>");
-    }
-    h.push_str("</dl>\n");
+    let answers: Vec<(String, String)> = answers
+        .into_iter()
+        .map(|(q, a)| {
+            let q = if q.is_empty() {
+                prices_q.clone()
+            } else {
+                q.to_string()
+            };
+            (q, a)
+        })
+        .collect();
+    page::answers(h, &answers);
     let pick = ["value-lost-regions", "price-summary"]
         .iter()
         .find_map(|stem| charts.iter().find(|c| c.file_stem == *stem));
@@ -1364,165 +1265,9 @@ fn shock_timing(h: &mut String, s: &crate::scenario::Shock, periods: &str) {
     );
 }
 
-/// The repository's bibliography, compiled in so every report resolves its tags by itself.
-const BIBLIOGRAPHY: &str = include_str!("../../docs/sources.md");
-
-/// The entries of docs/sources.md: `- **[tag]** reference` lines, as `(tag, reference)`.
-pub fn bibliography() -> Vec<(&'static str, &'static str)> {
-    BIBLIOGRAPHY
-        .lines()
-        .filter_map(|l| {
-            let rest = l.strip_prefix("- **[")?;
-            let (tag, text) = rest.split_once("]**")?;
-            Some((tag, text.trim()))
-        })
-        .collect()
-}
-
-/// Source tags cited in `text`: `[29]`, `[73e]`, `[8b][1b]` (digits, then optional letters).
-pub fn source_tags(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('[') {
-        rest = &rest[i + 1..];
-        let Some(end) = rest.find(']') else {
-            break;
-        };
-        let tag = &rest[..end];
-        let digits = tag.chars().take_while(char::is_ascii_digit).count();
-        if digits > 0 && tag[digits..].chars().all(|c| c.is_ascii_lowercase()) {
-            out.push(tag.to_string());
-        }
-    }
-    out
-}
-
-/// Tags in bibliography order: by number, then letter.
-fn tag_key(tag: &str) -> (u32, String) {
-    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
-    (
-        digits.parse().unwrap_or(u32::MAX),
-        tag[digits.len()..].to_string(),
-    )
-}
-
-/// What this scenario rests on, at the end and compact: the scenario file's own reasons (its
-/// shocks and policies), then a bibliography of every source tag cited by them and by the world
-/// entries the scenario touches (restricted commodities with their producers and stocks, and
-/// the sectors that lose output), each resolved from docs/sources.md.
-fn sources(h: &mut String, scenario: &Scenario, results: &RunResults) {
-    let mut reasons: Vec<(String, String)> = Vec::new();
-    let mut cited: Vec<String> = Vec::new();
-    let mut cite = |what: String, src: &Option<String>, reasons: &mut Vec<(String, String)>| {
-        if let Some(s) = src.as_deref().filter(|s| !s.trim().is_empty()) {
-            if !what.is_empty() {
-                reasons.push((what, s.to_string()));
-            }
-            cited.push(s.to_string());
-        }
-    };
-    cite("scenario".to_string(), &scenario.meta.source, &mut reasons);
-    for s in &scenario.shocks {
-        cite(format!("shock {}", s.id), &s.source, &mut reasons);
-    }
-    for p in &scenario.policies {
-        cite(format!("policy {}", p.id), &p.source, &mut reasons);
-    }
-    let restricted: Vec<usize> = restricted(scenario).iter().map(|r| r.commodity).collect();
-    for &c in &restricted {
-        cite(String::new(), &scenario.commodities[c].source, &mut reasons);
-    }
-    for p in scenario
-        .producers
-        .iter()
-        .filter(|p| restricted.contains(&p.commodity))
-    {
-        cite(String::new(), &p.source, &mut reasons);
-    }
-    for i in scenario
-        .inventories
-        .iter()
-        .filter(|i| restricted.contains(&i.commodity))
-    {
-        cite(String::new(), &i.source, &mut reasons);
-    }
-    if results.trials > 0 {
-        for s in crate::report::charts::select(scenario, results).all_affected {
-            cite(String::new(), &scenario.sectors[s].source, &mut reasons);
-        }
-    }
-    let mut tags: Vec<String> = cited.iter().flat_map(|s| source_tags(s)).collect();
-    tags.sort_by_key(|t| tag_key(t));
-    tags.dedup();
-
-    h.push_str("<section id=\"sources\" class=\"detail\">\n<h2>Sources</h2>\n");
-    if !reasons.is_empty() {
-        h.push_str(
-            "<h3>Why the scenario assumes what it does</h3>\n<table class=\"reasons\">\n<tbody>\n",
-        );
-        for (what, src) in &reasons {
-            let _ = writeln!(
-                h,
-                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-                escape(what),
-                escape(src)
-            );
-        }
-        h.push_str("</tbody>\n</table>\n");
-    }
-    let bib = bibliography();
-    if tags.is_empty() {
-        h.push_str("<p>The scenario and the world entries it uses cite no source tags.</p>\n");
-    } else {
-        h.push_str("<h3>References</h3>\n<ul class=\"bib\">\n");
-        let mut missing = Vec::new();
-        for t in &tags {
-            match bib.iter().find(|(tag, _)| tag == t) {
-                Some((_, text)) => {
-                    let _ = writeln!(
-                        h,
-                        "<li><strong>[{}]</strong> {}</li>",
-                        escape(t),
-                        escape(text)
-                    );
-                }
-                None => missing.push(format!("[{t}]")),
-            }
-        }
-        h.push_str("</ul>\n");
-        if !missing.is_empty() {
-            let _ = writeln!(
-                h,
-                "<p class=\"note\">Not in the project's bibliography (docs/sources.md): {}.</p>",
-                escape(&missing.join(", "))
-            );
-        }
-    }
-    h.push_str(
-        "<p class=\"note\">Tags resolve in docs/sources.md of the chokepoint repository. Every \
-         world entry's own source note is in <code>world.toml</code> beside this report; the \
-         model and the file format are described in docs/model.md and docs/scenario-files.md.</p>\n",
-    );
-    h.push_str("</section>\n");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn source_tags_are_found_and_resolve() {
-        assert_eq!(
-            source_tags("No. 18 [29]: ~45 days [73e]; see [46b][71] and [x] [12ab] [a1]"),
-            ["29", "73e", "46b", "71", "12ab"]
-        );
-        let bib = bibliography();
-        assert!(bib.len() > 100, "{}", bib.len());
-        assert!(bib.iter().any(|(t, text)| *t == "29" && !text.is_empty()));
-        let mut keys: Vec<&str> = vec!["10", "9b", "9", "100"];
-        keys.sort_by_key(|t| tag_key(t));
-        assert_eq!(keys, ["9", "9b", "10", "100"]);
-    }
 
     #[test]
     fn restriction_basis_in_words() {
@@ -1542,13 +1287,5 @@ mod tests {
         };
         assert!(basis_words(&kind(RestrictionBasis::Flow)).contains("basis flow"));
         assert!(basis_words(&kind(RestrictionBasis::Output)).contains("basis output"));
-    }
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<b a=\"x\">&'"),
-            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

@@ -12,6 +12,7 @@ pub mod exceedance;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod page;
 pub mod parquet;
 pub mod portfolio;
 pub mod portfolio_html;
@@ -19,6 +20,7 @@ pub mod sensitivity;
 pub mod shard;
 pub mod summaries;
 pub mod sweep;
+pub mod sweep_html;
 pub mod table;
 
 pub use summaries::Summaries;

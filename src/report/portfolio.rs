@@ -8,8 +8,9 @@ use super::format::{float, money, percent};
 use super::table::render;
 use crate::stats::portfolio::{Effect, Estimate, FrontierPoint, Interaction, PackageResult};
 
-/// Version of the `portfolio.json` layout; bumped when a key changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the `portfolio.json` and `portfolio.csv` layout; bumped when a key or column changes:
+/// 2 added `portfolio.csv`'s `label` column (docs/schema.md).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What the portfolio was run on.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,7 +225,7 @@ pub fn portfolio_json(p: &Portfolio) -> Vec<u8> {
 }
 
 /// Header of `portfolio.csv`.
-pub const CSV_HEADER: &str = "package,row,lever,policies,cost_mean,cost_p5,cost_p95,\
+pub const CSV_HEADER: &str = "package,row,lever,label,policies,cost_mean,cost_p5,cost_p95,\
 loss_avoided_mean,loss_avoided_mean_low,loss_avoided_mean_high,\
 loss_avoided_cvar95,loss_avoided_cvar95_low,loss_avoided_cvar95_high,p_better,p_worse,\
 loss_avoided_per_dollar,loss_avoided_per_dollar_low,loss_avoided_per_dollar_high,\
@@ -235,6 +236,16 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+/// A row of `portfolio.csv` in words, as the page reads it: `G7 package, whole`, `stockpile
+/// alone`, `stockpile in G7 package`.
+pub fn row_label(package: &str, row: &str, lever: &str) -> String {
+    match row {
+        "alone" => format!("{lever} alone"),
+        "in_package" => format!("{lever} in {package}"),
+        _ => format!("{package}, whole"),
     }
 }
 
@@ -250,6 +261,7 @@ fn csv_row(
         csv_field(package),
         row.to_string(),
         csv_field(lever),
+        csv_field(&row_label(package, row, lever)),
         csv_field(&policies.join(";")),
     ];
     for v in [

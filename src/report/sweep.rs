@@ -8,8 +8,9 @@ use super::format::{float, money, num};
 use super::table::render;
 use crate::stats::Summary;
 
-/// Version of the `sweep.json` layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the `sweep.json` and `sweep.csv` layout: 2 added the display names (`labels` and
+/// each point's `label` in the JSON, the `label` column of the CSV; docs/schema.md).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// z for a two-sided 95% normal interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -28,9 +29,13 @@ pub struct Sweep {
     pub scenario: String,
     pub file: String,
     pub metric: String,
+    /// The metric in words (`format::metric_label`): `EU, all sectors, value lost`.
+    pub metric_label: String,
     pub seed: u64,
     pub trials: usize,
     pub paths: Vec<String>,
+    /// Each path in words (`format::param_words`), as the page and the `label` column name it.
+    pub labels: Vec<String>,
     /// Grid points, the last path varying fastest.
     pub points: Vec<SweepPoint>,
 }
@@ -42,6 +47,7 @@ fn fin(x: f64) -> Option<f64> {
 #[derive(Serialize)]
 struct PointJson<'a> {
     set: Vec<(&'a str, f64)>,
+    label: String,
     mean: Option<f64>,
     mean_low: Option<f64>,
     mean_high: Option<f64>,
@@ -57,9 +63,11 @@ struct SweepJson<'a> {
     scenario: &'a str,
     file: &'a str,
     metric: &'a str,
+    metric_label: &'a str,
     seed: u64,
     trials: usize,
     paths: &'a [String],
+    labels: &'a [String],
     points: Vec<PointJson<'a>>,
 }
 
@@ -70,9 +78,11 @@ pub fn sweep_json(s: &Sweep) -> Vec<u8> {
         scenario: &s.scenario,
         file: &s.file,
         metric: &s.metric,
+        metric_label: &s.metric_label,
         seed: s.seed,
         trials: s.trials,
         paths: &s.paths,
+        labels: &s.labels,
         points: s
             .points
             .iter()
@@ -85,6 +95,7 @@ pub fn sweep_json(s: &Sweep) -> Vec<u8> {
                         .map(String::as_str)
                         .zip(p.values.iter().copied())
                         .collect(),
+                    label: point_label(s, p),
                     mean: fin(m.mean),
                     mean_low: fin(m.mean - Z95 * m.se),
                     mean_high: fin(m.mean + Z95 * m.se),
@@ -101,13 +112,43 @@ pub fn sweep_json(s: &Sweep) -> Vec<u8> {
     bytes
 }
 
-/// `sweep.csv`: one row per point; the swept paths first, then the metric's statistics.
+/// A point in words: `initial stock of policy eu-pilot-magnets = 2` (paths joined by `; `).
+pub fn point_label(s: &Sweep, p: &SweepPoint) -> String {
+    s.paths
+        .iter()
+        .enumerate()
+        .zip(&p.values)
+        .map(|((i, path), &v)| {
+            let name = s.labels.get(i).unwrap_or(path);
+            format!("{name} = {}", crate::scenario::num_text(v))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A CSV cell, quoted when it holds a comma, quote or line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `sweep.csv`: one row per point; the swept paths first, then the point in words (`label`),
+/// then the metric's statistics.
 pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
-    let mut out = s.paths.join(",");
-    out.push_str(",mean,mean_low,mean_high,p5,p50,p95,cvar95\n");
+    let mut out = s
+        .paths
+        .iter()
+        .map(|p| field(p))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push_str(",label,mean,mean_low,mean_high,p5,p50,p95,cvar95\n");
     for p in &s.points {
         let m = &p.summary;
         let mut cells: Vec<String> = p.values.iter().map(|&v| float(v)).collect();
+        cells.push(field(&point_label(s, p)));
         cells.extend(
             [
                 m.mean,
@@ -146,9 +187,13 @@ pub fn sweep_table(s: &Sweep) -> String {
         super::format::terminal(&s.scenario),
         s.trials,
         s.seed,
-        s.metric
+        super::format::terminal(&s.metric_label)
     );
-    let mut head: Vec<String> = s.paths.clone();
+    let mut head: Vec<String> = s
+        .labels
+        .iter()
+        .map(|l| super::format::terminal(l).into_owned())
+        .collect();
     head.extend(["mean [95%]", "median", "p95", "CVaR95"].map(String::from));
     let mut rows = vec![head];
     for p in &s.points {

@@ -39,7 +39,9 @@ pub fn bytes_per_trial(s: &Scenario) -> u64 {
         + demand_pairs.len() as u64
         + 2 * cells.len() as u64
         + n_stockpiles;
-    let mut flows = 0u64;
+    // Reported flows: one per restricting exporter, restricted commodity it produces and other
+    // region with demand for it, however many shocks name the pair (as `Model` builds them).
+    let mut flow_set = std::collections::BTreeSet::new();
     for sh in &s.shocks {
         if let ShockKind::ExportRestriction {
             exporter,
@@ -47,18 +49,25 @@ pub fn bytes_per_trial(s: &Scenario) -> u64 {
             ..
         } = &sh.kind
         {
-            let produced = commodities
-                .iter()
-                .filter(|c| {
-                    s.producers
-                        .iter()
-                        .any(|p| p.commodity == **c && p.region == *exporter)
-                })
-                .count() as u64;
-            flows += produced * n_regions.saturating_sub(1);
+            for &c in commodities {
+                if !s
+                    .producers
+                    .iter()
+                    .any(|p| p.commodity == c && p.region == *exporter)
+                {
+                    continue;
+                }
+                for r in (0..s.regions.len()).filter(|&r| r != *exporter) {
+                    if demand_pairs.contains(&(r, c)) {
+                        flow_set.insert((*exporter, c, r));
+                    }
+                }
+            }
         }
     }
-    let n_series = n_sectors + cells.len() as u64 + flows;
+    let flows = flow_set.len() as u64;
+    // Flows twice: the scenario's and the baseline pass's (`baseline_flow.*`).
+    let n_series = n_sectors + cells.len() as u64 + 2 * flows;
     // Every occurs/succeeds event (shocks, projects, entry) may be reported too.
     let events = s.shocks.len()
         + s.policies.len()

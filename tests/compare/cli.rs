@@ -146,7 +146,7 @@ fn writes_every_file_and_refuses_to_overwrite_without_force() {
     assert_eq!(world["p_policy_better"], 1.0);
     assert_eq!(json["seed"], 5);
     assert_eq!(json["trials"], 20);
-    assert!(table.contains("world"), "{table}");
+    assert!(table.contains("World"), "{table}");
     let run: Value = serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["command"][1], "compare");
     assert_eq!(
@@ -442,7 +442,9 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
     assert_eq!(first["p_policy_better"], 1.0);
     let world = metric(&json, "world.value_lost");
     assert_eq!(world["p_policy_better"], 1.0);
-    assert!(table.contains("sector.M.chips"), "{table}");
+    // Rows read as the page names them: region id and sector name, not the metric name.
+    assert!(table.contains("M chips"), "{table}");
+    assert!(!table.contains("sector.M.chips"), "{table}");
 
     // Charts: the saving histogram and the tornado, listed in run.json.
     let run = read_json(&out.join("run.json"));
@@ -460,7 +462,9 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
         }
     }
     let svg = std::fs::read_to_string(out.join("charts/compare-tornado-world.svg")).unwrap();
-    assert!(svg.contains("ban: duration"));
+    // Parameters in the report's words (format::param_words), not the TOML path.
+    assert!(svg.contains("duration of X"), "{svg}");
+    assert!(!svg.contains("shock.ban.duration"));
     // Time series of both sides: the output of the sector that loses most without the policy,
     // and the price of the restricted commodity that rises most outside its exporter.
     let svgs: Vec<&&str> = files
@@ -488,6 +492,35 @@ fn a_three_month_reserve_saves_min_duration_three_months_in_every_trial() {
         "{page}"
     );
     assert!(page.contains(">M, all sectors</td>"), "{page}");
+    // The first screen answers in words: the saving with its interval and P(better), who gains,
+    // prices on both sides of the exporter, the lever; the saving chart is the overview.
+    let brief = &page[page.find("<section id=\"briefing\">").unwrap()..];
+    let brief = &brief[..brief.find("</section>").unwrap()];
+    assert_eq!(brief.matches("<dt>").count(), 4, "{brief}");
+    for words in [
+        "What the policy saves",
+        "95% interval",
+        "of trials and worse in",
+        "Prices inside and outside X",
+        "Which lever matters most",
+        "duration of X",
+        "id=\"overview\"",
+    ] {
+        assert!(brief.contains(words), "{words}: {brief}");
+    }
+    // The stockpile the policy adds is named and its outcome shown, not a raw id.
+    assert!(
+        page.contains(
+            "<td title=\"stockpile.M.gallium.empty_at\">M gallium, stockpile empty at</td>"
+        ),
+        "{page}"
+    );
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert!(csv.starts_with("metric,label,better,"), "{csv}");
+    assert!(
+        csv.contains("\nworld.value_lost,\"World, value lost\",lower,"),
+        "{csv}"
+    );
 
     // The ban's duration drives the base loss exactly (loss = duration / 24 in every trial).
     let sens = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();

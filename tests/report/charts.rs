@@ -372,3 +372,46 @@ fn rounding_noise_is_not_a_loss() {
         "{html}"
     );
 }
+
+/// A control in force from period 0 still gets its pre-control level: the engine records each
+/// flow of the baseline pass (no shocks, no policies) as `baseline_flow.*`, a full ban ships at
+/// most that in every trial and period, and the flow chart marks it and says so.
+#[test]
+fn a_ban_from_period_zero_is_drawn_against_the_baseline_flow() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/compare/ban.toml");
+    let s = chokepoint::scenario::load(&path).unwrap().scenario;
+    let opts = chokepoint::run::RunOptions {
+        trials: 50,
+        seed: 4,
+        first_trial: 0,
+        threads: Some(1),
+    };
+    let r = chokepoint::run::run(&s, &opts, &|_, _| true).unwrap();
+    let flow = r.series_index("flow.X.M.gallium").unwrap();
+    let base = r.series_index("baseline_flow.X.M.gallium").unwrap();
+    let w = r.series_names.len() * r.horizon;
+    let mut blocked = 0;
+    for i in 0..r.trials {
+        for t in 0..r.horizon {
+            let (f, b) = (
+                r.series[i * w + flow * r.horizon + t],
+                r.series[i * w + base * r.horizon + t],
+            );
+            assert!(b > 0.0, "trial {i} period {t}: no baseline shipments");
+            assert!(f <= b * (1.0 + 1e-6), "trial {i} period {t}: {f} > {b}");
+            blocked += usize::from(f < b * 0.5);
+        }
+    }
+    // Every trial's ban lasts at least its first period.
+    assert!(blocked >= r.trials, "{blocked}");
+    let fig = plan(&s, &r)
+        .into_iter()
+        .find(|f| f.file_stem == "flow-X-gallium")
+        .unwrap();
+    assert!(
+        fig.caption.contains("without any control"),
+        "{}",
+        fig.caption
+    );
+    assert!(fig.svg().unwrap().contains("without the control"));
+}

@@ -89,9 +89,21 @@ pub fn plan(
     base_sens: &[Sensitivity],
     policy_sens: &[Sensitivity],
 ) -> Vec<CompareFigure> {
+    plan_named(None, base, policy, base_sens, policy_sens)
+}
+
+/// `plan` with the tornado's parameters named in the report's words (`format::param_words`) from
+/// `scenario`, the policy side (which holds the base's shocks and its own policies).
+pub fn plan_named(
+    scenario: Option<&Scenario>,
+    base: &RunResults,
+    policy: &RunResults,
+    base_sens: &[Sensitivity],
+    policy_sens: &[Sensitivity],
+) -> Vec<CompareFigure> {
     let mut figs = Vec::new();
     figs.extend(saving_figure(base, policy));
-    figs.extend(tornado_figure(base_sens, policy_sens));
+    figs.extend(tornado_figure(scenario, base_sens, policy_sens));
     figs
 }
 
@@ -339,7 +351,11 @@ fn saving_figure(base: &RunResults, policy: &RunResults) -> Option<CompareFigure
     })
 }
 
-fn tornado_figure(base: &[Sensitivity], policy: &[Sensitivity]) -> Option<CompareFigure> {
+fn tornado_figure(
+    scenario: Option<&Scenario>,
+    base: &[Sensitivity],
+    policy: &[Sensitivity],
+) -> Option<CompareFigure> {
     let of = |rows: &[Sensitivity], param: &str| {
         rows.iter()
             .find(|s| s.metric == WORLD && s.param == param)
@@ -366,7 +382,13 @@ fn tornado_figure(base: &[Sensitivity], policy: &[Sensitivity]) -> Option<Compar
     params.truncate(TORNADO_ROWS);
     let rows: Vec<(String, Option<f64>, Option<f64>)> = params
         .iter()
-        .map(|p| (param_label(p), of(base, p), of(policy, p)))
+        .map(|p| {
+            let name = scenario.map_or_else(
+                || param_label(p),
+                |sc| crate::report::format::param_words(sc, p),
+            );
+            (name, of(base, p), of(policy, p))
+        })
         .collect();
     let caption = format!(
         "The {} sampled parameters whose rank moves most with world value lost (Spearman \
@@ -555,6 +577,26 @@ pub fn param_label(path: &str) -> String {
     format!("{entity}: {field}")
 }
 
+/// `s` in at most two lines of at most `max` characters, broken at a space; the second line is
+/// shortened with an ellipsis when the rest does not fit.
+fn two_lines(s: &str, max: usize) -> Vec<String> {
+    if s.chars().count() <= max {
+        return vec![s.to_string()];
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let cut = chars[..=max.min(chars.len() - 1)]
+        .iter()
+        .rposition(|&c| c == ' ')
+        .filter(|&i| i > 0)
+        .unwrap_or(max);
+    let head: String = chars[..cut].iter().collect();
+    let rest: String = chars[cut..].iter().collect();
+    vec![
+        head.trim_end().to_string(),
+        format::shorten_words(rest.trim_start(), max),
+    ]
+}
+
 fn draw_tornado<DB: DrawingBackend>(
     page: &DrawingArea<DB, Shift>,
     root: &DrawingArea<DB, Shift>,
@@ -613,13 +655,19 @@ where
         .draw()?;
     // Parameter names beside their rows, in the label area left of the plot.
     let label = format::font(LABEL_SIZE).pos(Pos::new(HPos::Right, VPos::Center));
+    // A long name (the report's words for a parameter) takes two lines.
     for (i, (name, _, _)) in d.rows.iter().enumerate() {
         let (x, y) = chart.backend_coord(&(-1.0, top(i) - 0.5));
-        page.draw(&Text::new(
-            format::shorten(name, 40),
-            (x - 10, y),
-            label.clone(),
-        ))?;
+        let lines = two_lines(name, 40);
+        let step = 19;
+        let first = y - step / 2 * (lines.len() as i32 - 1);
+        for (k, line) in lines.iter().enumerate() {
+            page.draw(&Text::new(
+                line.clone(),
+                (x - 10, first + step * k as i32),
+                label.clone(),
+            ))?;
+        }
     }
     Ok(())
 }
@@ -627,6 +675,19 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_labels_break_into_two_lines_at_a_space() {
+        assert_eq!(two_lines("short", 40), ["short"]);
+        let l = two_lines(
+            "relief half-life of CN's controls on Dysprosium and terbium oxides and 2 more",
+            40,
+        );
+        assert_eq!(l.len(), 2);
+        assert!(l.iter().all(|x| x.chars().count() <= 40), "{l:?}");
+        assert_eq!(l[0], "relief half-life of CN's controls on");
+        assert!(l[1].starts_with("Dysprosium"));
+    }
 
     #[test]
     fn parameter_paths_read_as_entity_and_field() {

@@ -58,6 +58,8 @@ pub(super) fn figure(
     let com = &scenario.commodities[commodity];
     let exp = &scenario.regions[exporter];
     let mut series = Vec::new();
+    // The flow id of each series (`CN.US.gallium`), to find its baseline.
+    let mut ids = Vec::new();
     for (ri, region) in scenario.regions.iter().enumerate() {
         if ri == exporter {
             continue;
@@ -67,6 +69,7 @@ pub(super) fn figure(
             continue;
         };
         let hit = targeted(scenario, exporter, commodity, ri);
+        ids.push(format!("{}.{}.{}", exp.id, region.id, com.id));
         series.push(BandSeries {
             label: format!(
                 "to {}{}",
@@ -83,19 +86,40 @@ pub(super) fn figure(
     }
     let total = series.len();
     series.truncate(MAX_DESTINATIONS);
-    // The pre-control level: each destination's median shipments in the last period before the
-    // control can start. A control in force from the first period has none in the run.
+    // The pre-control level: each destination's median shipments in the baseline pass (no shocks,
+    // no policies) in the first period the control can be in force, so it is there even when the
+    // control starts in period 0. Results without baseline series (written before they existed)
+    // fall back to the scenario's own shipments in the last period before the control.
     let start = first_start(scenario, exporter, commodity).unwrap_or(0);
+    let at = start.min(results.horizon - 1);
+    let baseline: Vec<Option<f64>> = ids[..series.len()]
+        .iter()
+        .map(|id| {
+            let name = format!("baseline_flow.{id}");
+            results
+                .series_index(&name)
+                .and_then(|i| results.bands(i).get(at).map(|b| b.p50))
+        })
+        .collect();
+    let from_baseline = baseline.iter().any(Option::is_some);
     let pre = start.checked_sub(1).filter(|&t| t < results.horizon);
-    let levels: Vec<(f64, RGBColor)> = pre
-        .map(|t| {
+    let levels: Vec<(f64, RGBColor)> = if from_baseline {
+        series
+            .iter()
+            .zip(&baseline)
+            .filter_map(|(s, b)| b.map(|v| (v, s.color)))
+            .filter(|(v, _)| *v > 0.0)
+            .collect()
+    } else {
+        pre.map(|t| {
             series
                 .iter()
                 .filter_map(|s| s.bands.get(t).map(|b| (b.p50, s.color)))
                 .filter(|(v, _)| *v > 0.0)
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+    };
     let marker = (start > 0 && start < results.horizon).then(|| {
         (
             start as f64,
@@ -123,17 +147,23 @@ pub(super) fn figure(
         format::TITLE_CHARS,
     );
     let baseline = if levels.is_empty() {
-        note.push("control in force from".to_string());
-        note.push("  the first period".to_string());
-        " The control is in force from the first period, so the run holds no pre-control level: \
-         compare with the world file's trade instead."
+        note.push("no pre-control level".to_string());
+        " No pre-control level: no destination ships anything without the controls, or the \
+         results hold no baseline flows and the control is in force from the first period."
             .to_string()
+    } else if from_baseline {
+        format!(
+            " Dotted lines mark each destination's shipments without any control (the same trial \
+             run without shocks or policies, median in {}): the gap below them shows how much the \
+             control blocks, the recovery how fast licences, relief and leakage restore trade.",
+            format::period_tick(&scenario.meta, at as f64)
+        )
     } else {
         format!(
             " Dotted lines mark each destination's shipments in {}, before the control: the gap \
              below them shows how much it blocks, the recovery how fast licences, relief and \
              leakage restore trade.",
-            format::period_tick(&scenario.meta, (start - 1) as f64)
+            format::period_tick(&scenario.meta, start.saturating_sub(1) as f64)
         )
     };
     let caption = format!(
@@ -161,7 +191,11 @@ pub(super) fn figure(
             reference: None,
             limit: None,
             levels,
-            levels_label: "before the control".to_string(),
+            levels_label: if from_baseline {
+                "without the control".to_string()
+            } else {
+                "before the control".to_string()
+            },
             marker,
             outer: true,
             note,

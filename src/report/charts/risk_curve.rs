@@ -48,7 +48,10 @@ pub struct RiskFigure {
 /// The figure, or `None` when there is nothing to draw (fewer than two values of the first path,
 /// or a grid with more than `MAX_LINES` combinations of the other paths).
 pub fn figure(s: &Sweep) -> Option<RiskFigure> {
-    let first = s.paths.first()?;
+    s.paths.first()?;
+    // Axes and legends in the report's words (`Sweep::labels`), the path where a label is missing.
+    let name = |i: usize| s.labels.get(i).unwrap_or(&s.paths[i]).clone();
+    let first = name(0);
     let money = s.metric.contains("value_lost");
     let mut xs: Vec<f64> = s.points.iter().map(|p| p.values[0]).collect();
     xs.sort_by(f64::total_cmp);
@@ -99,13 +102,12 @@ pub fn figure(s: &Sweep) -> Option<RiskFigure> {
         let lines = combos
             .iter()
             .map(|c| {
-                let label = s.paths[1..]
-                    .iter()
+                let label = (1..s.paths.len())
                     .zip(c)
-                    .map(|(p, v)| {
+                    .map(|(i, v)| {
                         format!(
                             "{} = {}",
-                            p,
+                            format::shorten(&name(i), 40),
                             format::shorten(&crate::report::format::num(*v), 12)
                         )
                     })
@@ -123,7 +125,7 @@ pub fn figure(s: &Sweep) -> Option<RiskFigure> {
     };
     Some(RiskFigure {
         title: format::shorten(
-            &format!("Risk curve: {} against {first}", s.metric),
+            &format!("Risk curve: {} against {first}", s.metric_label),
             format::TITLE_CHARS,
         ),
         caption: format!(
@@ -131,8 +133,8 @@ pub fn figure(s: &Sweep) -> Option<RiskFigure> {
              shape is the effect of {first}, not noise between points.",
             s.trials
         ),
-        x_desc: first.clone(),
-        y_desc: s.metric.clone(),
+        x_desc: format::shorten(&first, 90),
+        y_desc: format::shorten(&s.metric_label, 60),
         money,
         lines,
         band,
