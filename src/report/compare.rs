@@ -16,7 +16,7 @@ use super::table::render;
 
 /// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes meaning or
 /// disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One side of a comparison, as loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +195,11 @@ pub fn comparison_csv(cmp: &Comparison) -> Vec<u8> {
         let p = &m.paired;
         let mut row = vec![m.name.clone(), p.better.name().to_string()];
         for s in [&p.base, &p.policy] {
-            row.extend(s.values()[..15].iter().map(|&v| float(v)));
+            row.extend(
+                s.values()[..SUMMARY_COLUMNS.len() - 1]
+                    .iter()
+                    .map(|&v| float(v)),
+            );
         }
         row.extend(diff_values(&p.diff).iter().map(|&v| float(v)));
         row.extend([p.diff.p_better, p.diff.p_tie, p.diff.p_worse].map(float));
