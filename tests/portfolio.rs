@@ -125,6 +125,18 @@ fn savings_costs_and_interactions_match_the_closed_form() {
     assert_eq!(first["interaction"]["flagged"], true);
     assert_eq!(ov["levers_alone_vs_whole"]["kind"], "overlap");
     close(&ov["levers_alone_vs_whole"]["gap"]["value"], 2.0 * a - both);
+    // The CVaR95 of the loss itself carries its Monte Carlo interval (6 tail trials of 120).
+    let f = |x: &serde_json::Value| x.as_f64().unwrap();
+    let (lo, c, hi) = (
+        f(&v["base_loss_cvar95_low"]),
+        f(&v["base_loss_cvar95"]),
+        f(&v["base_loss_cvar95_high"]),
+    );
+    assert!(lo <= c && c <= hi, "{lo} {c} {hi}");
+    let w = &ov["whole"];
+    assert!(f(&w["loss_cvar95_low"]) <= f(&w["loss_cvar95"]));
+    assert!(f(&w["loss_cvar95"]) <= f(&w["loss_cvar95_high"]));
+    assert_eq!(v["schema_version"], 2);
     // The bad case: the worst 5% of 120 trials are 6 trials; with bans of 12 months in at least
     // six of them the reserves save exactly their size there.
     let worst = d.iter().filter(|&&x| x >= 12.0).count();

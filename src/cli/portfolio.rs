@@ -283,7 +283,7 @@ pub fn portfolio_loaded(
     let n = base_vals.len();
     let sorted = crate::stats::sorted(&base_vals);
     let base_mean = base_vals.iter().sum::<f64>() / n as f64;
-    let base_cvar = crate::stats::cvar_upper_sorted(&sorted, 0.95);
+    let (base_cvar, base_cvar_mc) = crate::stats::mcse::cvar95_sorted(&sorted, false);
     let mut results = Vec::new();
     let mut frontier = vec![FrontierPoint {
         label: "base (no package)".into(),
@@ -388,6 +388,7 @@ pub fn portfolio_loaded(
             period: base.meta.period.name().to_string(),
             base_mean,
             base_cvar95: base_cvar,
+            base_cvar95_mc: base_cvar_mc,
         },
         packages: results,
         frontier,

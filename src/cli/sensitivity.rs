@@ -42,8 +42,9 @@ pub struct SensitivityArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Base sample of the Sobol' method: a scrambled Sobol' sequence or independent draws.
-    #[arg(long, value_enum, default_value = "sobol")]
+    /// Base sample of the Sobol' method: a scrambled Sobol' sequence, independent draws, or
+    /// `auto` (the Sobol' sequence when the parameters fit its 256 dimensions, two each).
+    #[arg(long, value_enum, default_value = "auto")]
     pub base: Base,
     /// Sobol' indices per `parameter`, or per `entity` (every parameter of one shock, policy,
     /// sector, producer, inventory or commodity together: one index per lever or risk).
@@ -247,8 +248,13 @@ pub fn reproduce(args: &SensitivityArgs, trials: u64, seed: u64) -> Vec<String> 
         "--seed".into(),
         seed.to_string(),
     ];
-    if args.method == Method::Sobol && args.base == Base::Random {
-        c.extend(["--base".into(), "random".into()]);
+    if args.method == Method::Sobol && args.base != Base::Auto {
+        let base = if args.base == Base::Random {
+            "random"
+        } else {
+            "sobol"
+        };
+        c.extend(["--base".into(), base.into()]);
     }
     if args.group == Grouping::Entity {
         c.extend(["--group".into(), "entity".into()]);

@@ -16,7 +16,8 @@ use super::table::render;
 use crate::scenario::Scenario;
 
 /// Bumped when a key of `comparison.json` or a column of `comparison.csv` changes: 2 added the
-/// `label` column of display names (docs/schema.md).
+/// `label` column of display names and the Monte Carlo intervals of each side's median, p95 and
+/// CVaR95 (docs/schema.md).
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// One side of a comparison, as loaded.
@@ -210,7 +211,11 @@ pub fn comparison_csv_named(cmp: &Comparison, base: Option<&Scenario>) -> Vec<u8
             p.better.name().to_string(),
         ];
         for s in [&p.base, &p.policy] {
-            row.extend(s.values()[..15].iter().map(|&v| float(v)));
+            row.extend(
+                s.values()[..SUMMARY_COLUMNS.len() - 1]
+                    .iter()
+                    .map(|&v| float(v)),
+            );
         }
         row.extend(diff_values(&p.diff).iter().map(|&v| float(v)));
         row.extend([p.diff.p_better, p.diff.p_tie, p.diff.p_worse].map(float));

@@ -9,7 +9,7 @@ use crate::scenario::Meta;
 use super::summaries::Summaries;
 
 /// Version of the `summary.json` layout; bumped when a key changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 struct SummaryFile<'a> {
@@ -43,6 +43,15 @@ struct MetricEntry<'a> {
     p99: Option<f64>,
     max: Option<f64>,
     cvar95: Option<f64>,
+    p50_se: Option<f64>,
+    p50_low: Option<f64>,
+    p50_high: Option<f64>,
+    p95_se: Option<f64>,
+    p95_low: Option<f64>,
+    p95_high: Option<f64>,
+    cvar95_se: Option<f64>,
+    cvar95_low: Option<f64>,
+    cvar95_high: Option<f64>,
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -73,6 +82,15 @@ pub fn summary_json(meta: &Meta, results: &impl RunShape, sums: &Summaries) -> S
             p99: finite(s.p99),
             max: finite(s.max),
             cvar95: finite(s.cvar95),
+            p50_se: finite(s.p50_mc.se),
+            p50_low: finite(s.p50_mc.low),
+            p50_high: finite(s.p50_mc.high),
+            p95_se: finite(s.p95_mc.se),
+            p95_low: finite(s.p95_mc.low),
+            p95_high: finite(s.p95_mc.high),
+            cvar95_se: finite(s.cvar95_mc.se),
+            cvar95_low: finite(s.cvar95_mc.low),
+            cvar95_high: finite(s.cvar95_mc.high),
         })
         .collect();
     let file = SummaryFile {

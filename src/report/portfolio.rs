@@ -9,7 +9,8 @@ use super::table::render;
 use crate::stats::portfolio::{Effect, Estimate, FrontierPoint, Interaction, PackageResult};
 
 /// Version of the `portfolio.json` and `portfolio.csv` layout; bumped when a key or column changes:
-/// 2 added `portfolio.csv`'s `label` column (docs/schema.md).
+/// 2 added `portfolio.csv`'s `label` column and the Monte Carlo intervals of each CVaR95 in
+/// `portfolio.json` (docs/schema.md).
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// What the portfolio was run on.
@@ -23,9 +24,10 @@ pub struct PortfolioInfo {
     pub trials: usize,
     pub horizon: usize,
     pub period: String,
-    /// The base's mean and CVaR95 of the metric.
+    /// The base's mean and CVaR95 of the metric, and the CVaR's Monte Carlo interval.
     pub base_mean: f64,
     pub base_cvar95: f64,
+    pub base_cvar95_mc: crate::stats::Interval,
 }
 
 /// Everything `portfolio` computed.
@@ -91,6 +93,8 @@ struct EffectJson {
     loss_avoided_per_dollar: EstimateJson,
     loss_mean: Option<f64>,
     loss_cvar95: Option<f64>,
+    loss_cvar95_low: Option<f64>,
+    loss_cvar95_high: Option<f64>,
 }
 
 fn effect(e: &Effect) -> EffectJson {
@@ -105,6 +109,8 @@ fn effect(e: &Effect) -> EffectJson {
         loss_avoided_per_dollar: est(&e.per_dollar),
         loss_mean: fin(e.loss_mean),
         loss_cvar95: fin(e.loss_cvar95),
+        loss_cvar95_low: fin(e.loss_cvar95_mc.low),
+        loss_cvar95_high: fin(e.loss_cvar95_mc.high),
     }
 }
 
@@ -165,6 +171,8 @@ struct PortfolioJson<'a> {
     period: &'a str,
     base_loss_mean: Option<f64>,
     base_loss_cvar95: Option<f64>,
+    base_loss_cvar95_low: Option<f64>,
+    base_loss_cvar95_high: Option<f64>,
     loss_avoided: &'static str,
     packages: Vec<PackageJson<'a>>,
     frontier: Vec<PointJson<'a>>,
@@ -183,6 +191,8 @@ pub fn portfolio_json(p: &Portfolio) -> Vec<u8> {
         period: &p.info.period,
         base_loss_mean: fin(p.info.base_mean),
         base_loss_cvar95: fin(p.info.base_cvar95),
+        base_loss_cvar95_low: fin(p.info.base_cvar95_mc.low),
+        base_loss_cvar95_high: fin(p.info.base_cvar95_mc.high),
         loss_avoided: "base - variant (alone: against the base; in_package: the package without the lever minus the package)",
         packages: p
             .packages

@@ -7,6 +7,7 @@ use crate::scenario::Scenario;
 
 use super::format::{money, percent, terminal};
 use super::summaries::Summaries;
+use crate::stats::Interval;
 
 /// Rows shown per table; the rest are counted (every number is in `metrics.csv`).
 pub const MAX_ROWS: usize = 15;
@@ -40,8 +41,8 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
     struct SectorRow {
         label: String,
         loss: f64,
-        p95: f64,
-        cvar: f64,
+        p95: String,
+        cvar: String,
         value: f64,
         /// Lost something in some trial.
         hit: bool,
@@ -60,8 +61,8 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
                     crate::report::charts::format::short_name(&s.name)
                 ),
                 loss: loss.mean,
-                p95: loss.p95,
-                cvar: loss.cvar95,
+                p95: plus_minus(loss.p95, &loss.p95_mc, percent),
+                cvar: plus_minus(loss.cvar95, &loss.cvar95_mc, percent),
                 value: value.map_or(f64::NAN, |v| v.mean),
                 hit: loss.max > crate::report::charts::LOSS_EPS || loss.max.is_nan(),
             })
@@ -92,8 +93,8 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
                 vec![
                     r.label.clone(),
                     percent(r.loss),
-                    percent(r.p95),
-                    percent(r.cvar),
+                    r.p95.clone(),
+                    r.cvar.clone(),
                     money(r.value),
                 ]
             }));
@@ -114,7 +115,7 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
     }
 
     // Regions, then the world.
-    let mut regions: Vec<(String, f64, f64, bool)> = scenario
+    let mut regions: Vec<(String, f64, String, bool)> = scenario
         .regions
         .iter()
         .filter_map(|r| {
@@ -123,7 +124,7 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
             Some((
                 format!("{} {}", r.id, r.name),
                 s.mean,
-                s.p95,
+                plus_minus(s.p95, &s.p95_mc, money),
                 s.max >= 1.0 || s.max.is_nan(),
             ))
         })
@@ -141,10 +142,14 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
         rows.extend(
             hit.iter()
                 .take(MAX_ROWS)
-                .map(|(label, mean, p95, _)| vec![label.clone(), money(*mean), money(*p95)]),
+                .map(|(label, mean, p95, _)| vec![label.clone(), money(*mean), p95.clone()]),
         );
         if let Some(w) = world {
-            rows.push(vec!["World".into(), money(w.mean), money(w.p95)]);
+            rows.push(vec![
+                "World".into(),
+                money(w.mean),
+                plus_minus(w.p95, &w.p95_mc, money),
+            ]);
             // Indirect (downstream) losses, where sectors carry a multiplier: reported beside
             // the direct loss, never mixed into it.
             if let Some(t) = sums.metric(results, "world.total_value_lost")
@@ -153,7 +158,7 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
                 rows.push(vec![
                     "World incl. indirect losses".into(),
                     money(t.mean),
-                    money(t.p95),
+                    plus_minus(t.p95, &t.p95_mc, money),
                 ]);
             }
         }
@@ -172,7 +177,23 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
             ));
         }
     }
+    if out.contains('\u{b1}') {
+        out.push_str(
+            "\n  \u{b1}: half the width of the 95% Monte Carlo interval (both bounds in metrics.csv).\n",
+        );
+    }
     out
+}
+
+/// `48.0% \u{b1}1.2%`: a statistic with half the width of its 95% Monte Carlo interval; the
+/// statistic alone where too few trials define the interval (or it has no width).
+fn plus_minus(value: f64, mc: &Interval, fmt: fn(f64) -> String) -> String {
+    let half = (mc.high - mc.low) / 2.0;
+    if half.is_finite() && half > 0.0 {
+        format!("{} \u{b1}{}", fmt(value), fmt(half))
+    } else {
+        fmt(value)
+    }
 }
 
 /// `1 sector`, `3 sectors`.
@@ -241,6 +262,19 @@ pub fn render(rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statistic_carries_half_its_interval_only_where_the_interval_is_defined() {
+        let mc = Interval {
+            se: 0.01,
+            low: 0.46,
+            high: 0.5,
+        };
+        assert_eq!(plus_minus(0.48, &mc, percent), "48.0% \u{b1}2.0%");
+        assert_eq!(plus_minus(0.48, &Interval::UNDEFINED, percent), "48.0%");
+        let flat = Interval::between(3.0, 3.0);
+        assert_eq!(plus_minus(3e9, &flat, money), "$3 bn");
+    }
 
     #[test]
     fn cells_of_any_length_and_hostile_text_render() {

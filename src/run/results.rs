@@ -160,12 +160,10 @@ impl RunResults {
     /// Summary of metric `m`; its `cvar95` averages the worst 5% of trials in the metric's own
     /// orientation (see `lower_is_worse`).
     pub fn summary(&self, m: usize) -> Summary {
-        let values = self.metric_values(m);
-        let mut s = stats::summarize(&values);
-        if lower_is_worse(&self.metric_names[m]) {
-            s.cvar95 = stats::cvar_lower_sorted(&stats::sorted(&values), 0.95);
-        }
-        s
+        stats::summarize_oriented(
+            &self.metric_values(m),
+            lower_is_worse(&self.metric_names[m]),
+        )
     }
 
     /// Bands of series `s`, one per period.

@@ -150,7 +150,7 @@ fn saltelli_base(params: usize, sobol: bool) -> Result<SaltelliBase, String> {
     let seq = SobolSeq::new(2 * params).map_err(|_| {
         format!(
             "{params} uncertain parameters need {} Sobol' dimensions, more than the {} \
-             supported: use --base random",
+             supported: use --base random (or --base auto, the default)",
             2 * params,
             MAX_SOBOL_DIMS
         )

@@ -4,6 +4,7 @@
 //! the fly in bounded memory, for runs too large to keep every trial.
 
 pub mod exact;
+pub mod mcse;
 pub mod morris;
 pub mod paired;
 pub mod portfolio;
@@ -13,10 +14,37 @@ pub mod sketch;
 pub mod sobol;
 pub mod stream;
 
-/// The statistics reported for every scalar metric, in output column order.
-pub const SUMMARY_COLUMNS: [&str; 16] = [
-    "mean", "std", "se", "min", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99", "max",
-    "cvar95", "n",
+pub use mcse::Interval;
+
+/// The statistics reported for every scalar metric, in output column order: the Monte Carlo
+/// errors of the median, p95 and CVaR95 (`mcse.rs`) follow the original columns, so that readers
+/// of the earlier layout find every column where it was.
+pub const SUMMARY_COLUMNS: [&str; 25] = [
+    "mean",
+    "std",
+    "se",
+    "min",
+    "p1",
+    "p5",
+    "p10",
+    "p25",
+    "p50",
+    "p75",
+    "p90",
+    "p95",
+    "p99",
+    "max",
+    "cvar95",
+    "p50_se",
+    "p50_low",
+    "p50_high",
+    "p95_se",
+    "p95_low",
+    "p95_high",
+    "cvar95_se",
+    "cvar95_low",
+    "cvar95_high",
+    "n",
 ];
 
 /// Summary of one scalar metric over trials. Quantiles use linear interpolation between order
@@ -41,12 +69,16 @@ pub struct Summary {
     pub p99: f64,
     pub max: f64,
     pub cvar95: f64,
+    /// Standard errors and 95% intervals of `p50`, `p95` and `cvar95` (`mcse.rs`).
+    pub p50_mc: Interval,
+    pub p95_mc: Interval,
+    pub cvar95_mc: Interval,
     pub n: usize,
 }
 
 impl Summary {
     /// Values in `SUMMARY_COLUMNS` order (`n` as f64).
-    pub fn values(&self) -> [f64; 16] {
+    pub fn values(&self) -> [f64; 25] {
         [
             self.mean,
             self.std,
@@ -63,6 +95,15 @@ impl Summary {
             self.p99,
             self.max,
             self.cvar95,
+            self.p50_mc.se,
+            self.p50_mc.low,
+            self.p50_mc.high,
+            self.p95_mc.se,
+            self.p95_mc.low,
+            self.p95_mc.high,
+            self.cvar95_mc.se,
+            self.cvar95_mc.low,
+            self.cvar95_mc.high,
             self.n as f64,
         ]
     }
@@ -87,9 +128,14 @@ pub fn sorted(values: &[f64]) -> Vec<f64> {
     v
 }
 
-/// Exact summary of per-trial values. Sums are taken in trial order so the result is independent
-/// of how trials were computed.
+/// Exact summary of per-trial values, the largest being the worst (CVaR side). Sums are taken in
+/// trial order so the result is independent of how trials were computed.
 pub fn summarize(values: &[f64]) -> Summary {
+    summarize_oriented(values, false)
+}
+
+/// `summarize`, with the CVaR taken over the smallest values if `lower` (timing metrics).
+pub fn summarize_oriented(values: &[f64], lower: bool) -> Summary {
     let n = values.len();
     if n == 0 {
         let nan = f64::NAN;
@@ -109,6 +155,9 @@ pub fn summarize(values: &[f64]) -> Summary {
             p99: nan,
             max: nan,
             cvar95: nan,
+            p50_mc: Interval::UNDEFINED,
+            p95_mc: Interval::UNDEFINED,
+            cvar95_mc: Interval::UNDEFINED,
             n: 0,
         };
     }
@@ -121,6 +170,7 @@ pub fn summarize(values: &[f64]) -> Summary {
     let std = var.sqrt();
     let s = sorted(values);
     let q = |p| quantile_sorted(&s, p);
+    let (cvar95, cvar95_mc) = mcse::cvar95_sorted(&s, lower);
     Summary {
         mean,
         std,
@@ -136,7 +186,10 @@ pub fn summarize(values: &[f64]) -> Summary {
         p95: q(0.95),
         p99: q(0.99),
         max: s[n - 1],
-        cvar95: cvar_upper_sorted(&s, 0.95),
+        cvar95,
+        p50_mc: mcse::quantile_interval_sorted(&s, 0.50),
+        p95_mc: mcse::quantile_interval_sorted(&s, 0.95),
+        cvar95_mc,
         n,
     }
 }

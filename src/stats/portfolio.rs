@@ -51,9 +51,11 @@ pub struct Effect {
     pub cost_p95: f64,
     /// Mean loss avoided per dollar of mean cost; NaN when the cost is 0.
     pub per_dollar: Estimate,
-    /// The variant's own mean and CVaR95 of the metric (for the frontier).
+    /// The variant's own mean and CVaR95 of the metric (for the frontier), with the CVaR's Monte
+    /// Carlo standard error and 95% interval (`mcse.rs`).
     pub loss_mean: f64,
     pub loss_cvar95: f64,
+    pub loss_cvar95_mc: super::Interval,
 }
 
 /// Effect of `variant` against `reference` (same trials), with `cost[i]` the cost in trial `i`.
@@ -130,6 +132,7 @@ pub fn effect(reference: &[f64], variant: &[f64], cost: &[f64]) -> Effect {
             },
             loss_mean: p.policy.mean,
             loss_cvar95: p.policy.cvar95,
+            loss_cvar95_mc: p.policy.cvar95_mc,
         };
     }
     Effect {
@@ -147,6 +150,7 @@ pub fn effect(reference: &[f64], variant: &[f64], cost: &[f64]) -> Effect {
         per_dollar: interval(per(avoided_mean, cost_mean), &mut boot_ratio),
         loss_mean: p.policy.mean,
         loss_cvar95: p.policy.cvar95,
+        loss_cvar95_mc: p.policy.cvar95_mc,
     }
 }
 

@@ -212,6 +212,32 @@ mod tests {
     }
 
     #[test]
+    fn grouping_x1_with_x3_gives_the_closed_form_group_index() {
+        // Ishigami partial variances: V1 = (1 + b pi^4 / 5)^2 / 2, V2 = a^2 / 8, V13 =
+        // b^2 pi^8 8/225, nothing else. The group {x1, x3} explains V1 + V13 on its own and x2
+        // interacts with neither, so its first and total indices are both 1 - V2 / V; x2's
+        // group is V2 / V either way.
+        let (a, b, pi) = (7.0f64, 0.1f64, std::f64::consts::PI);
+        let v1 = 0.5 * (1.0 + b * pi.powi(4) / 5.0).powi(2);
+        let (v2, v13) = (a * a / 8.0, b * b * pi.powi(8) * 8.0 / 225.0);
+        let v = v1 + v2 + v13;
+        let want = [(v1 + v13) / v, v2 / v];
+        for sobol in [true, false] {
+            let d = Design::saltelli_grouped(vec![0, 1, 0], sobol).unwrap();
+            let r = sobol_indices(&run(&d, 1 << 13), 2, RESAMPLES, 5);
+            for (g, want) in want.into_iter().enumerate() {
+                for est in [r.indices[g].first, r.indices[g].total] {
+                    assert!((est.value - want).abs() < 0.03, "{g}: {est:?} vs {want}");
+                    assert!(
+                        est.low <= want && want <= est.high,
+                        "{g}: {est:?} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn intervals_shrink_with_more_rows_and_repeat_exactly() {
         let d = Design::saltelli(3, false).unwrap();
         let small = sobol_indices(&run(&d, 256), 3, 200, 1);

@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 
 use super::exact::{ExactSum, two_product};
+use super::mcse;
 use super::sketch::Sketch;
 use super::{Band, Summary};
 use crate::run::RunResults;
@@ -234,7 +235,15 @@ impl Column {
         } else {
             (self.min, self.max)
         };
+        let range = (min, max);
+        let rel = super::sketch::REL_ERROR;
+        let rank = |r| self.order_stats(&b, &[r])[0];
+        let interval = |p| mcse::quantile_interval_sketched(self.n, p, range, rel, rank);
+        let cvar95 = self.cvar95(&b, lower);
         Summary {
+            p50_mc: interval(0.50),
+            p95_mc: interval(0.95),
+            cvar95_mc: mcse::cvar95_sketched(&b, self.n, cvar95, range, lower, rel),
             mean: self.mean(),
             std,
             se: std / (self.n as f64).sqrt(),
@@ -249,7 +258,7 @@ impl Column {
             p95: q[7],
             p99: q[8],
             max,
-            cvar95: self.cvar95(&b, lower),
+            cvar95,
             n: self.n as usize,
         }
     }

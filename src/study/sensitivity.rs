@@ -36,10 +36,24 @@ impl Method {
 /// The base sample of a Saltelli design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Base {
+    /// `sobol` when the parameters fit the embedded direction numbers (two dimensions each),
+    /// `random` otherwise, so a study runs on a scenario of any size.
+    Auto,
     /// Owen-scrambled Sobol' sequence (faster convergence; at most 128 parameters).
     Sobol,
     /// Independent uniforms from keyed streams (any number of parameters).
     Random,
+}
+
+impl Base {
+    /// The base a request resolves to for `params` uncertain parameters: `Sobol` or `Random`.
+    pub fn resolve(self, params: usize) -> Base {
+        match self {
+            Base::Auto if 2 * params <= crate::sample::design::MAX_SOBOL_DIMS => Base::Sobol,
+            Base::Auto => Base::Random,
+            b => b,
+        }
+    }
 }
 
 /// What a Sobol' index is computed for.
@@ -174,6 +188,8 @@ pub struct Plan {
     /// The factors the indices are for (parameter paths or entities) and their sizes.
     pub names: Vec<String>,
     pub sizes: Vec<usize>,
+    /// The Saltelli base used (`Sobol` or `Random`, `Auto` resolved).
+    pub base: Base,
 }
 
 /// The model, its design and the group count a request resolves to (checked before any run).
@@ -195,10 +211,11 @@ pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, Stud
                 .into(),
         ));
     }
+    let base = opts.base.resolve(k);
     let (mut names, mut sizes) = (model.names.params.clone(), vec![1; k]);
     let design = match (opts.method, opts.group) {
         (Method::Sobol, Grouping::Parameter) => {
-            Design::saltelli(k, opts.base == Base::Sobol).map_err(StudyError::Usage)?
+            Design::saltelli(k, base == Base::Sobol).map_err(StudyError::Usage)?
         }
         (Method::Sobol, Grouping::Entity) => {
             let (mut of, mut groups) = (Vec::with_capacity(k), Vec::<String>::new());
@@ -214,7 +231,7 @@ pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, Stud
                 .map(|g| of.iter().filter(|&&x| x == g).count())
                 .collect();
             names = groups;
-            Design::saltelli_grouped(of, opts.base == Base::Sobol).map_err(StudyError::Usage)?
+            Design::saltelli_grouped(of, base == Base::Sobol).map_err(StudyError::Usage)?
         }
         (Method::Morris, Grouping::Parameter) => Design::Morris { k },
         (Method::Morris, Grouping::Entity) => {
@@ -250,6 +267,7 @@ pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, Stud
         groups,
         names,
         sizes,
+        base,
     })
 }
 
@@ -272,6 +290,7 @@ pub fn run_sensitivity(
         groups,
         names: params,
         sizes,
+        base,
     } = plan(scenario, opts)?;
     let g = design.group();
     let total = groups * g;
@@ -330,9 +349,9 @@ pub fn run_sensitivity(
             })?;
             study.design = format!(
                 "Saltelli, {} base{}",
-                match opts.base {
+                match base {
                     Base::Sobol => "scrambled Sobol'",
-                    Base::Random => "random",
+                    Base::Random | Base::Auto => "random",
                 },
                 match opts.group {
                     Grouping::Entity => ", parameters grouped by entity",
@@ -374,5 +393,19 @@ fn within_threads<T: Send>(
                     "could not start {n} worker threads: {e}"
                 )))
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_automatic_base_is_sobol_while_the_parameters_fit_its_dimensions() {
+        let fit = crate::sample::design::MAX_SOBOL_DIMS / 2;
+        assert_eq!(Base::Auto.resolve(fit), Base::Sobol);
+        assert_eq!(Base::Auto.resolve(fit + 1), Base::Random);
+        assert_eq!(Base::Sobol.resolve(fit + 1), Base::Sobol);
+        assert_eq!(Base::Random.resolve(1), Base::Random);
     }
 }

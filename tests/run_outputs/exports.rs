@@ -57,7 +57,7 @@ fn summary_json_holds_closed_form_statistics() {
     let s = Summaries::compute(&r);
     let v: serde_json::Value =
         serde_json::from_str(&summary_json(&synthetic::meta(), &r, &s)).unwrap();
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], 3);
     assert_eq!(v["trials"], 5);
     assert_eq!(v["start"], "2025-11");
     assert_eq!(
@@ -86,13 +86,10 @@ fn summary_json_holds_closed_form_statistics() {
     let json = summary_json(&synthetic::meta(), &r, &s);
     let first = &json[json.find("\"metrics\"").unwrap()..];
     let first = &first[..first.find('}').unwrap()];
-    let order: Vec<usize> = [
-        "name", "mean", "std", "se", "min", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95",
-        "p99", "max", "cvar95",
-    ]
-    .iter()
-    .map(|k| first.find(&format!("\"{k}\":")).unwrap())
-    .collect();
+    let order: Vec<usize> = std::iter::once(&"name")
+        .chain(csv::METRIC_STATS)
+        .map(|k| first.find(&format!("\"{k}\":")).unwrap())
+        .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{first}");
     // A metric undefined in some trials has undefined statistics: null, not NaN text.
     assert!(metrics[9]["mean"].is_null());
@@ -107,14 +104,15 @@ fn metrics_csv_has_one_row_per_metric_in_column_order() {
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header.join(","),
-        "metric,label,mean,std,se,min,p1,p5,p10,p25,p50,p75,p90,p95,p99,max,cvar95"
+        "metric,label,mean,std,se,min,p1,p5,p10,p25,p50,p75,p90,p95,p99,max,cvar95,\
+         p50_se,p50_low,p50_high,p95_se,p95_low,p95_high,cvar95_se,cvar95_low,cvar95_high"
     );
     let rows: Vec<::csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), synthetic::METRICS.len());
     for (row, m) in rows.iter().zip(0..) {
         assert_eq!(&row[0], r.metric_names[m]);
         let want = r.summary(m).values();
-        for c in 0..15 {
+        for c in 0..csv::METRIC_STATS.len() {
             if want[c].is_finite() {
                 assert_eq!(
                     row[c + 2].parse::<f64>().unwrap(),

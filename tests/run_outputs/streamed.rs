@@ -64,6 +64,34 @@ fn within_bounds(values: &[f64], s: &Summary, lower: bool) {
         "cvar95: sketched {}, exact {exact}",
         s.cvar95
     );
+    // Quantile intervals: the same ranks, each bound widened outwards by the sketch's error, so
+    // the sketched interval holds the exact one (values below TINY are counted as 0).
+    let e = stats::summarize_oriented(values, lower);
+    for (name, got, want) in [("p50", s.p50_mc, e.p50_mc), ("p95", s.p95_mc, e.p95_mc)] {
+        assert_eq!(got.low.is_nan(), want.low.is_nan(), "{name} low");
+        assert_eq!(got.high.is_nan(), want.high.is_nan(), "{name} high");
+        if !want.low.is_nan() {
+            assert!(got.low <= want.low + TINY, "{name}: {got:?} vs {want:?}");
+        }
+        if !want.high.is_nan() {
+            assert!(got.high >= want.high - TINY, "{name}: {got:?} vs {want:?}");
+        }
+    }
+    // CVaR standard error: every tail value is off by at most REL_ERROR of the tail's largest
+    // magnitude M, so the tail's spread and its gap to the threshold are off by at most twice
+    // that, and the standard error by at most 2 M REL_ERROR sqrt(2 + 0.95) / sqrt(0.05 n).
+    let (got, want) = (s.cvar95_mc, e.cvar95_mc);
+    assert_eq!(got.se.is_nan(), want.se.is_nan());
+    if !want.se.is_nan() {
+        let m = tail.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let bound = 4.0 * (REL_ERROR * m + TINY) / (0.05 * n as f64).sqrt() + 1e-12 * m;
+        assert!(
+            (got.se - want.se).abs() <= bound,
+            "cvar95 se: sketched {}, exact {}, bound {bound}",
+            got.se,
+            want.se
+        );
+    }
 }
 
 fn column(values: &[f64]) -> Column {
