@@ -43,7 +43,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Base sample of the Sobol' method: a scrambled Sobol' sequence, independent draws, or
-    /// `auto` (the Sobol' sequence when the parameters fit its 256 dimensions, two each).
+    /// `auto` (the Sobol' sequence when the parameters fit its 4096 dimensions, two each).
     #[arg(long, value_enum, default_value = "auto")]
     pub base: Base,
     /// Sobol' indices per `parameter`, or per `entity` (every parameter of one shock, policy,

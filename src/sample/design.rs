@@ -411,6 +411,57 @@ mod tests {
         assert!(SobolSeq::new(MAX_SOBOL_DIMS + 1).is_err());
     }
 
+    /// Every row of the embedded table is a valid Sobol' generator: degrees never fall, no
+    /// primitive polynomial repeats, the packed coefficients fit below the degree, and each
+    /// initial direction integer `m_i` is odd and below `2^i`.
+    #[test]
+    fn every_joe_kuo_row_is_a_valid_generator() {
+        let mut seen = std::collections::HashSet::new();
+        let mut last = 0;
+        for (d, &(s, a, m)) in JOE_KUO.iter().enumerate() {
+            assert!(s >= last, "dimension {}: degree fell", d + 2);
+            last = s;
+            assert!(
+                seen.insert((s, a)),
+                "dimension {}: repeated polynomial",
+                d + 2
+            );
+            assert!(s == 1 && a == 0 || a < 1 << (s - 1), "dimension {}", d + 2);
+            assert_eq!(m.len(), s as usize, "dimension {}", d + 2);
+            for (i, &mi) in m.iter().enumerate() {
+                assert!(mi % 2 == 1 && mi < 1 << (i + 1), "dimension {}", d + 2);
+            }
+        }
+        // The published file's first rows (dimensions 2-4).
+        assert_eq!(JOE_KUO[0], (1, 0, &[1][..]));
+        assert_eq!(JOE_KUO[1], (2, 1, &[1, 3][..]));
+        assert_eq!(JOE_KUO[2], (3, 1, &[1, 3, 1][..]));
+        // The table takes every primitive polynomial over GF(2) in order of degree, and there
+        // are phi(2^s - 1) / s of degree s: 1, 1, 2, 2, 6, 6, 18, ... up to 1,800 of degree 15;
+        // degree 16 starts at dimension 3,668.
+        let phi = |n: u64| {
+            let (mut r, mut m, mut p) = (n, n, 2);
+            while p * p <= m {
+                if m % p == 0 {
+                    while m % p == 0 {
+                        m /= p;
+                    }
+                    r -= r / p;
+                }
+                p += 1;
+            }
+            if m > 1 {
+                r -= r / m;
+            }
+            r
+        };
+        for deg in 1..=15u32 {
+            let count = JOE_KUO.iter().filter(|r| r.0 == deg).count() as u64;
+            assert_eq!(count, phi((1 << deg) - 1) / u64::from(deg), "degree {deg}");
+        }
+        assert_eq!(JOE_KUO.iter().position(|r| r.0 == 16), Some(3668 - 2));
+    }
+
     /// The first `2^m` points of every dimension fall one in each interval of width `2^-m`,
     /// scrambled or not (a digit scramble maps elementary intervals onto elementary intervals),
     /// and every pair of the first dimensions is a (t, m, 2)-net with small t.
