@@ -255,6 +255,19 @@ fn check_page(
     let png = base64(shot["data"].as_str().unwrap_or(""))?;
     write(&out.join(format!("{name}-first-screen.png")), &png)?;
 
+    // The page itself never scrolls sideways (a wide table scrolls inside its own box).
+    let wide = b.call(
+        "Runtime.evaluate",
+        json!({ "expression": "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                "returnByValue": true }),
+    )?;
+    let over = wide["result"]["value"].as_f64().unwrap_or(0.0);
+    if over > 1.0 {
+        problems.push(format!(
+            "{name}: the page scrolls sideways by {over:.0} px at {WIDTH} px"
+        ));
+    }
+
     // The briefing's questions on the first screen (five on a run report).
     let probe = "(() => { const d = document.querySelector('#briefing dl.answers'); \
                  if (!d) return null; \
@@ -367,6 +380,7 @@ fn self_test(b: &mut Browser, out: &Path) -> Result<(), String> {
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\
          <section id=\"briefing\"><dl class=\"answers\"><dt>Only one</dt><dd>answer</dd></dl>\
          </section><img src=\"http://remote.invalid/x.png\">\
+         <div style=\"width: 3000px\">too wide</div>\
          <script>console.error('broken'); throw new Error('boom');</script>",
     );
     for k in 0..400 {
@@ -387,6 +401,7 @@ fn self_test(b: &mut Browser, out: &Path) -> Result<(), String> {
         "answers in the briefing, not 5",
         "prints to",
         "its core prints to",
+        "scrolls sideways",
     ];
     let missed: Vec<&str> = expect
         .iter()

@@ -50,6 +50,8 @@ div.cols h3 { margin-top: 0.6em; }
 ul.bib li { margin: 0.15em 0; }
 table.reasons { font-size: 0.88em; }
 table.reasons th { white-space: nowrap; background: none; }
+/* On screen a table wider than the page (the portfolio's) scrolls by itself, not the page. */
+@media screen { table { display: block; max-width: 100%; overflow-x: auto; } }
 @media print {
   @page { margin: 14mm 12mm; }
   body { font-size: 9.5pt; color: #000; background: #fff; }

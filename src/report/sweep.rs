@@ -55,6 +55,12 @@ struct PointJson<'a> {
     p50: Option<f64>,
     p95: Option<f64>,
     cvar95: Option<f64>,
+    p50_low: Option<f64>,
+    p50_high: Option<f64>,
+    p95_low: Option<f64>,
+    p95_high: Option<f64>,
+    cvar95_low: Option<f64>,
+    cvar95_high: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -103,6 +109,12 @@ pub fn sweep_json(s: &Sweep) -> Vec<u8> {
                     p50: fin(m.p50),
                     p95: fin(m.p95),
                     cvar95: fin(m.cvar95),
+                    p50_low: fin(m.p50_mc.low),
+                    p50_high: fin(m.p50_mc.high),
+                    p95_low: fin(m.p95_mc.low),
+                    p95_high: fin(m.p95_mc.high),
+                    cvar95_low: fin(m.cvar95_mc.low),
+                    cvar95_high: fin(m.cvar95_mc.high),
                 }
             })
             .collect(),
@@ -136,7 +148,8 @@ fn field(s: &str) -> String {
 }
 
 /// `sweep.csv`: one row per point; the swept paths first, then the point in words (`label`),
-/// then the metric's statistics.
+/// then the metric's statistics, then the Monte Carlo 95% intervals of the median, p95 and CVaR95
+/// (stats/mcse.rs; empty where too few trials define them).
 pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
     let mut out = s
         .paths
@@ -144,7 +157,10 @@ pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
         .map(|p| field(p))
         .collect::<Vec<_>>()
         .join(",");
-    out.push_str(",label,mean,mean_low,mean_high,p5,p50,p95,cvar95\n");
+    out.push_str(
+        ",label,mean,mean_low,mean_high,p5,p50,p95,cvar95,\
+         p50_low,p50_high,p95_low,p95_high,cvar95_low,cvar95_high\n",
+    );
     for p in &s.points {
         let m = &p.summary;
         let mut cells: Vec<String> = p.values.iter().map(|&v| float(v)).collect();
@@ -158,6 +174,12 @@ pub fn sweep_csv(s: &Sweep) -> Vec<u8> {
                 m.p50,
                 m.p95,
                 m.cvar95,
+                m.p50_mc.low,
+                m.p50_mc.high,
+                m.p95_mc.low,
+                m.p95_mc.high,
+                m.cvar95_mc.low,
+                m.cvar95_mc.high,
             ]
             .map(float),
         );
@@ -205,7 +227,16 @@ pub fn sweep_table(s: &Sweep) -> String {
             f(m.mean - Z95 * m.se),
             f(m.mean + Z95 * m.se)
         ));
-        r.extend([f(m.p50), f(m.p95), f(m.cvar95)]);
+        // p95 and CVaR95 with the half-width of their Monte Carlo 95% interval, as `run` shows them.
+        let pm = |x: f64, iv: &crate::stats::mcse::Interval| {
+            let h = (iv.high - iv.low) / 2.0;
+            if h.is_finite() {
+                format!("{} ± {}", f(x), f(h))
+            } else {
+                f(x)
+            }
+        };
+        r.extend([f(m.p50), pm(m.p95, &m.p95_mc), pm(m.cvar95, &m.cvar95_mc)]);
         rows.push(r);
     }
     out.push('\n');
