@@ -20,5 +20,6 @@ pub mod shard;
 pub mod summaries;
 pub mod sweep;
 pub mod table;
+pub mod view;
 
 pub use summaries::Summaries;

@@ -4,7 +4,7 @@ use plotters::style::RGBColor;
 
 use super::bands::{BandChart, BandSeries, YFormat};
 use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::{CommodityIx, RegionIx, Scenario, ShockKind};
 
 /// At most this many destinations on one flow chart (the legend must fit).
@@ -48,11 +48,11 @@ fn targeted(
 
 pub(super) fn figure(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     commodity: CommodityIx,
     exporter: RegionIx,
 ) -> Option<Figure> {
-    if results.trials == 0 || results.horizon == 0 {
+    if results.trials() == 0 || results.horizon() == 0 {
         return None;
     }
     let com = &scenario.commodities[commodity];
@@ -86,7 +86,7 @@ pub(super) fn figure(
     // The pre-control level: each destination's median shipments in the last period before the
     // control can start. A control in force from the first period has none in the run.
     let start = first_start(scenario, exporter, commodity).unwrap_or(0);
-    let pre = start.checked_sub(1).filter(|&t| t < results.horizon);
+    let pre = start.checked_sub(1).filter(|&t| t < results.horizon());
     let levels: Vec<(f64, RGBColor)> = pre
         .map(|t| {
             series
@@ -96,7 +96,7 @@ pub(super) fn figure(
                 .collect()
         })
         .unwrap_or_default();
-    let marker = (start > 0 && start < results.horizon).then(|| {
+    let marker = (start > 0 && start < results.horizon()).then(|| {
         (
             start as f64,
             format!(
@@ -150,7 +150,7 @@ pub(super) fn figure(
         kind: ChartKind::Flows,
         body: Body::Bands(Box::new(BandChart {
             series,
-            period_labels: period_labels(scenario, results.horizon),
+            period_labels: period_labels(scenario, results.horizon()),
             tick_steps: format::tick_steps(scenario.meta.period),
             x_desc: format::time_desc(&scenario.meta),
             y_desc: format!("{} per {}", com.unit, scenario.meta.period.name()),
