@@ -494,8 +494,7 @@ fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut 
         acc.seed,
         None,
         args.trials_csv,
-        // A streamed result has no charts either way (as `run` records it).
-        false,
+        args.no_charts,
         &args.thresholds,
     );
     // In the order `run` writes them: the design, then `--streaming`.
@@ -537,6 +536,7 @@ fn merge_streamed(args: &MergeArgs, color: bool, out: &mut dyn Write, err: &mut 
         scenario: &scenario,
         acc: &acc,
         trials_csv: args.trials_csv,
+        charts: !args.no_charts,
         timing: Timing::since(started, total),
     };
     outputs.write_streamed(staging, &inputs, info, &what, out, err)

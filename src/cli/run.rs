@@ -18,6 +18,7 @@ use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, Ru
 use crate::model::{Model, names::OutputNames};
 use crate::report::exceedance::{self, Threshold};
 use crate::report::json::{RunInfo, run_json, summary_json};
+use crate::report::view::{RunView, Sketched};
 use crate::report::{Summaries, charts, csv, html, parquet, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Meta, Scenario};
@@ -306,8 +307,6 @@ pub fn run_loaded(
     }
     let started = Instant::now();
     if stats == Stats::Streaming {
-        // A streamed run draws no charts either way: `--no-charts` changes nothing it writes.
-        info.command.retain(|c| c != "--no-charts");
         if args.scale.streaming {
             info.command.push("--streaming".into());
         }
@@ -328,6 +327,7 @@ pub fn run_loaded(
                     scenario,
                     acc: &acc,
                     trials_csv: csv,
+                    charts: !args.no_charts,
                     timing,
                 };
                 outputs.write_streamed(staging, inputs, info, &what, out, err)
@@ -461,7 +461,7 @@ pub fn choose_stats(
         }
     };
     let exact_need = |n: u64| u128::from(scenario::limits::memory_estimate(scenario, n));
-    let stream_need = crate::run::memory::stream_bytes(
+    let stream_need = scenario::limits::stream_bytes(
         model.n_metrics(),
         model.n_params(),
         model.n_series(),
@@ -543,6 +543,8 @@ pub struct Streamed<'a> {
     pub acc: &'a Accumulator,
     /// `trials.csv` was streamed into the staging directory.
     pub trials_csv: bool,
+    /// Draw the charts (`report.html` is written either way).
+    pub charts: bool,
     pub timing: Timing,
 }
 
@@ -628,28 +630,7 @@ impl Outputs<'_> {
                     })?;
                 st.put("trials.parquet", &bytes)?;
             }
-            let drawn = if what.charts {
-                let dir = st.staging.path().to_path_buf();
-                let drawn = charts::draw_all(&dir, what.scenario, results).map_err(|e| {
-                    // Name the result directory the user asked for, not the staging directory.
-                    let msg = e.to_string();
-                    OutputError::Charts(msg.replace(
-                        &dir.display().to_string(),
-                        &self.target.display().to_string(),
-                    ))
-                })?;
-                for c in &drawn {
-                    st.record(format!("charts/{}.svg", c.file_stem));
-                    st.record(format!("charts/{}.png", c.file_stem));
-                }
-                drawn
-            } else {
-                Vec::new()
-            };
-            st.put(
-                "report.html",
-                html::render(what.scenario, results, &drawn).as_bytes(),
-            )
+            self.charts_and_report(st, what.scenario, results, what.charts)
         });
         let code = self.commit(staged, err);
         if code != EXIT_OK {
@@ -664,6 +645,38 @@ impl Outputs<'_> {
         let code = term::print(out, &text, err).err().unwrap_or(EXIT_OK);
         let _ = writeln!(err, "results written to {}", self.target.display());
         code
+    }
+
+    /// Draws the charts (if `charts`) and writes `report.html`, of an exact or a streamed run.
+    fn charts_and_report(
+        &self,
+        st: &mut Stager<'_>,
+        scenario: &Scenario,
+        results: &dyn RunView,
+        charts: bool,
+    ) -> Result<(), OutputError> {
+        let drawn = if charts {
+            let dir = st.staging.path().to_path_buf();
+            let drawn = charts::draw_all(&dir, scenario, results).map_err(|e| {
+                // Name the result directory the user asked for, not the staging directory.
+                let msg = e.to_string();
+                OutputError::Charts(msg.replace(
+                    &dir.display().to_string(),
+                    &self.target.display().to_string(),
+                ))
+            })?;
+            for c in &drawn {
+                st.record(format!("charts/{}.svg", c.file_stem));
+                st.record(format!("charts/{}.png", c.file_stem));
+            }
+            drawn
+        } else {
+            Vec::new()
+        };
+        st.put(
+            "report.html",
+            html::render(scenario, results, &drawn).as_bytes(),
+        )
     }
 
     /// Writes a shard's per-trial arrays (`trials.bin`) and moves them into place.
@@ -804,8 +817,8 @@ impl Outputs<'_> {
     }
 
     /// Writes a streamed run's files into `staging` (`trials.csv` already there if asked for),
-    /// moves it into place and prints the summary table. No charts and no `report.html`: they
-    /// draw from per-trial values (`docs/outputs.md`).
+    /// the charts and `report.html` drawn from the streamed summaries and bands, moves it into
+    /// place and prints the summary table.
     pub fn write_streamed(
         &self,
         staging: Staging,
@@ -839,6 +852,8 @@ impl Outputs<'_> {
             if what.trials_csv {
                 st.record("trials.csv".into());
             }
+            let view = Sketched { acc, sums: &sums };
+            self.charts_and_report(st, what.scenario, &view, what.charts)?;
             st.put("timing.json", what.timing.json().as_bytes())
         });
         let code = self.commit(staged, err);
@@ -855,7 +870,7 @@ impl Outputs<'_> {
         let _ = writeln!(
             err,
             "results written to {} (streamed statistics: quantiles within {:.2}%, see \
-             docs/outputs.md; no charts or report.html)",
+             docs/outputs.md)",
             self.target.display(),
             crate::stats::sketch::REL_ERROR * 100.0
         );

@@ -8,7 +8,7 @@ use super::charts::format::short_name;
 use super::charts::{Chart, LOSS_EPS, MAX_COMMODITY_CHARTS, MAX_SECTOR_CHARTS, restricted, select};
 use super::format::{money, multiple as times, param_words, percent as pct};
 use super::page;
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::sample::Dist;
 use crate::scenario::{Param, PolicyKind, RestrictionBasis, Scenario, ShockKind};
 use crate::stats::Summary;
@@ -16,13 +16,26 @@ use crate::stats::Summary;
 pub use super::page::{bibliography, escape, source_tags};
 
 /// The whole report as one HTML document.
-pub fn render(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> String {
+pub fn render(scenario: &Scenario, results: &dyn RunView, charts: &[Chart]) -> String {
     let mut h = String::new();
     page::open(
         &mut h,
         &format!("{} · chokepoint report", scenario.meta.name),
     );
     header(&mut h, scenario, results);
+    if results.sketched() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">This run streamed its statistics instead of keeping every trial: \
+             means, standard deviations, minima and maxima are exact; percentiles and the bands \
+             of the charts come from a sketch and are within {:.2}% of the exact value ({:.1}% for \
+             values under 1/256 of the largest of their sign; <code>docs/outputs.md</code>). \
+             Parts that need every trial's values (loss distributions, rank correlations, how \
+             often a stockpile ran dry) are left out.</p>",
+            crate::stats::sketch::REL_ERROR * 100.0,
+            crate::stats::sketch::COARSE_REL_ERROR * 100.0,
+        );
+    }
     let overview = briefing(&mut h, scenario, results, charts);
     h.push_str(
         "<nav><ol><li><a href=\"#key-metrics\">Key metrics</a></li>\
@@ -37,7 +50,7 @@ pub fn render(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> St
     all_sectors(&mut h, scenario, results);
     assumptions(&mut h, scenario);
     let mut cites = page::Citations::default();
-    let affected = if results.trials > 0 {
+    let affected = if results.trials() > 0 {
         select(scenario, results).all_affected
     } else {
         Vec::new()
@@ -49,24 +62,24 @@ pub fn render(scenario: &Scenario, results: &RunResults, charts: &[Chart]) -> St
          rerunning the same scenario with the same seed and trial count gives the same numbers. \
          Losses are shares of normal output; value lost is in US dollars over the horizon.",
         env!("CARGO_PKG_VERSION"),
-        results.trials,
-        results.seed
+        results.trials(),
+        results.seed()
     );
     page::close(&mut h, &footer);
     h
 }
 
-fn header(h: &mut String, scenario: &Scenario, results: &RunResults) {
+fn header(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
     let m = &scenario.meta;
     let _ = writeln!(h, "<header>\n<h1>{}</h1>", escape(&m.name));
     if !m.description.trim().is_empty() {
         let _ = writeln!(h, "<p class=\"description\">{}</p>", escape(&m.description));
     }
     let span = match m.start {
-        Some(_) if results.horizon > 0 => format!(
+        Some(_) if results.horizon() > 0 => format!(
             ", {} to {}",
             escape(&m.period_label(0)),
-            escape(&m.period_label(results.horizon - 1))
+            escape(&m.period_label(results.horizon() - 1))
         ),
         _ => String::new(),
     };
@@ -83,9 +96,9 @@ fn header(h: &mut String, scenario: &Scenario, results: &RunResults) {
         h,
         "<p class=\"meta\">{} trials, seed {} · {} {}{span} · {world}{world_file} · scenario \
          file {}</p>",
-        results.trials,
-        results.seed,
-        results.horizon,
+        results.trials(),
+        results.seed(),
+        results.horizon(),
         m.period.plural(),
         escape(&m.file.display().to_string())
     );
@@ -113,7 +126,7 @@ struct PricePeak {
 
 fn price_peak(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     region: usize,
     commodity: usize,
 ) -> Option<PricePeak> {
@@ -134,7 +147,7 @@ fn price_peak(
 /// Per restricted commodity: the outside region whose price rises most, and the exporter's own.
 fn price_split(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     r: &crate::report::charts::Restricted,
 ) -> (Option<PricePeak>, Option<PricePeak>) {
     let outside = (0..scenario.regions.len())
@@ -154,11 +167,11 @@ fn price_split(
 fn briefing(
     h: &mut String,
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     charts: &[Chart],
 ) -> Option<String> {
     h.push_str("<section id=\"briefing\">\n<h2>In brief</h2>\n");
-    if results.trials == 0 {
+    if results.trials() == 0 {
         h.push_str("<p>No trials were run, so there is nothing to summarise.</p>\n</section>\n");
         return None;
     }
@@ -192,7 +205,7 @@ fn briefing(
         format!(
             "No region loses output in any of the {} trials: stocks, licences and leakage cover \
              the shortfall{}.",
-            results.trials,
+            results.trials(),
             if sel.restricted.is_empty() {
                 ""
             } else {
@@ -290,7 +303,7 @@ fn briefing(
              the bad case (95th percentile), {:.1} on average.",
             sector_words(s),
             d.p95,
-            results.horizon,
+            results.horizon(),
             d.mean
         ),
         _ => format!(
@@ -392,6 +405,10 @@ fn briefing(
                 }
             )
         }
+        None if results.sketched() => "Rank correlations need every trial's values, which this \
+            streamed run did not keep: run <code>chokepoint sensitivity</code>, or this run with \
+            fewer trials or <code>--exact</code>, to see which uncertain input matters most."
+            .to_string(),
         _ => "No uncertain input moves the outcome: nothing varies between trials.".to_string(),
     };
     answers.push(("Which lever matters most", lever));
@@ -419,14 +436,15 @@ fn briefing(
 }
 
 /// The (at most three) sampled parameters most rank-correlated with metric `name`, strongest
-/// first, ties by path; `None` when the run did not report the metric.
-fn lever(results: &RunResults, name: &str) -> Option<Vec<(String, f64)>> {
-    let y = results.metric_values(results.metric_index(name)?);
-    let mut rows: Vec<(String, f64)> = (0..results.param_paths.len())
+/// first, ties by path; `None` when the run did not report the metric or kept no per-trial
+/// values (a streamed run).
+fn lever(results: &dyn RunView, name: &str) -> Option<Vec<(String, f64)>> {
+    let y = results.metric_values(results.metric_index(name)?)?;
+    let mut rows: Vec<(String, f64)> = (0..results.param_paths().len())
         .filter_map(|k| {
-            crate::stats::rank::spearman(&results.param_values(k), &y)
+            crate::stats::rank::spearman(&results.param_values(k)?, &y)
                 .filter(|rho| rho.abs() >= 0.1)
-                .map(|rho| (results.param_paths[k].clone(), rho))
+                .map(|rho| (results.param_paths()[k].clone(), rho))
         })
         .collect();
     rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
@@ -434,7 +452,7 @@ fn lever(results: &RunResults, name: &str) -> Option<Vec<(String, f64)>> {
     Some(rows)
 }
 
-fn summary_of(results: &RunResults, name: &str) -> Option<Summary> {
+fn summary_of(results: &dyn RunView, name: &str) -> Option<Summary> {
     results.metric_index(name).map(|m| results.summary(m))
 }
 
@@ -452,7 +470,7 @@ struct SectorRow {
 /// Sectors with some loss, worst first by mean value lost, then mean loss (the order of the
 /// terminal table and the charts); and the sectors that lost nothing, one entry per kind of
 /// sector: "Defense systems (every region)", "Wind turbines (CN)".
-fn sector_rows(scenario: &Scenario, results: &RunResults) -> (Vec<SectorRow>, Vec<String>) {
+fn sector_rows(scenario: &Scenario, results: &dyn RunView) -> (Vec<SectorRow>, Vec<String>) {
     let mut rows = Vec::new();
     let mut untouched: Vec<(String, String, Vec<String>)> = Vec::new();
     for (k, sec) in scenario.sectors.iter().enumerate() {
@@ -529,7 +547,7 @@ fn sector_table(h: &mut String, scenario: &Scenario, rows: &[SectorRow]) {
 }
 
 /// Every sector with a loss, when the core lists only the worst.
-fn all_sectors(h: &mut String, scenario: &Scenario, results: &RunResults) {
+fn all_sectors(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
     let (rows, _) = sector_rows(scenario, results);
     if rows.len() <= CORE_SECTORS {
         return;
@@ -539,9 +557,9 @@ fn all_sectors(h: &mut String, scenario: &Scenario, results: &RunResults) {
     h.push_str("</section>\n");
 }
 
-fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
+fn key_metrics(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
     h.push_str("<section id=\"key-metrics\">\n<h2>Key metrics</h2>\n");
-    if results.trials == 0 {
+    if results.trials() == 0 {
         h.push_str("<p>No trials were run, so there is nothing to summarise.</p>\n</section>\n");
         return;
     }
@@ -647,7 +665,7 @@ fn key_metrics(h: &mut String, scenario: &Scenario, results: &RunResults) {
 /// One row per restricted commodity: the exporter's peak price, the outside region where it rises
 /// most, how often the cap held it, and the largest unmet demand. Every restricted commodity is
 /// listed; the per-region tables are in the "Prices by region" section.
-fn restricted_summary(h: &mut String, scenario: &Scenario, results: &RunResults) {
+fn restricted_summary(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
     let all = restricted(scenario);
     if all.is_empty() {
         return;
@@ -728,8 +746,8 @@ fn restricted_summary(h: &mut String, scenario: &Scenario, results: &RunResults)
 }
 
 /// Every restricted commodity's prices and unmet demand by region.
-fn price_details(h: &mut String, scenario: &Scenario, results: &RunResults) {
-    if restricted(scenario).is_empty() || results.trials == 0 {
+fn price_details(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
+    if restricted(scenario).is_empty() || results.trials() == 0 {
         return;
     }
     h.push_str(
@@ -742,7 +760,7 @@ fn price_details(h: &mut String, scenario: &Scenario, results: &RunResults) {
 }
 
 /// Per restricted commodity: peak price index and unmet demand in each region, worst first.
-fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResults) {
+fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
     let sel = select(scenario, results);
     let mut quiet = Vec::new();
     for r in &sel.restricted {
@@ -859,8 +877,8 @@ fn restricted_commodities(h: &mut String, scenario: &Scenario, results: &RunResu
 }
 
 /// Per strategic stockpile: how often it ran dry, and when.
-fn stockpiles(h: &mut String, scenario: &Scenario, results: &RunResults) {
-    let horizon = results.horizon as f64;
+fn stockpiles(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
+    let horizon = results.horizon() as f64;
     let mut rows = Vec::new();
     for p in &scenario.policies {
         let PolicyKind::Stockpile {
@@ -877,13 +895,12 @@ fn stockpiles(h: &mut String, scenario: &Scenario, results: &RunResults) {
         let Some(m) = results.metric_index(&name) else {
             continue;
         };
+        let Some(values) = results.metric_values(m) else {
+            continue;
+        };
         // `empty_at` is the horizon in trials where the stockpile never ran dry.
-        let dry: Vec<f64> = results
-            .metric_values(m)
-            .into_iter()
-            .filter(|&t| t < horizon)
-            .collect();
-        let share = dry.len() as f64 / results.trials.max(1) as f64;
+        let dry: Vec<f64> = values.into_iter().filter(|&t| t < horizon).collect();
+        let share = dry.len() as f64 / results.trials().max(1) as f64;
         let when = if dry.is_empty() {
             "never ran dry".to_string()
         } else {
@@ -929,7 +946,7 @@ fn capitalised(s: &str) -> String {
 fn charts_section(
     h: &mut String,
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     charts: &[Chart],
     overview: Option<String>,
 ) {

@@ -22,5 +22,6 @@ pub mod summaries;
 pub mod sweep;
 pub mod sweep_html;
 pub mod table;
+pub mod view;
 
 pub use summaries::Summaries;

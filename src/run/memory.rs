@@ -1,4 +1,5 @@
-//! Memory a run's result arrays need, checked before anything is allocated.
+//! Memory a run's result arrays need, checked before anything is allocated. The streamed
+//! layout's estimate is `scenario::limits::stream_bytes`.
 
 /// Bytes of the per-trial arrays of `RunResults` for `trials` trials.
 pub fn result_bytes(
@@ -15,14 +16,17 @@ pub fn result_bytes(
 /// Largest result set a run will allocate (the machines this runs on have 24 GiB).
 pub const MAX_RESULT_BYTES: u128 = 12 * (1 << 30);
 
-/// State of one streamed column (`stats::stream::Column`) allowed for in estimates: the exact
-/// sums' partials and a sketch spanning about 20 binary orders of magnitude (256 buckets each).
-/// Measured columns of the shipped scenarios hold far less (`docs/performance.md`).
-pub const COLUMN_BYTES: u128 = 40 * 1024;
+#[cfg(test)]
+mod tests {
+    use crate::scenario::limits::{COLUMN_BYTES, STREAM_BLOCK};
+    use crate::stats::sketch::{COARSE_BITS, WINDOW};
 
-/// Bytes a streamed run needs whatever its trial count: one block of per-trial arrays
-/// (`run::stream::BLOCK` trials) plus the state of every metric and series-period column.
-pub fn stream_bytes(metrics: usize, params: usize, series: usize, horizon: usize) -> u128 {
-    let block = result_bytes(super::stream::BLOCK, metrics, params, series, horizon);
-    block + (metrics + series * horizon) as u128 * COLUMN_BYTES
+    #[test]
+    fn the_streamed_estimate_covers_the_sketch_bound_and_the_block() {
+        // Two signs, each its fine window and 40 binary orders of coarse buckets, 4 bytes a
+        // bucket, plus two exact sums of a few partials.
+        let sketch = 2 * (u64::from(WINDOW) + 40 * (1 << COARSE_BITS)) * 4;
+        assert!(sketch + 2 * 8 * 16 <= COLUMN_BYTES, "{sketch}");
+        assert_eq!(STREAM_BLOCK, super::super::stream::BLOCK);
+    }
 }

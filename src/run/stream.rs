@@ -10,7 +10,7 @@ use crate::stats::stream::Accumulator;
 
 /// Trials per block: large enough to keep every core busy (16 chunks per core on 8 cores), small
 /// enough that a block of the largest shipped scenario takes tens of MiB.
-pub const BLOCK: u64 = 1024;
+pub const BLOCK: u64 = crate::scenario::limits::STREAM_BLOCK;
 
 /// Runs `opts.trials` trials of `model` into streaming statistics, counting `thresholds`
 /// (`(metric, value)`). `progress(done, total)` is called as chunks finish (returning `false`

@@ -10,7 +10,7 @@
 //! against the published file's first rows and the recurrence's invariants).
 
 /// Rows for dimensions 2, 3, ..., 4096, in order.
-pub const JOE_KUO: [(u32, u32, &[u32]); 4095] = [
+pub static JOE_KUO: [(u32, u32, &[u32]); 4095] = [
     (1, 0, &[1]),
     (2, 1, &[1, 3]),
     (3, 1, &[1, 3, 1]),

@@ -1,5 +1,6 @@
-//! Limits a run must respect: horizon and trials ranges (checked where they are read) and a
-//! memory estimate of the per-trial result arrays, refused above `MEMORY_LIMIT`.
+//! Limits a run must respect: horizon and trials ranges (checked where they are read) and memory
+//! estimates of both layouts, exact (every trial's result arrays) and streamed (one block of
+//! trials plus per-column statistics, `run::stream`), refused above `MEMORY_LIMIT`.
 
 use std::collections::HashSet;
 
@@ -8,8 +9,30 @@ use super::types::{PolicyKind, Scenario, ShockKind};
 /// Largest estimated memory a run may use.
 pub const MEMORY_LIMIT: u64 = 12 * 1024 * 1024 * 1024;
 
+/// Counts of a run's per-trial arrays, from the scenario (what `Model::compile` will produce).
+struct Shape {
+    metrics: u64,
+    params: u64,
+    series: u64,
+    horizon: u64,
+}
+
+impl Shape {
+    /// Bytes of one trial's result arrays.
+    fn arrays(&self) -> u64 {
+        8 * self.metrics + 8 * self.params + 4 * self.series * self.horizon
+    }
+}
+
 /// Bytes one trial needs in the result arrays (see `memory_estimate`).
 pub fn bytes_per_trial(s: &Scenario) -> u64 {
+    let arrays = shape(s).arrays();
+    // Twice for the statistics pass, plus 15% for sorting copies and allocator overhead (a run
+    // of horizon 1040 peaked 11% above the arrays times two).
+    arrays * 2 + arrays * 3 / 10
+}
+
+fn shape(s: &Scenario) -> Shape {
     let n_regions = s.regions.len() as u64;
     let n_sectors = s.sectors.len() as u64;
     let mut demand_pairs = HashSet::new();
@@ -72,12 +95,12 @@ pub fn bytes_per_trial(s: &Scenario) -> u64 {
     let events = s.shocks.len()
         + s.policies.len()
         + s.commodities.iter().filter(|c| c.entry.is_some()).count();
-    let n_params = (uncertain_param_count(s) + events) as u64;
-    let horizon = s.meta.horizon as u64;
-    let arrays = 8 * n_metrics + 8 * n_params + 4 * n_series * horizon;
-    // Twice for the statistics pass, plus 15% for sorting copies and allocator overhead (a run
-    // of horizon 1040 peaked 11% above the arrays times two).
-    arrays * 2 + arrays * 3 / 10
+    Shape {
+        metrics: n_metrics,
+        params: (uncertain_param_count(s) + events) as u64,
+        series: n_series,
+        horizon: s.meta.horizon as u64,
+    }
 }
 
 /// Estimated bytes of the result arrays of a run of `trials` trials (times 2.3: the statistics
@@ -101,6 +124,49 @@ pub fn check_memory(s: &Scenario, trials: u64) -> Option<String> {
             need as f64 / (1u64 << 30) as f64,
             MEMORY_LIMIT >> 30,
             max_trials(s)
+        )
+    })
+}
+
+/// Trials a streamed run holds at once (`run::stream::BLOCK`).
+pub const STREAM_BLOCK: u64 = 1024;
+
+/// State of one streamed column (`stats::stream::Column`) allowed for in estimates: per sign the
+/// sketch's fine window (2 049 buckets of 4 bytes) and coarse buckets for 40 binary orders of
+/// magnitude below it (32 each), plus the exact sums' partials; `run::memory` tests that this
+/// covers the sketch's bound. Columns of the shipped scenarios hold far less
+/// (`docs/performance.md`).
+pub const COLUMN_BYTES: u64 = 32 * 1024;
+
+/// Bytes a streamed run needs whatever its trial count: one block of per-trial arrays plus the
+/// state of every metric and series-period column.
+pub fn stream_bytes(metrics: usize, params: usize, series: usize, horizon: usize) -> u128 {
+    let block = u128::from(STREAM_BLOCK)
+        * ((metrics + params) as u128 * 8 + (series * horizon) as u128 * 4);
+    block + (metrics + series * horizon) as u128 * u128::from(COLUMN_BYTES)
+}
+
+/// `stream_bytes` of this scenario, from its counts.
+pub fn stream_estimate(s: &Scenario) -> u128 {
+    let sh = shape(s);
+    let n = |x: u64| x as usize;
+    stream_bytes(n(sh.metrics), n(sh.params), n(sh.series), n(sh.horizon))
+}
+
+/// A message when a scenario's own `trials` cannot run in either layout, else `None`: a run
+/// whose exact estimate is above `MEMORY_LIMIT` streams its statistics (`cli::run::choose_stats`
+/// does so above 4 GiB), so only a scenario too large to stream is refused, whatever `trials`.
+pub fn check_load(s: &Scenario, trials: u64) -> Option<String> {
+    check_memory(s, trials)?;
+    let need = stream_estimate(s);
+    (need > u128::from(MEMORY_LIMIT)).then(|| {
+        format!(
+            "{trials} trials need about {:.1} GiB kept one by one, and streamed statistics of \
+             this scenario need about {:.1} GiB whatever the trial count; both are above the {} \
+             GiB limit",
+            memory_estimate(s, trials) as f64 / (1u64 << 30) as f64,
+            need as f64 / (1u64 << 30) as f64,
+            MEMORY_LIMIT >> 30,
         )
     })
 }

@@ -408,15 +408,15 @@ pub fn load_str_with(text: &str, path: &Path, opts: &LoadOptions) -> Result<Load
         report_unused_set(&mut d, &scenario);
     }
     if !d.has_errors()
-        && let Some(msg) = limits::check_memory(&scenario, scenario.meta.trials)
+        && let Some(msg) = limits::check_load(&scenario, scenario.meta.trials)
     {
         let loc = trials_loc(&doc).unwrap_or(Loc { file, span: 0..0 });
         d.error(&loc, "scenario.trials", msg)
             .allowed(format!(
-                "a run whose result arrays fit in {} GiB",
+                "a scenario whose streamed statistics fit in {} GiB",
                 limits::MEMORY_LIMIT >> 30
             ))
-            .hint("lower `trials` (or the horizon), or split the run into shards");
+            .hint("shorten the horizon or drop series the study does not need");
     }
     let failed = d.has_errors();
     let diagnostics = d.sorted();

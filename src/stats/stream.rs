@@ -236,7 +236,8 @@ impl Column {
             (self.min, self.max)
         };
         let range = (min, max);
-        let rel = super::sketch::REL_ERROR;
+        // The interval bounds move outwards by the sketch's bound for this column.
+        let rel = self.sketch.rel_error();
         let rank = |r| self.order_stats(&b, &[r])[0];
         let interval = |p| mcse::quantile_interval_sketched(self.n, p, range, rel, rank);
         let cvar95 = self.cvar95(&b, lower);

@@ -10,17 +10,32 @@ use chokepoint::cli::run::Shard;
 use chokepoint::model::Model;
 use chokepoint::report::Summaries;
 use chokepoint::run::{RunOptions, run_model, stream::stream};
-use chokepoint::stats::sketch::{REL_ERROR, TINY};
+use chokepoint::stats::sketch::{COARSE_REL_ERROR, REL_ERROR, TINY};
 use chokepoint::stats::stream::Column;
 use chokepoint::stats::{self, Summary};
 use proptest::prelude::*;
 
 use super::bin::{chokepoint, data};
 
+/// The documented error bound of order statistic `v` of `sorted`: `REL_ERROR` of it if its
+/// magnitude is at least `REL_ERROR` of the largest magnitude of its sign, else
+/// `COARSE_REL_ERROR` of it; plus `TINY` (smaller magnitudes count as 0).
+fn value_bound(sorted: &[f64], v: f64) -> f64 {
+    let top = sorted
+        .iter()
+        .filter(|x| (**x < 0.0) == (v < 0.0))
+        .fold(0.0f64, |m, x| m.max(x.abs()));
+    let rel = if v.abs() >= REL_ERROR * top {
+        REL_ERROR
+    } else {
+        COARSE_REL_ERROR
+    };
+    rel * v.abs() + TINY
+}
+
 /// Checks a sketched summary against the exact one over the same `values`: count, min, max
-/// exact; mean and std to rounding; each quantile within `REL_ERROR` of the larger magnitude of
-/// the two order statistics it interpolates (plus `TINY`); CVaR within `REL_ERROR` of the
-/// largest magnitude in the tail.
+/// exact; mean and std to rounding; each quantile within the larger bound of the two order
+/// statistics it interpolates (`value_bound`); CVaR within the largest bound in the tail.
 fn within_bounds(values: &[f64], s: &Summary, lower: bool) {
     let e = stats::summarize(values);
     let sorted = stats::sorted(values);
@@ -45,7 +60,7 @@ fn within_bounds(values: &[f64], s: &Summary, lower: bool) {
         let h = (n - 1) as f64 * p;
         let (lo, hi) = (sorted[h.floor() as usize], sorted[h.ceil() as usize]);
         let exact = stats::quantile_sorted(&sorted, *p);
-        let bound = REL_ERROR * lo.abs().max(hi.abs()) + TINY;
+        let bound = value_bound(&sorted, lo).max(value_bound(&sorted, hi));
         assert!(
             (q - exact).abs() <= bound * (1.0 + 1e-12),
             "p{p}: sketched {q}, exact {exact}, bound {bound}"
@@ -58,7 +73,9 @@ fn within_bounds(values: &[f64], s: &Summary, lower: bool) {
         &sorted[n - k..]
     };
     let exact = tail.iter().sum::<f64>() / k as f64;
-    let bound = REL_ERROR * tail.iter().fold(0.0f64, |m, v| m.max(v.abs())) + TINY;
+    let bound = tail
+        .iter()
+        .fold(0.0f64, |m, &v| m.max(value_bound(&sorted, v)));
     assert!(
         (s.cvar95 - exact).abs() <= bound * (1.0 + 1e-9),
         "cvar95: sketched {}, exact {exact}",
@@ -190,19 +207,21 @@ fn run_streamed(out: &Path, extra: &[&str]) {
         .success();
 }
 
-/// Every file of `dir` but `timing.json`, with its bytes.
+/// Every file of `dir` (and of `dir/charts`) but `timing.json`, with its bytes.
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "timing.json")
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
+    let mut v = Vec::new();
+    for p in fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            v.extend(
+                files(&p)
+                    .into_iter()
+                    .map(|(f, b)| (format!("{name}/{f}"), b)),
+            );
+        } else if name != "timing.json" {
+            v.push((name, fs::read(&p).unwrap()));
+        }
+    }
     v.sort();
     v
 }
@@ -240,7 +259,7 @@ fn streamed_shards_merge_from_anywhere_into_the_unsharded_bytes() {
     let whole = tmp.path().join("whole");
     run_streamed(&whole, &["--threads", "2"]);
     let one = tmp.path().join("one-thread");
-    run_streamed(&one, &["--threads", "1", "--no-charts"]);
+    run_streamed(&one, &["--threads", "1"]);
     assert_eq!(files(&whole), files(&one));
     for name in [
         "summary.json",
@@ -248,10 +267,23 @@ fn streamed_shards_merge_from_anywhere_into_the_unsharded_bytes() {
         "series.csv",
         "exceedance.csv",
         "trials.csv",
+        "report.html",
     ] {
         assert!(whole.join(name).is_file(), "{name}");
     }
-    assert!(!whole.join("report.html").exists());
+    // The report and its charts come from the streamed summaries, and say so.
+    let report = fs::read_to_string(whole.join("report.html")).unwrap();
+    assert!(report.contains("streamed its statistics"), "{report}");
+    assert!(report.contains("1500 Monte Carlo trials"));
+    let drawn = files(&whole);
+    assert!(
+        drawn
+            .iter()
+            .any(|(f, _)| f.starts_with("charts/") && f.ends_with(".svg"))
+    );
+    let bare = tmp.path().join("no-charts");
+    run_streamed(&bare, &["--no-charts"]);
+    assert!(bare.join("report.html").is_file() && !bare.join("charts").exists());
     let timing: serde_json::Value =
         serde_json::from_slice(&fs::read(whole.join("timing.json")).unwrap()).unwrap();
     assert_eq!(timing["trials"], 1500);
@@ -514,4 +546,49 @@ fn an_interrupted_streamed_run_leaves_nothing_behind() {
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted: no results written"), "{err}");
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+/// A scenario whose own `trials` would not fit kept one by one loads, and its run streams: the
+/// load-time limit follows the streamed layout (`scenario::limits::check_load`).
+#[test]
+fn a_scenario_with_too_many_trials_to_keep_loads_and_streams() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(data("gallium-ban.toml")).unwrap();
+    assert!(text.contains("\ntrials = 200\n"));
+    let big = tmp.path().join("big.toml");
+    fs::write(
+        &big,
+        text.replace("\ntrials = 200\n", "\ntrials = 10000000\n"),
+    )
+    .unwrap();
+    fs::create_dir(tmp.path().join("worlds")).unwrap();
+    fs::copy(
+        data("worlds/tiny.toml"),
+        tmp.path().join("worlds/tiny.toml"),
+    )
+    .unwrap();
+    let s = chokepoint::scenario::load(&big).unwrap().scenario;
+    let limits = chokepoint::scenario::limits::MEMORY_LIMIT;
+    assert!(chokepoint::scenario::memory_estimate(&s, s.meta.trials) > limits);
+    assert!(chokepoint::scenario::limits::check_load(&s, s.meta.trials).is_none());
+    let model = Model::compile(&s);
+    let scale = chokepoint::cli::ScaleArgs {
+        exact: false,
+        streaming: false,
+        memory: None,
+    };
+    let t = s.meta.trials;
+    let stats = chokepoint::cli::run::choose_stats(&s, &model, t, t, &scale).unwrap();
+    assert_eq!(stats, chokepoint::cli::run::Stats::Streaming);
+    chokepoint().arg("check").arg(&big).assert().success();
+    // Asked to keep every trial, the same run is refused with the size it would need.
+    let refused = chokepoint()
+        .arg("run")
+        .arg(&big)
+        .args(["--exact", "--out"])
+        .arg(tmp.path().join("out"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(err.contains("--exact: 10000000 trials need about"), "{err}");
 }

@@ -6,11 +6,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::format::{self, AXIS_DESC_SIZE, GRID, INK, LABEL_SIZE, MARGIN, money};
-use super::select::{MAX_OVERVIEW_ROWS, Selection, metric, sector_metric};
+use super::select::{MAX_OVERVIEW_ROWS, Selection, metric_summary, sector_metric};
 use super::{Body, ChartKind, DrawResult, Figure, palette};
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::Scenario;
-use crate::stats;
+use crate::stats::Summary;
 
 /// Longest row label in characters.
 const ROW_CHARS: usize = 44;
@@ -56,8 +56,7 @@ pub struct BoxData {
 }
 
 /// A row labelled `label`, coloured by its region.
-fn row(label: String, region_id: &str, values: &[f64]) -> BoxRow {
-    let s = stats::summarize(values);
+fn row(label: String, region_id: &str, s: &Summary) -> BoxRow {
     BoxRow {
         label,
         color: palette::region_color(region_id),
@@ -111,17 +110,17 @@ fn x_max(rows: &[BoxRow]) -> f64 {
 
 pub(super) fn sector_figure(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     sel: &Selection,
 ) -> Option<Figure> {
-    if results.trials == 0 {
+    if results.trials() == 0 {
         return None;
     }
     let mut rows: Vec<BoxRow> = sel
         .all_affected
         .iter()
         .filter_map(|&s| {
-            let v = metric(results, &sector_metric(scenario, s, "value_lost"))?;
+            let v = metric_summary(results, &sector_metric(scenario, s, "value_lost"))?;
             let sec = &scenario.sectors[s];
             let rid = &scenario.regions[sec.region].id;
             Some(row(sector_label(rid, &sec.name), rid, &v))
@@ -157,7 +156,7 @@ pub(super) fn sector_figure(
             axis: Axis::Money,
             x_max: x_max(&rows),
             rows,
-            x_desc: x_desc(scenario, results.horizon),
+            x_desc: x_desc(scenario, results.horizon()),
             note,
         }),
     })
@@ -165,17 +164,17 @@ pub(super) fn sector_figure(
 
 pub(super) fn region_figure(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     sel: &Selection,
 ) -> Option<Figure> {
-    if results.trials == 0 || sel.affected == 0 {
+    if results.trials() == 0 || sel.affected == 0 {
         return None;
     }
     let mut rows: Vec<BoxRow> = scenario
         .regions
         .iter()
         .filter_map(|r| {
-            let v = metric(results, &format!("region.{}.value_lost", r.id))?;
+            let v = metric_summary(results, &format!("region.{}.value_lost", r.id))?;
             Some(row(
                 format::fit(&format!("{} {}", r.id, r.name), "", ROW_CHARS),
                 &r.id,
@@ -212,7 +211,7 @@ pub(super) fn region_figure(
             axis: Axis::Money,
             x_max: x_max(&rows),
             rows,
-            x_desc: x_desc(scenario, results.horizon),
+            x_desc: x_desc(scenario, results.horizon()),
             note,
         }),
     })
@@ -223,13 +222,13 @@ pub(super) fn region_figure(
 /// median peak (diamond) and the price cap when some trial reached it (red tick).
 pub(super) fn price_summary_figure(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     sel: &Selection,
 ) -> Option<Figure> {
-    if results.trials == 0 || sel.restricted.is_empty() {
+    if results.trials() == 0 || sel.restricted.is_empty() {
         return None;
     }
-    let peak = |rid: &str, cid: &str| metric(results, &format!("price.{rid}.{cid}.peak"));
+    let peak = |rid: &str, cid: &str| metric_summary(results, &format!("price.{rid}.{cid}.peak"));
     let mut rows = Vec::new();
     for r in &sel.restricted {
         let com = &scenario.commodities[r.commodity];
@@ -240,11 +239,7 @@ pub(super) fn price_summary_figure(
             .enumerate()
             .filter(|(ri, _)| !r.exporters.contains(ri))
             .filter_map(|(_, reg)| peak(&reg.id, &com.id).map(|v| (reg, v)))
-            .max_by(|a, b| {
-                stats::summarize(&a.1)
-                    .mean
-                    .total_cmp(&stats::summarize(&b.1).mean)
-            });
+            .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean));
         let Some((reg, values)) = outside else {
             continue;
         };
@@ -258,9 +253,9 @@ pub(super) fn price_summary_figure(
             .exporters
             .first()
             .and_then(|&e| peak(&scenario.regions[e].id, &com.id))
-            .map(|v| stats::summarize(&v).p50);
-        let capped = metric(results, &format!("price.{}.{}.at_cap", reg.id, com.id))
-            .is_some_and(|v| v.iter().any(|&c| c > 0.0));
+            .map(|v| v.p50);
+        let capped = metric_summary(results, &format!("price.{}.{}.at_cap", reg.id, com.id))
+            .is_some_and(|v| v.max > 0.0);
         row.cap = capped.then(|| com.max_price_multiple.dist.mean());
         rows.push(row);
     }

@@ -5,7 +5,7 @@
 use super::bands::{self, BandChart, BandSeries, YFormat};
 use super::select::SectorGroup;
 use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::Scenario;
 
 /// Regions whose median output is within this share of normal output of each other at every
@@ -15,8 +15,12 @@ pub const SAME_OUTPUT: f64 = 0.02;
 /// At most this many lines on one chart (the legend must fit).
 const MAX_LINES: usize = 10;
 
-pub(super) fn figure(scenario: &Scenario, results: &RunResults, g: &SectorGroup) -> Option<Figure> {
-    if results.trials == 0 || results.horizon == 0 {
+pub(super) fn figure(
+    scenario: &Scenario,
+    results: &dyn RunView,
+    g: &SectorGroup,
+) -> Option<Figure> {
+    if results.trials() == 0 || results.horizon() == 0 {
         return None;
     }
     let first = &scenario.sectors[*g.sectors.first()?];
@@ -51,7 +55,7 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, g: &SectorGroup)
         .fold(1.0f64, f64::min);
     // The axis starts at a round tenth under the worst 5% of trials, so a 5% dip is visible.
     let y_min = ((lo - 0.05) * 10.0).floor().max(0.0) / 10.0;
-    let mut note = vec![format!("{} trials", results.trials)];
+    let mut note = vec![format!("{} trials", results.trials())];
     if merged {
         note.push("regions within 2 points".to_string());
         note.push("  of each other share a line".to_string());
@@ -79,7 +83,7 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, g: &SectorGroup)
         kind: ChartKind::OutputFan,
         body: Body::Bands(Box::new(BandChart {
             series,
-            period_labels: period_labels(scenario, results.horizon),
+            period_labels: period_labels(scenario, results.horizon()),
             tick_steps: format::tick_steps(scenario.meta.period),
             x_desc: format::time_desc(&scenario.meta),
             y_desc: "Output (% of normal)".to_string(),

@@ -4,7 +4,7 @@ use plotters::style::RGBColor;
 
 use super::bands::{BandChart, BandSeries, YFormat};
 use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::{CommodityIx, RegionIx, Scenario, ShockKind};
 
 /// At most this many destinations on one flow chart (the legend must fit).
@@ -48,11 +48,11 @@ fn targeted(
 
 pub(super) fn figure(
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
     commodity: CommodityIx,
     exporter: RegionIx,
 ) -> Option<Figure> {
-    if results.trials == 0 || results.horizon == 0 {
+    if results.trials() == 0 || results.horizon() == 0 {
         return None;
     }
     let com = &scenario.commodities[commodity];
@@ -91,7 +91,7 @@ pub(super) fn figure(
     // control starts in period 0. Results without baseline series (written before they existed)
     // fall back to the scenario's own shipments in the last period before the control.
     let start = first_start(scenario, exporter, commodity).unwrap_or(0);
-    let at = start.min(results.horizon - 1);
+    let at = start.min(results.horizon() - 1);
     let baseline: Vec<Option<f64>> = ids[..series.len()]
         .iter()
         .map(|id| {
@@ -102,7 +102,7 @@ pub(super) fn figure(
         })
         .collect();
     let from_baseline = baseline.iter().any(Option::is_some);
-    let pre = start.checked_sub(1).filter(|&t| t < results.horizon);
+    let pre = start.checked_sub(1).filter(|&t| t < results.horizon());
     let levels: Vec<(f64, RGBColor)> = if from_baseline {
         series
             .iter()
@@ -120,7 +120,7 @@ pub(super) fn figure(
         })
         .unwrap_or_default()
     };
-    let marker = (start > 0 && start < results.horizon).then(|| {
+    let marker = (start > 0 && start < results.horizon()).then(|| {
         (
             start as f64,
             format!(
@@ -180,7 +180,7 @@ pub(super) fn figure(
         kind: ChartKind::Flows,
         body: Body::Bands(Box::new(BandChart {
             series,
-            period_labels: period_labels(scenario, results.horizon),
+            period_labels: period_labels(scenario, results.horizon()),
             tick_steps: format::tick_steps(scenario.meta.period),
             x_desc: format::time_desc(&scenario.meta),
             y_desc: format!("{} per {}", com.unit, scenario.meta.period.name()),

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::format::{self, AXIS_DESC_SIZE, GRID, LABEL_SIZE, LEGEND_SIZE, MARGIN, pct};
 use super::select::{metric, sector_metric};
 use super::{Body, ChartKind, DrawResult, Figure, file_safe, palette};
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::{Scenario, SectorIx};
 use crate::stats;
 
@@ -30,7 +30,7 @@ pub struct LossData {
     pub trials: usize,
 }
 
-pub(super) fn figure(scenario: &Scenario, results: &RunResults, s: SectorIx) -> Option<Figure> {
+pub(super) fn figure(scenario: &Scenario, results: &dyn RunView, s: SectorIx) -> Option<Figure> {
     let values = metric(results, &sector_metric(scenario, s, "mean_loss"))?;
     if values.is_empty() {
         return None;

@@ -27,7 +27,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::Scenario;
 
 pub use palette::region_color;
@@ -251,7 +251,7 @@ pub struct Rendered {
 
 /// Draws every chart of the run in memory: the SVG in `Chart::svg`, the PNG beside it. Files
 /// belong at `Chart::files()`, relative to the output directory.
-pub fn render(scenario: &Scenario, results: &RunResults) -> Result<Vec<Rendered>, ChartError> {
+pub fn render(scenario: &Scenario, results: &dyn RunView) -> Result<Vec<Rendered>, ChartError> {
     plan(scenario, results)
         .into_iter()
         .map(|fig| {
@@ -279,7 +279,7 @@ pub fn render(scenario: &Scenario, results: &RunResults) -> Result<Vec<Rendered>
 /// every restricted commodity, value lost by sector), then one output chart per kind of sector
 /// and the loss distribution of the worst sector, then price and flow charts of the restricted
 /// commodities whose prices move.
-pub fn plan(scenario: &Scenario, results: &RunResults) -> Vec<Figure> {
+pub fn plan(scenario: &Scenario, results: &dyn RunView) -> Vec<Figure> {
     let sel = select(scenario, results);
     let mut figs = Vec::new();
     figs.extend(boxes::region_figure(scenario, results, &sel));
@@ -318,7 +318,7 @@ fn dedup_stems(figs: &mut [Figure]) {
 pub fn draw_all(
     out_dir: &Path,
     scenario: &Scenario,
-    results: &RunResults,
+    results: &dyn RunView,
 ) -> Result<Vec<Chart>, ChartError> {
     let dir = out_dir.join("charts");
     std::fs::create_dir_all(&dir).map_err(|source| ChartError::Io {

@@ -5,7 +5,7 @@
 use super::bands::{self, BandChart, BandSeries, YFormat};
 use super::select::Restricted;
 use super::{Body, ChartKind, Figure, file_safe, format, palette, period_labels};
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::Scenario;
 
 /// At most this many lines on one price chart (the legend must fit).
@@ -14,9 +14,9 @@ const MAX_REGIONS: usize = 16;
 /// within twice it) share a line.
 pub const SAME_PRICE: f64 = 0.05;
 
-pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) -> Option<Figure> {
+pub(super) fn figure(scenario: &Scenario, results: &dyn RunView, r: &Restricted) -> Option<Figure> {
     let com = &scenario.commodities[r.commodity];
-    if results.trials == 0 || results.horizon == 0 {
+    if results.trials() == 0 || results.horizon() == 0 {
         return None;
     }
     let mut series = Vec::new();
@@ -127,7 +127,7 @@ pub(super) fn figure(scenario: &Scenario, results: &RunResults, r: &Restricted) 
         kind: ChartKind::PriceBands,
         body: Body::Bands(Box::new(BandChart {
             series,
-            period_labels: period_labels(scenario, results.horizon),
+            period_labels: period_labels(scenario, results.horizon()),
             tick_steps: format::tick_steps(scenario.meta.period),
             x_desc: format::time_desc(&scenario.meta),
             y_desc: "Price index (1 = reference price)".to_string(),

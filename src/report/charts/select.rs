@@ -2,8 +2,9 @@
 //! first by mean value lost, capped so a large world does not produce hundreds of charts; and the
 //! commodities that an export restriction names, with their exporters.
 
-use crate::run::RunResults;
+use crate::report::view::RunView;
 use crate::scenario::{CommodityIx, RegionIx, Scenario, SectorIx, ShockKind};
+use crate::stats::Summary;
 
 /// At most this many sectors (by sector id, every region of it on one chart) get an output chart.
 pub const MAX_SECTOR_CHARTS: usize = 6;
@@ -68,8 +69,33 @@ pub fn sector_metric(scenario: &Scenario, s: SectorIx, field: &str) -> String {
 }
 
 /// Per-trial values of a metric, if the run reported it.
-pub fn metric(results: &RunResults, name: &str) -> Option<Vec<f64>> {
-    results.metric_index(name).map(|m| results.metric_values(m))
+pub fn metric(results: &dyn RunView, name: &str) -> Option<Vec<f64>> {
+    results
+        .metric_index(name)
+        .and_then(|m| results.metric_values(m))
+}
+
+/// Summary of a metric, if the run reported it: `stats::summarize` of its per-trial values where
+/// the run kept them, else the run's own (streamed) summary.
+pub fn metric_summary(results: &dyn RunView, name: &str) -> Option<Summary> {
+    let m = results.metric_index(name)?;
+    Some(match results.metric_values(m) {
+        Some(v) => crate::stats::summarize(&v),
+        None => results.summary(m),
+    })
+}
+
+/// Mean and largest value of a metric, if the run reported it: from its per-trial values where
+/// the run kept them, else from its summary.
+fn mean_max(results: &dyn RunView, name: &str) -> Option<(f64, f64)> {
+    let m = results.metric_index(name)?;
+    Some(match results.metric_values(m) {
+        Some(v) => (mean(&v), v.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b))),
+        None => {
+            let s = results.summary(m);
+            (s.mean, s.max)
+        }
+    })
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -81,17 +107,16 @@ fn mean(v: &[f64]) -> f64 {
 }
 
 /// Affected sectors, worst first: by mean value lost, then mean loss, then scenario order.
-pub fn affected_sectors(scenario: &Scenario, results: &RunResults) -> Vec<SectorIx> {
+pub fn affected_sectors(scenario: &Scenario, results: &dyn RunView) -> Vec<SectorIx> {
     let mut ranked: Vec<(SectorIx, f64, f64)> = (0..scenario.sectors.len())
         .filter_map(|s| {
-            let loss = metric(results, &sector_metric(scenario, s, "mean_loss"))?;
-            if !loss.iter().any(|&l| l > LOSS_EPS) {
+            let (loss, worst) = mean_max(results, &sector_metric(scenario, s, "mean_loss"))?;
+            if worst <= LOSS_EPS {
                 return None;
             }
-            let value = metric(results, &sector_metric(scenario, s, "value_lost"))
-                .map(|v| mean(&v))
-                .unwrap_or(0.0);
-            Some((s, value, mean(&loss)))
+            let value =
+                mean_max(results, &sector_metric(scenario, s, "value_lost")).map_or(0.0, |v| v.0);
+            Some((s, value, loss))
         })
         .collect();
     ranked.sort_by(|a, b| {
@@ -160,7 +185,7 @@ pub fn sector_groups(scenario: &Scenario, worst_first: &[SectorIx]) -> Vec<Secto
 
 /// The largest move of a median price away from its reference (1) over regions and periods,
 /// and the largest mean peak price outside the exporters.
-pub fn price_moves(scenario: &Scenario, results: &RunResults, r: &Restricted) -> (f64, f64) {
+pub fn price_moves(scenario: &Scenario, results: &dyn RunView, r: &Restricted) -> (f64, f64) {
     let com = &scenario.commodities[r.commodity];
     let mut moved = 0.0f64;
     let mut peak_outside = 0.0f64;
@@ -171,16 +196,16 @@ pub fn price_moves(scenario: &Scenario, results: &RunResults, r: &Restricted) ->
             }
         }
         if !r.exporters.contains(&ri)
-            && let Some(v) = metric(results, &format!("price.{}.{}.peak", reg.id, com.id))
+            && let Some((m, _)) = mean_max(results, &format!("price.{}.{}.peak", reg.id, com.id))
         {
-            peak_outside = peak_outside.max(mean(&v));
+            peak_outside = peak_outside.max(m);
         }
     }
     (moved, peak_outside)
 }
 
 /// The charted sectors and commodities.
-pub fn select(scenario: &Scenario, results: &RunResults) -> Selection {
+pub fn select(scenario: &Scenario, results: &dyn RunView) -> Selection {
     let sectors = affected_sectors(scenario, results);
     let affected = sectors.len();
     let mut groups = sector_groups(scenario, &sectors);
