@@ -43,6 +43,8 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
         loss: f64,
         p95: String,
         cvar: String,
+        /// Periods disrupted (output below 95% of normal) in the bad case, as `report.html`.
+        disrupted95: String,
         value: f64,
         /// Lost something in some trial.
         hit: bool,
@@ -63,6 +65,10 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
                 loss: loss.mean,
                 p95: plus_minus(loss.p95, &loss.p95_mc, percent),
                 cvar: plus_minus(loss.cvar95, &loss.cvar95_mc, percent),
+                disrupted95: sums
+                    .metric(results, &format!("{key}.periods_disrupted"))
+                    .filter(|d| d.p95.is_finite())
+                    .map_or_else(|| "-".to_string(), |d| format!("{:.0}", d.p95)),
                 value: value.map_or(f64::NAN, |v| v.mean),
                 hit: loss.max > crate::report::charts::LOSS_EPS || loss.max.is_nan(),
             })
@@ -87,6 +93,7 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
                 "mean".into(),
                 "p95".into(),
                 "CVaR95".into(),
+                format!("{} disrupted (p95)", meta.period.plural()),
                 "value lost (mean)".into(),
             ]];
             rows.extend(hit.iter().take(MAX_ROWS).map(|r| {
@@ -95,6 +102,7 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
                     percent(r.loss),
                     r.p95.clone(),
                     r.cvar.clone(),
+                    r.disrupted95.clone(),
                     money(r.value),
                 ]
             }));
