@@ -97,7 +97,9 @@ cp "$repo/scenarios/escalation-2026.toml" .
 cp -r "$repo/scenarios/worlds" .
 export SCENARIO=escalation-2026.toml TRIALS=$trials SHARDS=$shards RESULT=$work/merged
 export CHOKEPOINT=$bin SHARD_DIR=$work/shards RUN_OPTIONS="--streaming --trials-csv"
-export MERGE_OPTIONS="--trials-csv"
+# The unsharded run below draws no charts, so neither does the merge: report.html and run.json
+# must match byte for byte (both record `--no-charts`).
+export MERGE_OPTIONS="--trials-csv --no-charts"
 read -r array merge < <("$repo/deploy/slurm/submit.sh")
 echo "== submitted array job $array and merge job $merge"
 for _ in $(seq 600); do
