@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::outdir::{MARKER, OutputError, Staging};
 use super::run::Inputs;
 use super::{CompareArgs, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
-use crate::report::charts::ChartError;
 use crate::report::charts::compare as charts;
 use crate::report::compare::{
     CompareInfo, CompareRunInfo, SideInfo, compare_run_json, compare_table_named,
@@ -33,12 +32,7 @@ type Page<'a> = &'a dyn Fn(&[InlineChart]) -> Vec<u8>;
 
 /// Default output directory: `results/compare-<base stem>-vs-<policy stem>/`.
 pub fn default_out(base: &Path, policy: &Path) -> PathBuf {
-    let stem = |p: &Path| {
-        p.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "scenario".into())
-    };
+    let stem = |p: &Path| super::outdir::stem(p, "scenario");
     Path::new("results").join(format!("compare-{}-vs-{}", stem(base), stem(policy)))
 }
 
@@ -477,18 +471,7 @@ fn stage(
         staging.write(name, &bytes)
     };
     body(&mut put)?;
-    let (drawn, inline) = charts::draw_all(staging.path(), figures).map_err(|e| match e {
-        ChartError::Io { path, source } => OutputError::Io {
-            path,
-            error: source,
-        },
-        ChartError::Draw { path, message } => OutputError::Io {
-            path,
-            error: std::io::Error::other(format!(
-                "{message}; rerun with --no-charts to skip charts"
-            )),
-        },
-    })?;
+    let (drawn, inline) = charts::draw_all(staging.path(), figures)?;
     info.files.extend(drawn);
     if let Some(page) = html {
         info.files.push(HTML.into());

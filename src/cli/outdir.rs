@@ -9,6 +9,35 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// A scenario file's stem for default output names (`results/<prefix><stem>`), or `fallback`
+/// when the path has none.
+pub fn stem(path: &Path, fallback: &str) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.into())
+}
+
+/// A chart that could not be written is an output error; one that could not be drawn says how to
+/// skip charts.
+impl From<crate::report::charts::ChartError> for OutputError {
+    fn from(e: crate::report::charts::ChartError) -> Self {
+        use crate::report::charts::ChartError;
+        match e {
+            ChartError::Io { path, source } => OutputError::Io {
+                path,
+                error: source,
+            },
+            ChartError::Draw { path, message } => OutputError::Io {
+                path,
+                error: io::Error::other(format!(
+                    "{message}; rerun with --no-charts to skip charts"
+                )),
+            },
+        }
+    }
+}
+
 /// File every result directory holds; `--force` only replaces directories that have it, so a
 /// mistyped `--out` never deletes unrelated files.
 pub const MARKER: &str = "run.json";

@@ -66,11 +66,7 @@ pub const HTML: &str = "portfolio.html";
 
 /// Default output directory: `results/portfolio-<base stem>/`.
 pub fn default_out(base: &Path) -> PathBuf {
-    let stem = base
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "scenario".into());
+    let stem = super::outdir::stem(base, "scenario");
     Path::new("results").join(format!("portfolio-{stem}"))
 }
 
@@ -296,7 +292,7 @@ pub fn portfolio_loaded(
     for (k, (lv, vs, scenarios)) in plans.iter().enumerate() {
         let name = packages[k].meta.name.clone();
         // Chart labels: the package's file stem, dropped when there is one package.
-        let stem = file_stem(&args.packages[k]);
+        let stem = super::outdir::stem(&args.packages[k], "package");
         let tag = |what: &str| {
             if packages.len() == 1 {
                 what.to_string()
@@ -307,7 +303,14 @@ pub fn portfolio_loaded(
         let mut vals = Vec::new();
         let mut costs = Vec::new();
         for (v, s) in vs.iter().zip(scenarios) {
-            match run(format!("{}: {}", file_stem(&args.packages[k]), v.label), s) {
+            match run(
+                format!(
+                    "{}: {}",
+                    super::outdir::stem(&args.packages[k], "package"),
+                    v.label
+                ),
+                s,
+            ) {
                 Ok(x) => vals.push(x),
                 Err(c) => return c,
             }
@@ -411,11 +414,6 @@ pub fn portfolio_loaded(
             EXIT_OUTPUT
         }
     }
-}
-
-fn file_stem(p: &Path) -> String {
-    p.file_stem()
-        .map_or_else(|| "package".into(), |s| s.to_string_lossy().into_owned())
 }
 
 fn point(label: &str, kind: &'static str, e: &crate::stats::portfolio::Effect) -> FrontierPoint {

@@ -148,11 +148,7 @@ impl Inputs {
 /// Default output directory: `results/<scenario file stem>/`, or
 /// `results/<stem>-shard-<I>-of-<N>/` for a shard.
 pub fn default_out(scenario_file: &Path, shard: Option<Shard>) -> PathBuf {
-    let stem = scenario_file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "run".into());
+    let stem = super::outdir::stem(scenario_file, "run");
     let name = match shard {
         Some(s) => format!("{stem}-shard-{}-of-{}", s.index, s.count),
         None => stem,

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::outdir::{MARKER, OutputError, Staging};
 use super::run::Inputs;
 use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
-use crate::report::charts::{ChartError, tornado};
+use crate::report::charts::tornado;
 use crate::report::sensitivity::{
     StudyRunInfo, sensitivity_csv, sensitivity_json, sensitivity_table, study_run_json,
 };
@@ -63,11 +63,7 @@ pub struct SensitivityArgs {
 
 /// Default output directory: `results/sensitivity-<stem>-<method>/`.
 pub fn default_out(scenario: &Path, method: Method) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "scenario".into());
+    let stem = super::outdir::stem(scenario, "scenario");
     Path::new("results").join(format!("sensitivity-{stem}-{}", method.name()))
 }
 
@@ -192,18 +188,7 @@ pub fn sensitivity_loaded(
             put("world.toml", w)?;
         }
         if let Some(fig) = &figure {
-            let files = tornado::draw(staging.path(), fig).map_err(|e| match e {
-                ChartError::Io { path, source } => OutputError::Io {
-                    path,
-                    error: source,
-                },
-                ChartError::Draw { path, message } => OutputError::Io {
-                    path,
-                    error: std::io::Error::other(format!(
-                        "{message}; rerun with --no-charts to skip charts"
-                    )),
-                },
-            })?;
+            let files = tornado::draw(staging.path(), fig)?;
             info.files.extend(files);
         }
         info.files.push(MARKER.into());

@@ -63,11 +63,7 @@ pub struct SweepArgs {
 
 /// Default output directory: `results/sweep-<stem>/`.
 pub fn default_out(scenario: &Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "scenario".into());
+    let stem = super::outdir::stem(scenario, "scenario");
     Path::new("results").join(format!("sweep-{stem}"))
 }
 
