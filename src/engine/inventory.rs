@@ -59,6 +59,7 @@ pub fn start(m: &Model, ws: &mut Workspace) {
             }
         }
     }
+    ws.tr_draw.fill(0.0);
     ws.group_initial.fill(0.0);
     for (k, sp) in m.stockpiles.iter().enumerate() {
         // Strategic stockpiles are policies: the baseline pass has none.
@@ -156,12 +157,8 @@ pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
 fn close_tranches(ws: &mut Workspace, x: usize, k: usize) -> f64 {
     let span = k * TRANCHES..(k + 1) * TRANCHES;
     let target = ws.inv_target[x] + ws.prec_target[x];
-    let drawn = ws.inv_draw[x] > 0.0;
     let mut gap = 0.0;
     for j in span.clone() {
-        if !drawn {
-            ws.tr_draw[j] = 0.0;
-        }
         gap += (target * ws.tr_w[j] - ws.tr_stock[j]).max(0.0);
     }
     let back = ws.returned[x] / TRANCHES as f64;
@@ -174,6 +171,8 @@ fn close_tranches(ws: &mut Workspace, x: usize, k: usize) -> f64 {
         };
         let s = (ws.tr_stock[j] - ws.tr_draw[j] + ws.refilled[x] * share + back).max(0.0);
         ws.tr_stock[j] = s;
+        // A draw belongs to its period: a cell no shortfall reached next period draws nothing.
+        ws.tr_draw[j] = 0.0;
         total += s;
     }
     total
