@@ -134,8 +134,8 @@ pub fn execute(args: &CompareArgs) -> i32 {
 }
 
 /// Loads one side, printing warnings or every problem; on failure the exit code: 2 when the file
-/// cannot be read, 1 when the scenario is invalid.
-fn load(
+/// cannot be read, 1 when the scenario is invalid. Also `portfolio`'s loader.
+pub(crate) fn load(
     path: &Path,
     opts: &scenario::LoadOptions,
     color: bool,
@@ -428,7 +428,8 @@ fn interrupted(err: &mut dyn Write) -> i32 {
 }
 
 /// Runs one side with a progress bar (drawn only when stderr is a terminal); Ctrl-C (`stop`)
-/// cancels it at the next progress report. Also `portfolio`'s runner of each variant.
+/// cancels it at the next progress report. Also the runner of each of `portfolio`'s variants and
+/// `sweep`'s points.
 pub(crate) fn run_side(
     label: &str,
     scenario: &Scenario,

@@ -101,31 +101,15 @@ pub fn execute(args: &PortfolioArgs) -> i32 {
     )
 }
 
+/// One scenario as `compare` loads a side, without overrides.
 fn load(
     path: &Path,
     color: bool,
     diags: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Scenario, i32> {
-    if let Err(why) = scenario::readable(path) {
-        let _ = writeln!(err, "error: {why}");
-        return Err(EXIT_USAGE);
-    }
-    match scenario::load(path) {
-        Ok(l) => {
-            let _ = write!(diags, "{}", scenario::render_all(&l.warnings, color));
-            Ok(l.scenario)
-        }
-        Err(e) => {
-            let _ = write!(diags, "{}", e.render(color));
-            let _ = writeln!(
-                err,
-                "error: {} is invalid; fix the problems above (`chokepoint check` lists them too)",
-                path.display()
-            );
-            Err(EXIT_INVALID)
-        }
-    }
+    let opts = scenario::LoadOptions::default();
+    super::compare::load(path, &opts, color, diags, err).map(|(s, _)| s)
 }
 
 /// A package's variant: which policies it keeps and how it is labelled.

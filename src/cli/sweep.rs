@@ -9,9 +9,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::outdir::{MARKER, OutputError, Staging};
@@ -212,7 +211,7 @@ fn sweep(
             Ok(l) => l.scenario,
             Err(e) => return invalid(&args.scenario, &e, color, err),
         };
-        match run_point(
+        match super::compare::run_side(
             &format!("{}/{} {label}", k + 1, grid.len()),
             &s,
             &opts,
@@ -392,30 +391,6 @@ fn stage(
     bytes.push(b'\n');
     staging.write(MARKER, &bytes)?;
     Ok(staging)
-}
-
-fn run_point(
-    label: &str,
-    scenario: &Scenario,
-    opts: &RunOptions,
-    runner: super::run::Runner<'_>,
-    stop: Option<&AtomicBool>,
-) -> Result<crate::run::RunResults, RunError> {
-    let bar = ProgressBar::with_draw_target(Some(opts.trials), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix} {bar:30} {human_pos}/{human_len} trials")
-    {
-        bar.set_style(style);
-    }
-    bar.set_prefix(label.to_string());
-    let furthest = AtomicU64::new(0);
-    let progress = |done: u64, _total: u64| {
-        bar.set_position(furthest.fetch_max(done, Ordering::Relaxed).max(done));
-        !stop.is_some_and(|s| s.load(Ordering::SeqCst))
-    };
-    let r = runner(scenario, opts, &progress);
-    bar.finish_and_clear();
-    r
 }
 
 #[cfg(test)]
