@@ -8,6 +8,19 @@ use super::format::{float, money, percent};
 use super::table::render;
 use crate::stats::portfolio::{Effect, Estimate, FrontierPoint, Interaction, PackageResult};
 
+/// A package's row of the ranked table, the same in the terminal and on the page.
+pub(super) fn package_cells(k: &PackageResult) -> Vec<String> {
+    vec![
+        k.name.clone(),
+        money(k.whole.cost),
+        money_interval(&k.whole.mean),
+        money_interval(&k.whole.cvar95),
+        percent(k.whole.p_better),
+        per_dollar(&k.whole),
+        interaction_cell(&k.interaction),
+    ]
+}
+
 /// Version of the `portfolio.json` and `portfolio.csv` layout; bumped when a key or column changes:
 /// 2 added `portfolio.csv`'s `label` column and the Monte Carlo intervals of each CVaR95 in
 /// `portfolio.json` (docs/schema.md).
@@ -411,17 +424,7 @@ pub fn portfolio_table(p: &Portfolio) -> String {
         .map(String::from)
         .to_vec(),
     ];
-    for k in &p.packages {
-        rows.push(vec![
-            k.name.clone(),
-            money(k.whole.cost),
-            money_interval(&k.whole.mean),
-            money_interval(&k.whole.cvar95),
-            percent(k.whole.p_better),
-            per_dollar(&k.whole),
-            interaction_cell(&k.interaction),
-        ]);
-    }
+    rows.extend(p.packages.iter().map(package_cells));
     out.push('\n');
     out.push_str(&render(&rows));
     for k in &p.packages {

@@ -9,7 +9,9 @@ use std::fmt::Write;
 use super::compare_html::InlineChart;
 use super::format::{metric_label, money, percent};
 use super::page::{self, escape};
-use super::portfolio::{Portfolio, interaction_cell, money_interval, per_dollar, rank_key};
+use super::portfolio::{
+    Portfolio, interaction_cell, money_interval, package_cells, per_dollar, rank_key,
+};
 use crate::stats::portfolio::Effect;
 
 /// The first screen's answers: which package buys the most safety per dollar (with its
@@ -214,18 +216,7 @@ pub fn portfolio_html(p: &Portfolio, charts: &[InlineChart]) -> String {
         ],
     );
     for k in &p.packages {
-        cells(
-            &mut h,
-            &[
-                k.name.clone(),
-                money(k.whole.cost),
-                money_interval(&k.whole.mean),
-                money_interval(&k.whole.cvar95),
-                percent(k.whole.p_better),
-                per_dollar(&k.whole),
-                interaction_cell(&k.interaction),
-            ],
-        );
+        cells(&mut h, &package_cells(k));
     }
     h.push_str("</table>\n");
     for k in &p.packages {
