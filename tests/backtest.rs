@@ -178,7 +178,9 @@ fn the_scorecard_keeps_its_passes() {
     // minority: the misses are listed and explained there).
     assert!(2 * cal > cal_n, "calibration {cal}/{cal_n}");
     // Buyers buying in the month before a deadline carry graphite's November 2023 rush.
-    assert!(cal >= 31, "calibration {cal}/{cal_n}");
+    // China's state reserve buying germanium in 2024 ([108][180]) carries the Chinese price of
+    // October 2024.
+    assert!(cal >= 32, "calibration {cal}/{cal_n}");
     // Five of the 25 come from re-encoding No. 18's magnet coverage after its miss was seen
     // (docs/validation.md miss 5); the mechanisms alone score 20.
     assert!(oos >= 25, "out of sample {oos}/{oos_n}");

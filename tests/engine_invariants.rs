@@ -122,6 +122,18 @@ pub fn generated_world(seed: u64) -> Scenario {
         let cm = w.sc.sectors[s].inputs[0].commodity;
         w.stockpile("reserve", r, cm, 2.0, 0.9, 0.5, &[]);
         w.recycling("recycle", r, cm, 0.1, 1.0, 3.0);
+        // A state reserve buying a year of a region's demand in four periods.
+        let r0 = w.sc.sectors[0].region;
+        let c0 = w.sc.sectors[0].inputs[0].commodity;
+        let year: f64 =
+            w.sc.sectors
+                .iter()
+                .filter(|x| x.region == r0)
+                .flat_map(|x| &x.inputs)
+                .filter(|i| i.commodity == c0)
+                .map(|i| i.demand.dist.mean())
+                .sum();
+        w.reserve("state-reserve", r0, c0, 1.0, 4.0, year);
     }
     let p1 = producers[g.random_range(0..producers.len())];
     w.expansion("expand", p1, 200.0, 2.0, 3.0, Dist::Const(0.7));
@@ -136,7 +148,7 @@ pub fn check_balances(sc: &Scenario, trial: u64) -> Result<(), TestCaseError> {
     for b in &tr.cells {
         let scale = 1.0 + b.demand + b.delivered + b.inventory + b.recycled;
         let supply = b.arrivals + b.recycled + b.inventory_draw + b.stockpile_release;
-        let used = b.delivered + b.refilled;
+        let used = b.delivered + b.refilled + b.reserved;
         prop_assert!(
             (supply - used).abs() <= 1e-9 * scale,
             "cell {b:?}: supply {supply} vs used {used}"

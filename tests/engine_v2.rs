@@ -548,3 +548,45 @@ fn refills_go_to_the_groups_that_drew_so_a_second_ban_hits_like_the_first() {
     let y = series(&r, "output.IM.ind", 0);
     assert!(close(&y, &[0.842_841, 1.0, 0.842_841], 1e-5), "{y:?}");
 }
+
+/// Region A makes `capacity`/yr of x and uses 1200/yr (100 a month); its state reserve buys 120
+/// in periods 1-3 (an even 40 a month).
+fn reserve_world(capacity: f64, utilization: f64) -> Scenario {
+    let tables = format!(
+        "[[producer]]\ncommodity = \"x\"\nregion = \"A\"\ncapacity = {capacity}\nutilization = {utilization}\nmax_utilization = 1\nramp = 0\n"
+    ) + &sector("A", "ind", 1200.0, "")
+        + "[[shock]]\nid = \"state-buying\"\nkind = \"reserve_purchase\"\nregion = \"A\"\ncommodity = \"x\"\nstart = 1\nduration = 3\nquantity = 120\n";
+    world(5, &["A"], "availability_elasticity = 0.5", &tables)
+}
+
+#[test]
+fn a_reserve_bids_the_price_up_only_when_the_market_cannot_serve_it() {
+    use chokepoint::engine::trial_trace;
+    use chokepoint::model::Model;
+    // No spare output: consumers are served first, the reserve gets nothing and its missed
+    // orders wait, so it asks for 40, 80, 120: z = 100 / (100 + q), index z^-2.
+    let sc = reserve_world(1200.0, 1.0);
+    let r = run_n(&sc, 1, 1);
+    let want: Vec<f64> = [0.0, 40.0, 80.0, 120.0, 0.0]
+        .iter()
+        .map(|q: &f64| (100.0 / (100.0 + q)).powf(-2.0))
+        .collect();
+    let p = series(&r, "price.A.x", 0);
+    assert!(close(&p, &want, 1e-6), "{p:?} vs {want:?}");
+    assert_eq!(series(&r, "output.A.ind", 0), vec![1.0; 5]);
+    let tr = trial_trace(&Model::compile(&sc), 1, 0);
+    assert!(tr.cells.iter().all(|b| b.reserved == 0.0));
+
+    // Spare output of 100 a month: the reserve buys 40 a month, nobody is short, and with
+    // demand met and output sold above its baseline share the index stays at 1.
+    let sc = reserve_world(2400.0, 1.0);
+    let r = run_n(&sc, 1, 1);
+    assert!(close(&series(&r, "price.A.x", 0), &[1.0; 5], 1e-6));
+    let tr = trial_trace(&Model::compile(&sc), 1, 0);
+    let bought: Vec<f64> = tr.cells.iter().map(|b| b.reserved).collect();
+    assert!(
+        close(&bought, &[0.0, 40.0, 40.0, 40.0, 0.0], 1e-9),
+        "{bought:?}"
+    );
+    assert_eq!(series(&r, "output.A.ind", 0), vec![1.0; 5]);
+}

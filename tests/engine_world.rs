@@ -287,6 +287,31 @@ impl World {
         });
     }
 
+    #[allow(clippy::too_many_arguments)]
+    pub fn reserve(
+        &mut self,
+        id: &str,
+        region: usize,
+        commodity: usize,
+        start: f64,
+        duration: f64,
+        quantity: f64,
+    ) {
+        let p = |f: &str, v: f64| Param::fixed(format!("shock.{id}.{f}"), v);
+        self.sc.shocks.push(Shock {
+            id: id.into(),
+            start: p("start", start),
+            duration: p("duration", duration),
+            probability: p("probability", 1.0),
+            kind: ShockKind::ReservePurchase {
+                region,
+                commodity,
+                quantity: p("quantity", quantity),
+            },
+            source: None,
+        });
+    }
+
     fn policy(&mut self, id: &str, kind: PolicyKind) {
         self.sc.policies.push(Policy {
             id: id.into(),

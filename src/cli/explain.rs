@@ -280,6 +280,12 @@ pub fn explain(s: &Scenario) -> String {
                 "production outage of {} in {}",
                 s.commodities[*commodity].id, s.regions[*region].id
             ),
+            ShockKind::ReservePurchase {
+                region, commodity, ..
+            } => format!(
+                "reserve purchase of {} in {}",
+                s.commodities[*commodity].id, s.regions[*region].id
+            ),
             ShockKind::DemandSurge {
                 sector_id,
                 region,
@@ -364,6 +370,9 @@ pub fn explain(s: &Scenario) -> String {
             }
             ShockKind::DemandSurge { factor, .. } => {
                 let _ = writeln!(o, "    demand factor: {}", d(factor, ""));
+            }
+            ShockKind::ReservePurchase { quantity, .. } => {
+                let _ = writeln!(o, "    quantity bought: {}", d(quantity, ""));
             }
         }
         if let Some(src) = &sh.source {

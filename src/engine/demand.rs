@@ -1,7 +1,7 @@
 //! Step 3: each region's demand for each commodity: sectors' demand (times surge, less what they
 //! substitute away, less what a price response gives up), producers' input needs for their planned output, and an inventory refill
 //! request. Recycling meets a share of the sectors' and producers' demand first; the rest, plus
-//! the refill request, is the region's market demand.
+//! state reserves' orders and the refill request, is the region's market demand.
 
 use super::Workspace;
 use super::capacity::ramp_share;
@@ -15,6 +15,7 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         &mut ws.inv_draw,
         &mut ws.stock_release,
         &mut ws.refilled,
+        &mut ws.reserved,
         &mut ws.returned,
         &mut ws.delivered,
         &mut ws.unmet,
@@ -73,6 +74,6 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     }
     for x in 0..ws.demand.len() {
         let buyers = ws.sect_need[x] + ws.prod_need[x];
-        ws.demand[x] = (buyers - ws.recycled[x]).max(0.0) + ws.refill_req[x];
+        ws.demand[x] = (buyers - ws.recycled[x]).max(0.0) + ws.reserve_need[x] + ws.refill_req[x];
     }
 }

@@ -1,6 +1,7 @@
 //! Step 6: distribution inside a region. Arrivals plus recycled supply go to the region's buyers
 //! tier by tier (sector priority; producers' input needs in the tier of their output's
-//! best-priority final user; refill requests last), pro rata within a tier. Shortfalls are then
+//! best-priority final user; state reserves' orders, then refill requests last), pro rata within
+//! a tier. Shortfalls are then
 //! covered from commercial inventory and strategic stockpiles (`inventory`).
 
 use super::{Workspace, inventory};
@@ -43,6 +44,12 @@ pub fn fill_by_tier(
     used
 }
 
+/// Sectors and producers consume; reserve orders and refill requests only add to stocks, so
+/// commercial inventory and stockpiles never cover them.
+pub fn consumes(b: Buyer) -> bool {
+    matches!(b, Buyer::Sector(_) | Buyer::Producer(_))
+}
+
 pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
     let range = m.buyers_of[x].clone();
     if range.is_empty() {
@@ -55,6 +62,7 @@ pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
         req[b] = match *buyer {
             Buyer::Sector(i) => ws.net[i],
             Buyer::Producer(k) => ws.need_prod[k],
+            Buyer::Reserve(s) => ws.reserve_req[s],
             Buyer::Refill => ws.refill_req[x],
         };
         got[b] = 0.0;
@@ -62,12 +70,12 @@ pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
     let supply = ws.arrivals[x] + ws.recycled[x];
     fill_by_tier(buyers, req, got, supply, |_| true);
 
-    // Inventory and stockpiles only cover shortfalls of buyers other than refill requests:
+    // Inventory and stockpiles only cover consumers' shortfalls:
     // with none left they would hand out nothing (and draw nothing).
     let short = buyers
         .iter()
         .zip(req.iter().zip(got.iter()))
-        .any(|((b, _), (&r, &g))| !matches!(b, Buyer::Refill) && r - g > 0.0);
+        .any(|((b, _), (&r, &g))| consumes(*b) && r - g > 0.0);
     if short {
         inventory::cover_shortfalls(m, ws, x);
     }
@@ -79,6 +87,11 @@ pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
         match *buyer {
             Buyer::Sector(i) => ws.got_sector[i] = g,
             Buyer::Producer(k) => ws.got_prod[k] = g,
+            Buyer::Reserve(s) => {
+                ws.reserve_bought[s] += g;
+                ws.reserved[x] += g;
+                continue;
+            }
             Buyer::Refill => {
                 ws.refilled[x] = g;
                 continue;

@@ -10,7 +10,7 @@
 //! appear while the cell as a whole still holds stock (docs/model.md section 6).
 
 use super::Workspace;
-use super::distribution::fill_by_tier;
+use super::distribution::{consumes, fill_by_tier};
 use crate::model::{Buyer, Model};
 
 /// Groups of firms an inventory with a `dispersion` is split into (quintiles of demand).
@@ -89,7 +89,7 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
         let short: f64 = buyers
             .iter()
             .zip(req.iter().zip(got.iter()))
-            .filter(|((b, _), _)| !matches!(b, Buyer::Refill))
+            .filter(|((b, _), _)| consumes(*b))
             .map(|(_, (&r, &g))| (r - g).max(0.0))
             .sum();
         let each = short / TRANCHES as f64;
@@ -101,7 +101,7 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
         }
         cap
     };
-    ws.inv_draw[x] = fill_by_tier(buyers, req, got, draw_cap, |b| !matches!(b, Buyer::Refill));
+    ws.inv_draw[x] = fill_by_tier(buyers, req, got, draw_cap, consumes);
     if !ws.has_stockpile[x] {
         return;
     }

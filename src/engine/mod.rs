@@ -94,6 +94,13 @@ pub struct Workspace {
     pub prec_cap: Vec<f64>,
     /// Stock buyers held when their precaution began (NaN before): the cover is added to it.
     pub prec_base: Vec<f64>,
+    /// State reserves: this period's orders per cell, and per shock its order and what it has
+    /// bought so far in the trial (zero for other shocks).
+    pub reserve_need: Vec<f64>,
+    pub reserve_req: Vec<f64>,
+    pub reserve_bought: Vec<f64>,
+    /// What state reserves received in each cell this period.
+    pub reserved: Vec<f64>,
     /// Baseline availability `z` and producers' sold share, by `t * cells + x`, from the
     /// no-shock, no-policy pass of the same trial (the reference of the v2 price index).
     pub base_z: Vec<f64>,
@@ -233,6 +240,10 @@ impl Workspace {
             prec_target: vec![0.0; cells],
             prec_cap: vec![0.0; cells],
             prec_base: vec![f64::NAN; cells],
+            reserve_need: vec![0.0; cells],
+            reserve_req: vec![0.0; m.shocks.len()],
+            reserve_bought: vec![0.0; m.shocks.len()],
+            reserved: vec![0.0; cells],
             base_z: vec![f64::NAN; cells * m.horizon],
             base_sold: vec![f64::NAN; cells * m.horizon],
             base_x0: vec![0.0; m.horizon * np * nr],
@@ -410,6 +421,7 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
     ws.price_peak.fill(0.0);
     ws.price.fill(1.0);
     ws.prec_base.fill(f64::NAN);
+    ws.reserve_bought.fill(0.0);
     ws.at_cap.fill(0);
     ws.price_mult.fill(1.0);
     entry::start(m, ws);

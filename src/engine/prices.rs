@@ -81,7 +81,8 @@ pub fn index(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     let cells = ws.price.len();
     for r in 0..m.n_regions {
         let x = m.rc(r, c);
-        let need = ws.sect_need[x] + ws.prod_need[x];
+        // A state reserve's order is demand the market must meet like consumption.
+        let need = ws.sect_need[x] + ws.prod_need[x] + ws.reserve_need[x];
         ws.z[x] = if need > 0.0 {
             let have = ws.inv[x] + ws.arrivals[x] + ws.recycled[x] + ws.stock_release[x];
             have / (need + ws.inv_target[x] + ws.prec_target[x])

@@ -1,6 +1,7 @@
 //! Step 1: shocks active this period. Export restrictions set the access shares `alpha` (and,
 //! from their announcement on, buyers' precautionary stock targets), production outages scale
-//! capacity, demand surges scale sector demand. The baseline pass applies none of them.
+//! capacity, demand surges scale sector demand, state reserves place purchase orders. The
+//! baseline pass applies none of them.
 
 use super::Workspace;
 use crate::model::{LinkBasis, MShockKind, Model};
@@ -38,6 +39,8 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
     ws.surge.fill(1.0);
     ws.prec_target.fill(0.0);
     ws.prec_cap.fill(0.0);
+    ws.reserve_need.fill(0.0);
+    ws.reserve_req.fill(0.0);
     for sh in &m.shocks {
         if let MShockKind::Restriction { producers, .. } = &sh.kind {
             for &p in producers {
@@ -49,7 +52,7 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
     if ws.baseline {
         return;
     }
-    for sh in &m.shocks {
+    for (s, sh) in m.shocks.iter().enumerate() {
         let v = &ws.vals;
         let start = v[sh.start as usize];
         let duration = v[sh.duration as usize];
@@ -134,12 +137,25 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
             }
             MShockKind::Surge { sectors, factor } => {
                 let f = v[*factor as usize].max(0.0);
-                for &s in sectors {
-                    ws.surge[s] *= f;
+                for &i in sectors {
+                    ws.surge[i] *= f;
                 }
+            }
+            MShockKind::Reserve { rc, quantity } => {
+                let q = reserve_order(v[*quantity as usize], duration, k, ws.reserve_bought[s]);
+                ws.reserve_req[s] = q;
+                ws.reserve_need[*rc] += q;
             }
         }
     }
+}
+
+/// A state reserve's order `k` periods into its window: what it is behind an even schedule that
+/// buys `quantity` over `duration` periods (so an order it could not fill waits for the next
+/// period), never more than is left to buy.
+pub fn reserve_order(quantity: f64, duration: f64, k: f64, bought: f64) -> f64 {
+    let due = quantity.max(0.0) * ((k + 1.0) / duration.max(1.0)).min(1.0);
+    (due - bought).max(0.0)
 }
 
 /// From the last month before the deadline (or the announcement, if later) until the restriction
@@ -210,6 +226,15 @@ mod tests {
         assert_eq!(approved(2.0, 0.25, 0.8, 4.0), 0.75);
         assert_eq!(approved(2.0, 0.25, 0.8, 5.0), 0.8);
         assert_eq!(approved(0.0, 0.25, 0.8, 40.0), 0.8);
+    }
+
+    #[test]
+    fn a_reserve_buys_evenly_and_carries_what_it_missed() {
+        assert_eq!(reserve_order(120.0, 4.0, 0.0, 0.0), 30.0);
+        // Got only 10 of the first 30: the 20 missed wait for the next period.
+        assert_eq!(reserve_order(120.0, 4.0, 1.0, 10.0), 50.0);
+        assert_eq!(reserve_order(120.0, 4.0, 3.0, 120.0), 0.0);
+        assert_eq!(reserve_order(120.0, 1.0, 0.0, 0.0), 120.0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::Workspace;
 use crate::model::Model;
 
 /// One region-commodity cell in one period. Supply side: `arrivals + recycled + inventory_draw +
-/// stockpile_release`; use side: `delivered + refilled`.
+/// stockpile_release`; use side: `delivered + refilled + reserved`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CellBalance {
     pub t: usize,
@@ -18,6 +18,8 @@ pub struct CellBalance {
     pub stockpile_release: f64,
     pub delivered: f64,
     pub refilled: f64,
+    /// Bought by state reserves (held out of the market).
+    pub reserved: f64,
     pub returned: f64,
     pub unmet: f64,
     /// Inventory at the start of the period.
@@ -76,6 +78,7 @@ pub fn record(m: &Model, ws: &mut Workspace, t: usize) {
                 stockpile_release: ws.stock_release[x],
                 delivered: ws.delivered[x],
                 refilled: ws.refilled[x],
+                reserved: ws.reserved[x],
                 returned: ws.returned[x],
                 unmet: ws.unmet[x],
                 inventory: ws.inv[x],

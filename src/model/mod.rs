@@ -18,6 +18,8 @@ pub const DISRUPTED_BELOW: f64 = 0.95;
 
 /// Tier of inventory refill requests: served after every buyer.
 pub const REFILL_TIER: u32 = u32::MAX;
+/// State reserves buy after every consumer and before inventories refill.
+pub const RESERVE_TIER: u32 = u32::MAX - 1;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MProducer {
@@ -154,6 +156,11 @@ pub enum MShockKind {
         sectors: Vec<usize>,
         factor: Px,
     },
+    /// A state reserve buying `quantity` units in cell `rc` over the shock's window.
+    Reserve {
+        rc: usize,
+        quantity: Px,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +192,8 @@ pub enum Buyer {
     Sector(usize),
     /// Index into `Model::recipe`.
     Producer(usize),
+    /// A state reserve's purchase order: index into `Model::shocks` (`MShockKind::Reserve`).
+    Reserve(usize),
     /// The region's inventory refill request.
     Refill,
 }
@@ -469,6 +478,14 @@ impl Model {
                     sectors: hit.clone(),
                     factor: pt.add(factor, false),
                 },
+                ShockKind::ReservePurchase {
+                    region,
+                    commodity,
+                    quantity,
+                } => MShockKind::Reserve {
+                    rc: rc(*region, *commodity),
+                    quantity: pt.add(quantity, false),
+                },
             };
             let occurs = pt.bernoulli(format!("shock.{}.occurs", sh.id), prob);
             shocks.push(MShock {
@@ -624,6 +641,11 @@ impl Model {
                     let p = &producers[it.producer];
                     if it.commodity == c && p.region == r {
                         buyers.push((Buyer::Producer(i), best_tier[p.commodity]));
+                    }
+                }
+                for (k, sh) in shocks.iter().enumerate() {
+                    if matches!(sh.kind, MShockKind::Reserve { rc: x, .. } if x == rc(r, c)) {
+                        buyers.push((Buyer::Reserve(k), RESERVE_TIER));
                     }
                 }
                 has_demand[rc(r, c)] = buyers.len() > s;

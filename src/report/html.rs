@@ -1135,6 +1135,19 @@ fn assumptions(h: &mut String, scenario: &Scenario) {
                 shock_timing(h, s, periods);
                 param_row(h, "demand factor", factor, "x");
             }
+            ShockKind::ReservePurchase {
+                region: r,
+                commodity: c,
+                quantity,
+            } => {
+                text_row(
+                    h,
+                    "buyer",
+                    &format!("the state reserve of {} for {}", region(*r), commodity(*c)),
+                );
+                shock_timing(h, s, periods);
+                param_row(h, "quantity bought (commodity units)", quantity, "");
+            }
         }
         h.push_str("</tbody>\n</table>\n");
     }

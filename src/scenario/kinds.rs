@@ -7,7 +7,12 @@ use super::diagnostic::{Diags, Loc};
 use super::reader::{Fields, Name};
 use super::suggest::did_you_mean;
 
-pub const SHOCK_KINDS: [&str; 3] = ["export_restriction", "production_outage", "demand_surge"];
+pub const SHOCK_KINDS: [&str; 4] = [
+    "export_restriction",
+    "production_outage",
+    "demand_surge",
+    "reserve_purchase",
+];
 pub const POLICY_KINDS: [&str; 5] = [
     "stockpile",
     "capacity_expansion",
@@ -38,6 +43,7 @@ pub fn shock_keys(kind: &str) -> &'static [&'static str] {
         ],
         "production_outage" => &["region", "commodity", "severity"],
         "demand_surge" => &["sector", "region", "factor"],
+        "reserve_purchase" => &["region", "commodity", "quantity"],
         _ => &[],
     }
 }

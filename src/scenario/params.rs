@@ -65,6 +65,7 @@ pub fn all(s: &Scenario) -> Vec<&Param> {
             }
             ShockKind::ProductionOutage { severity, .. } => out.push(severity),
             ShockKind::DemandSurge { factor, .. } => out.push(factor),
+            ShockKind::ReservePurchase { quantity, .. } => out.push(quantity),
         }
     }
     for p in &s.policies {

@@ -1,5 +1,5 @@
-//! Shocks: what happens (export restrictions, production outages, demand surges), resolved
-//! against the world.
+//! Shocks: what happens (export restrictions, production outages, demand surges, reserve
+//! purchases), resolved against the world.
 
 use std::collections::HashMap;
 
@@ -103,6 +103,7 @@ pub fn shocks(doc: &Doc, w: &World, meta: &Meta, d: &mut Diags) -> Vec<Shock> {
         let shock_kind = match kind {
             "export_restriction" => export_restriction(&f, &base, w, &start, &cal, d),
             "production_outage" => production_outage(&f, &base, w, d),
+            "reserve_purchase" => reserve_purchase(&f, &base, w, d),
             _ => demand_surge(&f, &base, w, d),
         };
         let (Some(id), Some(shock_kind)) = (id, shock_kind) else {
@@ -553,5 +554,24 @@ fn demand_surge(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Option<Shoc
         region,
         sectors,
         factor,
+    })
+}
+
+fn reserve_purchase(f: &Fields, base: &str, w: &World, d: &mut Diags) -> Option<ShockKind> {
+    let quantity = f.param(
+        "quantity",
+        &format!("{base}.quantity"),
+        &NON_NEGATIVE,
+        None,
+        d,
+    );
+    let r = f.req_string("region", d);
+    let c = f.req_string("commodity", d);
+    let region = r.and_then(|r| w.ids.region(&r, &f.key("region"), d));
+    let commodity = c.and_then(|c| w.ids.commodity(&c, &f.key("commodity"), d));
+    Some(ShockKind::ReservePurchase {
+        region: region?,
+        commodity: commodity?,
+        quantity,
     })
 }

@@ -320,6 +320,14 @@ pub enum ShockKind {
         sectors: Vec<SectorIx>,
         factor: Param,
     },
+    /// A government buying `quantity` units of a commodity for its strategic reserve over
+    /// `duration` periods from `start` (the reserve is held: never released in the run). Path
+    /// `shock.<id>.quantity`.
+    ReservePurchase {
+        region: RegionIx,
+        commodity: CommodityIx,
+        quantity: Param,
+    },
 }
 
 /// A licensing regime: `review` periods with no licence, then `approval_rate` of the blocked
@@ -365,6 +373,7 @@ impl ShockKind {
             ShockKind::ExportRestriction { .. } => "export_restriction",
             ShockKind::ProductionOutage { .. } => "production_outage",
             ShockKind::DemandSurge { .. } => "demand_surge",
+            ShockKind::ReservePurchase { .. } => "reserve_purchase",
         }
     }
 }
