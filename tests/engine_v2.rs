@@ -576,6 +576,7 @@ fn a_reserve_bids_the_price_up_only_when_the_market_cannot_serve_it() {
     assert_eq!(series(&r, "output.A.ind", 0), vec![1.0; 5]);
     let tr = trial_trace(&Model::compile(&sc), 1, 0);
     assert!(tr.cells.iter().all(|b| b.reserved == 0.0));
+    assert_eq!(metric(&r, "reserve.state-buying.bought"), vec![0.0]);
 
     // Spare output of 100 a month: the reserve buys 40 a month, nobody is short, and with
     // demand met and output sold above its baseline share the index stays at 1.
@@ -588,5 +589,10 @@ fn a_reserve_bids_the_price_up_only_when_the_market_cannot_serve_it() {
         close(&bought, &[0.0, 40.0, 40.0, 40.0, 0.0], 1e-9),
         "{bought:?}"
     );
+    assert!(close(
+        &metric(&r, "reserve.state-buying.bought"),
+        &[120.0],
+        1e-9
+    ));
     assert_eq!(series(&r, "output.A.ind", 0), vec![1.0; 5]);
 }

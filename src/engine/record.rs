@@ -96,6 +96,9 @@ pub fn finish(m: &Model, ws: &Workspace, metrics: &mut [f64], params: &mut [f64]
             0.0
         };
     }
+    for (i, &k) in m.reserves.iter().enumerate() {
+        metrics[n.m_reserve + i] = ws.reserve_bought[k];
+    }
     for (k, &p) in m.params.reported.iter().enumerate() {
         params[k] = ws.vals[p as usize];
     }

@@ -240,6 +240,8 @@ pub struct Model {
     pub stockpiles: Vec<MStockpile>,
     /// Distinct (region x commodity) cells holding stockpiles, in policy order.
     pub stockpile_groups: Vec<usize>,
+    /// Indices into `shocks` of the state reserve purchases (one `reserve.<id>.bought` each).
+    pub reserves: Vec<usize>,
     pub recycling: Vec<MRecycling>,
     pub shocks: Vec<MShock>,
     /// Buyers of each region-commodity cell (`rc = region * n_commodities + commodity`), sorted by
@@ -740,6 +742,12 @@ impl Model {
             inventories,
             stockpiles,
             stockpile_groups,
+            reserves: shocks
+                .iter()
+                .enumerate()
+                .filter(|(_, sh)| matches!(sh.kind, MShockKind::Reserve { .. }))
+                .map(|(k, _)| k)
+                .collect(),
             recycling,
             shocks,
             buyers,

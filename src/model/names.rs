@@ -6,7 +6,8 @@
 //! `world.value_lost`; `unmet.<region>.<commodity>`; `price.<region>.<commodity>.peak`;
 //! `stockpile.<region>.<commodity>.empty_at`; then (v2) `sector.<region>.<sector>.total_value_lost`,
 //! `region.<region>.total_value_lost`, `world.total_value_lost` (direct plus indirect losses) and
-//! `price.<region>.<commodity>.at_cap` (share of periods the price target hit its cap). Series: `output.<region>.<sector>`,
+//! `price.<region>.<commodity>.at_cap` (share of periods the price target hit its cap), and
+//! `reserve.<shock>.bought` (units a state reserve bought in the run). Series: `output.<region>.<sector>`,
 //! `price.<region>.<commodity>`, `flow.<exporter>.<importer>.<commodity>`, then the same flows in
 //! the baseline pass (no shocks, no policies), `baseline_flow.<exporter>.<importer>.<commodity>`.
 
@@ -35,6 +36,7 @@ pub struct OutputNames {
     pub m_stockpile: usize,
     pub m_total: usize,
     pub m_at_cap: usize,
+    pub m_reserve: usize,
     /// Offsets of series blocks.
     pub s_price: usize,
     pub s_flow: usize,
@@ -84,6 +86,10 @@ impl OutputNames {
         for &x in &m.price_cells {
             metrics.push(format!("price.{}.at_cap", cell(x)));
         }
+        let m_reserve = metrics.len();
+        for &k in &m.reserves {
+            metrics.push(format!("reserve.{}.bought", sc.shocks[k].id));
+        }
 
         let mut series = Vec::new();
         for s in &sc.sectors {
@@ -126,6 +132,7 @@ impl OutputNames {
             m_stockpile,
             m_total,
             m_at_cap,
+            m_reserve,
             s_price,
             s_flow,
             s_flow_base,

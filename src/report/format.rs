@@ -266,6 +266,7 @@ pub fn metric_label(name: &str, scenario: Option<&Scenario>) -> String {
         ["price", r, c] => (commodity(r, c), "price"),
         ["price", r, c, m] => (commodity(r, c), m),
         ["stockpile", r, c, m] => (commodity(r, c), m),
+        ["reserve", id, m] => (format!("State reserve purchase {id}"), m),
         ["flow", e, i, c] => return format!("{}, flow to {i}", commodity(e, c)),
         ["baseline_flow", e, i, c] => {
             return format!(
@@ -291,6 +292,7 @@ fn measure_words(measure: &str) -> String {
         "peak" => "peak price",
         "at_cap" => "share of periods at the price cap",
         "empty_at" => "stockpile empty at",
+        "bought" => "units bought",
         "output" => "output",
         "price" => "price",
         other => return other.replace('_', " "),
@@ -388,6 +390,18 @@ pub fn param_words(scenario: &Scenario, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_labels_name_the_subject_then_the_measure() {
+        assert_eq!(
+            metric_label("reserve.cn-ge.bought", None),
+            "State reserve purchase cn-ge, units bought"
+        );
+        assert_eq!(
+            metric_label("price.EU.gallium.at_cap", None),
+            "EU gallium, share of periods at the price cap"
+        );
+    }
 
     #[test]
     fn multiples_have_two_significant_figures() {

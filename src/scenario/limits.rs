@@ -46,6 +46,16 @@ fn shape(s: &Scenario) -> Shape {
             demand_pairs.insert((p.region, *c));
         }
     }
+    let mut n_reserves = 0;
+    for sh in &s.shocks {
+        if let ShockKind::ReservePurchase {
+            region, commodity, ..
+        } = &sh.kind
+        {
+            demand_pairs.insert((*region, *commodity));
+            n_reserves += 1;
+        }
+    }
     let n_stockpiles = s
         .policies
         .iter()
@@ -56,12 +66,13 @@ fn shape(s: &Scenario) -> Shape {
         cells.insert((p.region, p.commodity));
     }
     // Per sector 5 metrics plus total value lost; regions and the world twice (direct, total);
-    // unmet per demand cell; price peak and cap share per price cell; stockpiles.
+    // unmet per demand cell; price peak and cap share per price cell; stockpiles; reserves.
     let n_metrics = 6 * n_sectors
         + 2 * (n_regions + 1)
         + demand_pairs.len() as u64
         + 2 * cells.len() as u64
-        + n_stockpiles;
+        + n_stockpiles
+        + n_reserves;
     // Reported flows: one per restricting exporter, restricted commodity it produces and other
     // region with demand for it, however many shocks name the pair (as `Model` builds them).
     let mut flow_set = std::collections::BTreeSet::new();
