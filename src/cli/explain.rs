@@ -371,8 +371,13 @@ pub fn explain(s: &Scenario) -> String {
             ShockKind::DemandSurge { factor, .. } => {
                 let _ = writeln!(o, "    demand factor: {}", d(factor, ""));
             }
-            ShockKind::ReservePurchase { quantity, .. } => {
-                let _ = writeln!(o, "    quantity bought: {}", d(quantity, ""));
+            ShockKind::ReservePurchase {
+                quantity,
+                commodity,
+                ..
+            } => {
+                let unit = &s.commodities[*commodity].unit;
+                let _ = writeln!(o, "    quantity bought: {}", d(quantity, unit));
             }
         }
         if let Some(src) = &sh.source {
