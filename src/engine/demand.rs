@@ -21,45 +21,52 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     ] {
         a.fill(0.0);
     }
-    for (i, si) in m.sector_inputs.iter().enumerate() {
-        let g = ws.base_demand[i] * ws.surge[si.sector];
-        ws.gross[i] = g;
+    let (price, vals) = (&ws.price, &ws.vals);
+    for ((((((si, &cell), &base), g_out), mult_out), net_out), &sub) in m
+        .sector_inputs
+        .iter()
+        .zip(&ws.si_cell)
+        .zip(&ws.base_demand)
+        .zip(ws.gross.iter_mut())
+        .zip(ws.price_mult.iter_mut())
+        .zip(ws.net.iter_mut())
+        .zip(&ws.sub)
+    {
+        let g = base * ws.surge[si.sector];
+        *g_out = g;
         // Price response (v2): last period's index of the sector's region.
         let mult = match si.price_elasticity {
             Some(e) => {
-                let p = ws.price[ws.si_cell[i]];
+                let p = price[cell];
                 if p == 1.0 {
                     1.0
                 } else {
-                    p.powf(-ws.vals[e as usize]).min(1.0)
+                    p.powf(-vals[e as usize]).min(1.0)
                 }
             }
             None => 1.0,
         };
-        ws.price_mult[i] = mult;
-        ws.net[i] = g * (1.0 - ws.sub[i]) * mult;
-        ws.sect_need[ws.si_cell[i]] += ws.net[i];
+        *mult_out = mult;
+        let net = g * (1.0 - sub) * mult;
+        *net_out = net;
+        ws.sect_need[cell] += net;
     }
-    for (k, it) in m.recipe.iter().enumerate() {
+    for (it, need_out) in m.recipe.iter().zip(ws.need_prod.iter_mut()) {
         let pr = &m.producers[it.producer];
-        let need = ws.vals[it.coef as usize] * ws.planned[it.producer];
-        ws.need_prod[k] = need;
+        let need = vals[it.coef as usize] * ws.planned[it.producer];
+        *need_out = need;
         ws.prod_need[m.rc(pr.region, it.commodity)] += need;
     }
     for rec in &m.recycling {
-        let v = &ws.vals;
         if ws.baseline {
             break;
         }
-        let s =
-            v[rec.share as usize] * ramp_share(t, v[rec.lead_time as usize], v[rec.ramp as usize]);
+        let s = vals[rec.share as usize]
+            * ramp_share(t, vals[rec.lead_time as usize], vals[rec.ramp as usize]);
         ws.recycle_share[rec.rc] += s.max(0.0);
     }
-    for x in 0..ws.demand.len() {
-        let buyers = ws.sect_need[x] + ws.prod_need[x];
-        ws.recycled[x] = ws.recycle_share[x].min(1.0) * buyers;
-        ws.need_sum[x] += buyers;
-    }
+    // Refill requests first, so one pass over the cells can finish them (the requests read only
+    // stocks and targets).
     for inv in &m.inventories {
         let x = inv.rc;
         // Precautionary cover (v2) raises the target and may order faster.
@@ -71,8 +78,20 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
             0.0
         };
     }
-    for x in 0..ws.demand.len() {
-        let buyers = ws.sect_need[x] + ws.prod_need[x];
-        ws.demand[x] = (buyers - ws.recycled[x]).max(0.0) + ws.refill_req[x];
+    for ((((((&sect, &prod), &share), recycled), need_sum), &refill), demand) in ws
+        .sect_need
+        .iter()
+        .zip(&ws.prod_need)
+        .zip(&ws.recycle_share)
+        .zip(ws.recycled.iter_mut())
+        .zip(ws.need_sum.iter_mut())
+        .zip(&ws.refill_req)
+        .zip(ws.demand.iter_mut())
+    {
+        let buyers = sect + prod;
+        let rec = share.min(1.0) * buyers;
+        *recycled = rec;
+        *need_sum += buyers;
+        *demand = (buyers - rec).max(0.0) + refill;
     }
 }

@@ -20,75 +20,210 @@ pub fn fill_by_tier(
     while i < buyers.len() && supply > 0.0 {
         let tier = buyers[i].1;
         let mut j = i;
-        let mut short = 0.0;
         while j < buyers.len() && buyers[j].1 == tier {
-            if eligible(buyers[j].0) {
-                short += (req[j] - got[j]).max(0.0);
-            }
             j += 1;
         }
-        if short > 0.0 {
-            let give = short.min(supply);
-            let ratio = give / short;
-            for k in i..j {
-                if eligible(buyers[k].0) {
-                    got[k] += ratio * (req[k] - got[k]).max(0.0);
-                }
-            }
-            supply -= give;
-            used += give;
-        }
+        let give = fill_tier(&buyers[i..j], &req[i..j], &mut got[i..j], supply, &eligible);
+        supply -= give;
+        used += give;
         i = j;
     }
     used
 }
 
-pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
-    let range = m.buyers_of[x].clone();
-    if range.is_empty() {
-        return;
+/// One tier of `fill_by_tier`: hands `supply` to the eligible shortfalls pro rata and returns
+/// what it handed out (nothing when no one is short).
+#[inline(always)]
+fn fill_tier(
+    buyers: &[(Buyer, u32)],
+    req: &[f64],
+    got: &mut [f64],
+    supply: f64,
+    eligible: impl Fn(Buyer) -> bool,
+) -> f64 {
+    let n = buyers.len();
+    let (req, got) = (&req[..n], &mut got[..n]);
+    let mut short = 0.0;
+    for k in 0..n {
+        if eligible(buyers[k].0) {
+            short += (req[k] - got[k]).max(0.0);
+        }
     }
-    let buyers = &m.buyers[range.clone()];
-    let req = &mut ws.req[range.clone()];
-    let got = &mut ws.got[range.clone()];
-    for (b, (buyer, _)) in buyers.iter().enumerate() {
-        req[b] = match *buyer {
-            Buyer::Sector(i) => ws.net[i],
-            Buyer::Producer(k) => ws.need_prod[k],
-            Buyer::Refill => ws.refill_req[x],
-        };
-        got[b] = 0.0;
+    if !(short > 0.0) {
+        return 0.0;
     }
-    let supply = ws.arrivals[x] + ws.recycled[x];
-    fill_by_tier(buyers, req, got, supply, |_| true);
+    let give = short.min(supply);
+    let ratio = give / short;
+    for k in 0..n {
+        if eligible(buyers[k].0) {
+            got[k] += ratio * (req[k] - got[k]).max(0.0);
+        }
+    }
+    give
+}
 
-    // Inventory and stockpiles only cover shortfalls of buyers other than refill requests:
-    // with none left they would hand out nothing (and draw nothing).
-    let short = buyers
-        .iter()
-        .zip(req.iter().zip(got.iter()))
-        .any(|((b, _), (&r, &g))| !matches!(b, Buyer::Refill) && r - g > 0.0);
+/// Where one cell's buyers and tiers sit, precomputed from the model (`Plan`).
+#[derive(Debug, Clone, Copy)]
+struct CellPlan {
+    /// The cell, its buyer slots (`Model::buyers`) and its tiers (into `Plan::tier_end`).
+    x: u32,
+    slots: [u32; 2],
+    tiers: [u32; 2],
+}
+
+/// The distribution step's layout, built once from the model: the cells with buyers of each
+/// commodity, in region order, and where each cell's tiers end, so the trial loop neither scans
+/// cells without buyers nor compares tiers.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Per commodity: a range into `cells`.
+    of: Vec<[u32; 2]>,
+    cells: Vec<CellPlan>,
+    /// Slot (relative to its cell's first) after the last buyer of each tier.
+    tier_end: Vec<u32>,
+}
+
+impl Plan {
+    pub fn new(m: &Model) -> Plan {
+        let mut plan = Plan::default();
+        let idx = |v: usize| u32::try_from(v).expect("model sizes fit in u32");
+        for c in 0..m.n_commodities {
+            let first = plan.cells.len();
+            for r in 0..m.n_regions {
+                let x = m.rc(r, c);
+                let range = m.buyers_of[x].clone();
+                // A cell without buyers has nothing to distribute (its totals stay at zero).
+                if range.is_empty() {
+                    continue;
+                }
+                let t0 = plan.tier_end.len();
+                let buyers = &m.buyers[range.clone()];
+                for (k, (_, tier)) in buyers.iter().enumerate() {
+                    if buyers.get(k + 1).is_none_or(|next| next.1 != *tier) {
+                        plan.tier_end.push(idx(k + 1));
+                    }
+                }
+                plan.cells.push(CellPlan {
+                    x: idx(x),
+                    slots: [idx(range.start), idx(range.end)],
+                    tiers: [idx(t0), idx(plan.tier_end.len())],
+                });
+            }
+            plan.of.push([idx(first), idx(plan.cells.len())]);
+        }
+        plan
+    }
+}
+
+fn span<T>(v: &[T], [a, b]: [u32; 2]) -> &[T] {
+    &v[a as usize..b as usize]
+}
+
+/// Distributes commodity `c` in every region that has buyers of it.
+pub fn distribute(m: &Model, ws: &mut Workspace, c: usize) {
+    let [a, b] = ws.dist_plan.of[c];
+    for ci in a as usize..b as usize {
+        distribute_cell(m, ws, ci);
+    }
+}
+
+/// Trade and recycled supply to the buyers of one cell by tier, then inventories and stockpiles
+/// for the shortfalls, then the cell's totals.
+fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
+    let cp = ws.dist_plan.cells[ci];
+    let x = cp.x as usize;
+    let range = cp.slots[0] as usize..cp.slots[1] as usize;
+    let n = range.len();
+    let buyers = &m.buyers[range.clone()][..n];
+    let short = {
+        let Workspace {
+            dist_plan: plan,
+            req,
+            got,
+            arrivals,
+            recycled,
+            net,
+            need_prod,
+            refill_req,
+            ..
+        } = &mut *ws;
+        let req = &mut req[range.clone()][..n];
+        let got = &mut got[range.clone()][..n];
+        for k in 0..n {
+            req[k] = match buyers[k].0 {
+                Buyer::Sector(i) => net[i],
+                Buyer::Producer(i) => need_prod[i],
+                Buyer::Refill => refill_req[x],
+            };
+            got[k] = 0.0;
+        }
+        fill_cell(
+            buyers,
+            req,
+            got,
+            arrivals[x] + recycled[x],
+            span(&plan.tier_end, cp.tiers),
+        );
+        // Inventory and stockpiles only cover shortfalls of buyers other than refill requests:
+        // with none left they would hand out nothing (and draw nothing).
+        (0..n).any(|k| !matches!(buyers[k].0, Buyer::Refill) && req[k] - got[k] > 0.0)
+    };
     if short {
         inventory::cover_shortfalls(m, ws, x);
     }
-
-    let buyers = &m.buyers[range.clone()];
-    let (mut delivered, mut unmet) = (0.0, 0.0);
-    for (b, (buyer, _)) in buyers.iter().enumerate() {
-        let g = ws.got[range.start + b];
-        match *buyer {
-            Buyer::Sector(i) => ws.got_sector[i] = g,
-            Buyer::Producer(k) => ws.got_prod[k] = g,
+    let Workspace {
+        req,
+        got,
+        got_sector,
+        got_prod,
+        refilled,
+        delivered,
+        unmet,
+        ..
+    } = &mut *ws;
+    let (req, got) = (&req[range.clone()][..n], &got[range][..n]);
+    let (mut d, mut u) = (0.0, 0.0);
+    for k in 0..n {
+        let g = got[k];
+        match buyers[k].0 {
+            Buyer::Sector(i) => got_sector[i] = g,
+            Buyer::Producer(i) => got_prod[i] = g,
             Buyer::Refill => {
-                ws.refilled[x] = g;
+                refilled[x] = g;
                 continue;
             }
         }
-        delivered += g;
-        unmet += (ws.req[range.start + b] - g).max(0.0);
+        d += g;
+        u += (req[k] - g).max(0.0);
     }
-    ws.delivered[x] = delivered;
-    ws.unmet[x] = unmet;
+    delivered[x] = d;
+    unmet[x] = u;
+}
+
+/// `fill_by_tier` of `supply` to every buyer of one cell on its precomputed tiers.
+fn fill_cell(
+    buyers: &[(Buyer, u32)],
+    req: &[f64],
+    got: &mut [f64],
+    mut supply: f64,
+    tier_end: &[u32],
+) {
+    let mut lo = 0;
+    for &end in tier_end {
+        if !(supply > 0.0) {
+            break;
+        }
+        let hi = end as usize;
+        let give = fill_tier(
+            &buyers[lo..hi],
+            &req[lo..hi],
+            &mut got[lo..hi],
+            supply,
+            |_| true,
+        );
+        supply -= give;
+        lo = hi;
+    }
 }
 
 #[cfg(test)]
