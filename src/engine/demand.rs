@@ -21,23 +21,32 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     ] {
         a.fill(0.0);
     }
-    let (price, vals) = (&ws.price, &ws.vals);
-    for ((((((si, &cell), &base), g_out), mult_out), net_out), &sub) in m
-        .sector_inputs
-        .iter()
-        .zip(&ws.si_cell)
-        .zip(&ws.base_demand)
-        .zip(ws.gross.iter_mut())
-        .zip(ws.price_mult.iter_mut())
-        .zip(ws.net.iter_mut())
-        .zip(&ws.sub)
-    {
-        let g = base * ws.surge[si.sector];
-        *g_out = g;
+    let Workspace {
+        price,
+        vals,
+        si_cell,
+        base_demand,
+        gross,
+        price_mult,
+        net: nets,
+        sub,
+        surge,
+        sect_need,
+        need_prod,
+        prod_need,
+        planned,
+        ..
+    } = &mut *ws;
+    let n = m.sector_inputs.len();
+    let (cells, base, sub) = (&si_cell[..n], &base_demand[..n], &sub[..n]);
+    let (gross, price_mult, nets) = (&mut gross[..n], &mut price_mult[..n], &mut nets[..n]);
+    for (i, si) in m.sector_inputs.iter().enumerate() {
+        let g = base[i] * surge[si.sector];
+        gross[i] = g;
         // Price response (v2): last period's index of the sector's region.
         let mult = match si.price_elasticity {
             Some(e) => {
-                let p = price[cell];
+                let p = price[cells[i]];
                 if p == 1.0 {
                     1.0
                 } else {
@@ -46,17 +55,18 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
             }
             None => 1.0,
         };
-        *mult_out = mult;
-        let net = g * (1.0 - sub) * mult;
-        *net_out = net;
-        ws.sect_need[cell] += net;
+        price_mult[i] = mult;
+        let net = g * (1.0 - sub[i]) * mult;
+        nets[i] = net;
+        sect_need[cells[i]] += net;
     }
-    for (it, need_out) in m.recipe.iter().zip(ws.need_prod.iter_mut()) {
+    for (it, need_out) in m.recipe.iter().zip(need_prod.iter_mut()) {
         let pr = &m.producers[it.producer];
-        let need = vals[it.coef as usize] * ws.planned[it.producer];
+        let need = vals[it.coef as usize] * planned[it.producer];
         *need_out = need;
-        ws.prod_need[m.rc(pr.region, it.commodity)] += need;
+        prod_need[m.rc(pr.region, it.commodity)] += need;
     }
+    let vals = &ws.vals;
     for rec in &m.recycling {
         if ws.baseline {
             break;

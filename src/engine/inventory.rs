@@ -137,14 +137,31 @@ pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
     {
         *inv = (*inv - draw + refilled + returned).max(0.0);
     }
-    let mut k = 0;
-    for inv in m.inventories.iter().filter(|i| i.dispersion.is_some()) {
+    let Workspace {
+        inv,
+        tranche_of,
+        tr_w,
+        tr_stock,
+        tr_draw,
+        inv_target,
+        prec_target,
+        returned,
+        refilled,
+        ..
+    } = &mut *ws;
+    let groups = tr_w
+        .chunks_exact(TRANCHES)
+        .zip(tr_stock.chunks_exact_mut(TRANCHES))
+        .zip(tr_draw.chunks_exact_mut(TRANCHES));
+    let dispersed = m.inventories.iter().filter(|i| i.dispersion.is_some());
+    for (k, (mi, ((w, stock), draw))) in dispersed.zip(groups).enumerate() {
+        let x = mi.rc;
         // `Workspace::new` numbers the dispersed inventories in this order; a cell listed twice
         // keeps its last number, as the per-cell lookup did.
-        if ws.tranche_of[inv.rc] == k {
-            ws.inv[inv.rc] = close_tranches(ws, inv.rc, k);
+        if tranche_of[x] == k {
+            let target = inv_target[x] + prec_target[x];
+            inv[x] = close_tranches(w, stock, draw, target, returned[x], refilled[x]);
         }
-        k += 1;
     }
     for (((prev, &unmet), &sect), &prod) in ws
         .unmet_prev
@@ -177,21 +194,23 @@ pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
 /// End of period for an inventory held in groups: each group takes its own draw, an equal share
 /// of the returned inputs, and the refill in proportion to how far it sits below its own share
 /// of the target (in proportion to its share when none is below). Returns the cell's stock.
-fn close_tranches(ws: &mut Workspace, x: usize, k: usize) -> f64 {
-    let span = k * TRANCHES..(k + 1) * TRANCHES;
+fn close_tranches(
+    w: &[f64],
+    stock: &mut [f64],
+    draw: &mut [f64],
+    target: f64,
+    returned: f64,
+    refilled: f64,
+) -> f64 {
     // Fixed-size views: no bounds checks in the loops below.
-    let w: &[f64; TRANCHES] = ws.tr_w[span.clone()].try_into().expect("TRANCHES groups");
-    let stock: &mut [f64; TRANCHES] = (&mut ws.tr_stock[span.clone()])
-        .try_into()
-        .expect("TRANCHES groups");
-    let draw: &mut [f64; TRANCHES] = (&mut ws.tr_draw[span]).try_into().expect("TRANCHES groups");
-    let target = ws.inv_target[x] + ws.prec_target[x];
+    let w: &[f64; TRANCHES] = w.try_into().expect("TRANCHES groups");
+    let stock: &mut [f64; TRANCHES] = stock.try_into().expect("TRANCHES groups");
+    let draw: &mut [f64; TRANCHES] = draw.try_into().expect("TRANCHES groups");
     let mut gap = 0.0;
     for j in 0..TRANCHES {
         gap += (target * w[j] - stock[j]).max(0.0);
     }
-    let back = ws.returned[x] / TRANCHES as f64;
-    let refilled = ws.refilled[x];
+    let back = returned / TRANCHES as f64;
     let mut total = 0.0;
     for j in 0..TRANCHES {
         let share = if gap > 0.0 {
