@@ -43,6 +43,19 @@ fn fill_tier(
 ) -> f64 {
     let n = buyers.len();
     let (req, got) = (&req[..n], &mut got[..n]);
+    if n == 1 {
+        // The usual tier of one buyer, without the loops.
+        if !eligible(buyers[0].0) {
+            return 0.0;
+        }
+        let short = (req[0] - got[0]).max(0.0);
+        if !(short > 0.0) {
+            return 0.0;
+        }
+        let give = short.min(supply);
+        got[0] += give / short * (req[0] - got[0]).max(0.0);
+        return give;
+    }
     let mut short = 0.0;
     for k in 0..n {
         if eligible(buyers[k].0) {
@@ -135,7 +148,7 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
     let range = cp.slots[0] as usize..cp.slots[1] as usize;
     let n = range.len();
     let buyers = &m.buyers[range.clone()][..n];
-    let short = {
+    {
         let Workspace {
             dist_plan: plan,
             req,
@@ -164,13 +177,22 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
             arrivals[x] + recycled[x],
             span(&plan.tier_end, cp.tiers),
         );
-        // Inventory and stockpiles only cover shortfalls of buyers other than refill requests:
-        // with none left they would hand out nothing (and draw nothing).
-        (0..n).any(|k| !matches!(buyers[k].0, Buyer::Refill) && req[k] - got[k] > 0.0)
-    };
-    if short {
-        inventory::cover_shortfalls(m, ws, x);
     }
+    // Inventory and stockpiles only cover shortfalls of buyers other than refill requests: with
+    // none left (unmet demand is positive exactly when one is short) they would hand out nothing
+    // and draw nothing. Otherwise the totals are taken again after them.
+    if totals(m, ws, x, range.clone()) > 0.0 {
+        inventory::cover_shortfalls(m, ws, x);
+        totals(m, ws, x, range);
+    }
+}
+
+/// Hands cell `x`'s deliveries to its buyers and sums its deliveries and unmet demand in buyer
+/// order over the buyers other than the refill request. Returns the unmet demand.
+#[inline(always)]
+fn totals(m: &Model, ws: &mut Workspace, x: usize, range: std::ops::Range<usize>) -> f64 {
+    let n = range.len();
+    let buyers = &m.buyers[range.clone()][..n];
     let Workspace {
         req,
         got,
@@ -198,6 +220,7 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
     }
     delivered[x] = d;
     unmet[x] = u;
+    u
 }
 
 /// `fill_by_tier` of `supply` to every buyer of one cell on its precomputed tiers.
