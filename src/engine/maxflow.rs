@@ -253,10 +253,14 @@ impl FairFill {
             if u < ns {
                 let i = u;
                 let (er, or) = (&edge[i * nt..(i + 1) * nt], &out[i * nt..(i + 1) * nt]);
-                for j in 0..nt {
-                    if from_snk[j] == NONE && er[j] - or[j] > eps {
-                        from_snk[j] = i;
-                        if tcap[j] - ft[j] > eps {
+                let sinks = from_snk
+                    .iter_mut()
+                    .zip(er.iter().zip(or))
+                    .zip(tcap.iter().zip(ft));
+                for (j, ((from, (&e, &o)), (&cap, &f))) in sinks.enumerate() {
+                    if *from == NONE && e - o > eps {
+                        *from = i;
+                        if cap - f > eps {
                             return Some(j);
                         }
                         queue[tail] = ns + j;
