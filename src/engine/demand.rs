@@ -8,16 +8,15 @@ use super::capacity::ramp_share;
 use crate::model::Model;
 
 pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
+    // `refilled`, `delivered` and `unmet` need no reset: distribution writes them in every cell
+    // that has buyers (a refill request), and the other cells keep the workspace's zeros.
     for a in [
         &mut ws.sect_need,
         &mut ws.prod_need,
         &mut ws.recycle_share,
         &mut ws.inv_draw,
         &mut ws.stock_release,
-        &mut ws.refilled,
         &mut ws.returned,
-        &mut ws.delivered,
-        &mut ws.unmet,
     ] {
         a.fill(0.0);
     }
@@ -35,6 +34,8 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         need_prod,
         prod_need,
         planned,
+        dist_plan,
+        req,
         ..
     } = &mut *ws;
     let n = m.sector_inputs.len();
@@ -58,12 +59,19 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         price_mult[i] = mult;
         let net = g * (1.0 - sub[i]) * mult;
         nets[i] = net;
+        req[dist_plan.slot_of_input[i] as usize] = net;
         sect_need[cells[i]] += net;
     }
-    for (it, need_out) in m.recipe.iter().zip(need_prod.iter_mut()) {
+    for ((it, need_out), &slot) in m
+        .recipe
+        .iter()
+        .zip(need_prod.iter_mut())
+        .zip(&dist_plan.slot_of_line)
+    {
         let pr = &m.producers[it.producer];
         let need = vals[it.coef as usize] * planned[it.producer];
         *need_out = need;
+        req[slot as usize] = need;
         prod_need[m.rc(pr.region, it.commodity)] += need;
     }
     let vals = &ws.vals;
@@ -82,11 +90,14 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         // Precautionary cover (v2) raises the target and may order faster.
         let target = ws.inv_target[x] + ws.prec_target[x];
         let cap = ws.refill_cap[x].max(ws.prec_cap[x]);
-        ws.refill_req[x] = if ws.inv[x] < target {
+        let q = if ws.inv[x] < target {
             (target - ws.inv[x]).min(cap)
         } else {
             0.0
         };
+        ws.refill_req[x] = q;
+        // The distribution step's request slot (every inventory's cell has one).
+        ws.req[ws.dist_plan.slot_of_refill[x] as usize] = q;
     }
     for ((((((&sect, &prod), &share), recycled), need_sum), &refill), demand) in ws
         .sect_need

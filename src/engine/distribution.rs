@@ -94,12 +94,53 @@ pub struct Plan {
     cells: Vec<CellPlan>,
     /// Slot (relative to its cell's first) after the last buyer of each tier.
     tier_end: Vec<u32>,
+    /// The buyer slot (`Model::buyers`) of each sector input, of each recipe line, and of each
+    /// cell's refill request (`u32::MAX`: none): `demand` writes the requests there as it
+    /// computes them, so distribution reads them without matching on the kind of buyer.
+    pub(super) slot_of_input: Vec<u32>,
+    pub(super) slot_of_line: Vec<u32>,
+    pub(super) slot_of_refill: Vec<u32>,
 }
 
 impl Plan {
     pub fn new(m: &Model) -> Plan {
-        let mut plan = Plan::default();
         let idx = |v: usize| u32::try_from(v).expect("model sizes fit in u32");
+        let mut plan = Plan {
+            slot_of_input: vec![u32::MAX; m.sector_inputs.len()],
+            slot_of_line: vec![u32::MAX; m.recipe.len()],
+            slot_of_refill: vec![u32::MAX; m.n_regions * m.n_commodities],
+            ..Plan::default()
+        };
+        // Every sector input and recipe line is a buyer of exactly one cell, and every cell
+        // with an inventory has one refill request (`Model::compile`).
+        for (slot, (b, _)) in m.buyers.iter().enumerate() {
+            let (map, i) = match *b {
+                Buyer::Sector(i) => (&mut plan.slot_of_input, i),
+                Buyer::Producer(i) => (&mut plan.slot_of_line, i),
+                Buyer::Refill => continue,
+            };
+            map[i] = idx(slot);
+        }
+        for (x, range) in m.buyers_of.iter().enumerate() {
+            for slot in range.clone() {
+                if m.buyers[slot].0 == Buyer::Refill {
+                    plan.slot_of_refill[x] = idx(slot);
+                }
+            }
+        }
+        assert!(
+            plan.slot_of_input
+                .iter()
+                .chain(&plan.slot_of_line)
+                .all(|&s| s != u32::MAX),
+            "every sector input and recipe line is a buyer"
+        );
+        assert!(
+            m.inventories
+                .iter()
+                .all(|i| plan.slot_of_refill[i.rc] != u32::MAX),
+            "every inventory's cell has a refill request"
+        );
         for c in 0..m.n_commodities {
             let first = plan.cells.len();
             for r in 0..m.n_regions {
@@ -155,21 +196,12 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
             got,
             arrivals,
             recycled,
-            net,
-            need_prod,
-            refill_req,
             ..
         } = &mut *ws;
-        let req = &mut req[range.clone()][..n];
+        // The requests are in place (`demand::compute` writes them); deliveries start at zero.
+        let req = &req[range.clone()][..n];
         let got = &mut got[range.clone()][..n];
-        for k in 0..n {
-            req[k] = match buyers[k].0 {
-                Buyer::Sector(i) => net[i],
-                Buyer::Producer(i) => need_prod[i],
-                Buyer::Refill => refill_req[x],
-            };
-            got[k] = 0.0;
-        }
+        got.fill(0.0);
         fill_cell(
             buyers,
             req,
