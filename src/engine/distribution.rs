@@ -188,7 +188,6 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
     let x = cp.x as usize;
     let range = cp.slots[0] as usize..cp.slots[1] as usize;
     let n = range.len();
-    let buyers = &m.buyers[range.clone()][..n];
     {
         let Workspace {
             dist_plan: plan,
@@ -198,12 +197,10 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
             recycled,
             ..
         } = &mut *ws;
-        // The requests are in place (`demand::compute` writes them); deliveries start at zero.
+        // The requests are in place (`demand::compute` writes them).
         let req = &req[range.clone()][..n];
         let got = &mut got[range.clone()][..n];
-        got.fill(0.0);
         fill_cell(
-            buyers,
             req,
             got,
             arrivals[x] + recycled[x],
@@ -255,29 +252,44 @@ fn totals(m: &Model, ws: &mut Workspace, x: usize, range: std::ops::Range<usize>
     u
 }
 
-/// `fill_by_tier` of `supply` to every buyer of one cell on its precomputed tiers.
-fn fill_cell(
-    buyers: &[(Buyer, u32)],
-    req: &[f64],
-    got: &mut [f64],
-    mut supply: f64,
-    tier_end: &[u32],
-) {
+/// `fill_by_tier` of `supply` to every buyer of one cell on its precomputed tiers, from
+/// deliveries of zero: the same operations with `got = 0` written out, and zero where supply
+/// did not reach, so the cell needs no separate zeroing (a call to `memset` per cell).
+fn fill_cell(req: &[f64], got: &mut [f64], mut supply: f64, tier_end: &[u32]) {
+    let n = req.len();
+    let got = &mut got[..n];
     let mut lo = 0;
     for &end in tier_end {
         if !(supply > 0.0) {
             break;
         }
         let hi = end as usize;
-        let give = fill_tier(
-            &buyers[lo..hi],
-            &req[lo..hi],
-            &mut got[lo..hi],
-            supply,
-            |_| true,
-        );
-        supply -= give;
+        let (rq, gt) = (&req[lo..hi], &mut got[lo..hi]);
+        let mut short = 0.0;
+        for &r in rq {
+            short += (r - 0.0).max(0.0);
+        }
+        if short > 0.0 {
+            let give = short.min(supply);
+            let ratio = give / short;
+            for (g, &r) in gt.iter_mut().zip(rq) {
+                *g = 0.0 + ratio * (r - 0.0).max(0.0);
+            }
+            supply -= give;
+        } else {
+            zero(gt);
+        }
         lo = hi;
+    }
+    zero(&mut got[lo..]);
+}
+
+/// Zeroes a cell's few deliveries without a call to `memset`.
+fn zero(got: &mut [f64]) {
+    match got {
+        [] => {}
+        [g] => *g = 0.0,
+        _ => got.fill(0.0),
     }
 }
 
