@@ -43,36 +43,24 @@ fn fill_tier(
 ) -> f64 {
     let n = buyers.len();
     let (req, got) = (&req[..n], &mut got[..n]);
-    if n == 1 {
-        // The usual tier of one buyer, without the loops.
-        if !eligible(buyers[0].0) {
-            return 0.0;
-        }
-        let short = (req[0] - got[0]).max(0.0);
-        if !(short > 0.0) {
-            return 0.0;
-        }
-        let give = short.min(supply);
-        got[0] += give / short * (req[0] - got[0]).max(0.0);
-        return give;
-    }
     let mut short = 0.0;
     for k in 0..n {
         if eligible(buyers[k].0) {
             short += (req[k] - got[k]).max(0.0);
         }
     }
-    if !(short > 0.0) {
-        return 0.0;
-    }
-    let give = short.min(supply);
-    let ratio = give / short;
-    for k in 0..n {
-        if eligible(buyers[k].0) {
-            got[k] += ratio * (req[k] - got[k]).max(0.0);
+    if short > 0.0 {
+        let give = short.min(supply);
+        let ratio = give / short;
+        for k in 0..n {
+            if eligible(buyers[k].0) {
+                got[k] += ratio * (req[k] - got[k]).max(0.0);
+            }
         }
+        give
+    } else {
+        0.0
     }
-    give
 }
 
 /// Where one cell's buyers and tiers sit, precomputed from the model (`Plan`).
@@ -260,7 +248,8 @@ fn fill_cell(req: &[f64], got: &mut [f64], mut supply: f64, tier_end: &[u32]) {
     let got = &mut got[..n];
     let mut lo = 0;
     for &end in tier_end {
-        if !(supply > 0.0) {
+        // Served while supply is left (`supply > 0`, false for NaN as well).
+        if supply.is_nan() || supply <= 0.0 {
             break;
         }
         let hi = end as usize;
