@@ -41,6 +41,7 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     let n = m.sector_inputs.len();
     let (cells, base, sub) = (&si_cell[..n], &base_demand[..n], &sub[..n]);
     let (gross, price_mult, nets) = (&mut gross[..n], &mut price_mult[..n], &mut nets[..n]);
+    let slots = &dist_plan.slot_of_input[..n];
     for (i, si) in m.sector_inputs.iter().enumerate() {
         let g = base[i] * surge[si.sector];
         gross[i] = g;
@@ -59,7 +60,7 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         price_mult[i] = mult;
         let net = g * (1.0 - sub[i]) * mult;
         nets[i] = net;
-        req[dist_plan.slot_of_input[i] as usize] = net;
+        req[slots[i] as usize] = net;
         sect_need[cells[i]] += net;
     }
     for ((it, need_out), &slot) in m
