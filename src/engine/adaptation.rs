@@ -6,18 +6,31 @@
 use super::Workspace;
 
 pub fn update(ws: &mut Workspace) {
-    for i in 0..ws.sub.len() {
-        if ws.sub_max[i] <= 0.0 || ws.sub_rate[i] <= 0.0 {
+    let Workspace {
+        sub,
+        sub_max,
+        sub_rate,
+        sub_lag,
+        short_run,
+        net,
+        got_sector,
+        ..
+    } = &mut *ws;
+    let n = sub.len();
+    let (sub_max, sub_rate, sub_lag) = (&sub_max[..n], &sub_rate[..n], &sub_lag[..n]);
+    let (short_run, net, got) = (&mut short_run[..n], &net[..n], &got_sector[..n]);
+    for i in 0..n {
+        if sub_max[i] <= 0.0 || sub_rate[i] <= 0.0 {
             continue;
         }
-        let short = ws.net[i] > 0.0 && ws.got_sector[i] < ws.net[i] * (1.0 - 1e-9);
+        let short = net[i] > 0.0 && got[i] < net[i] * (1.0 - 1e-9);
         if !short {
-            ws.short_run[i] = 0;
+            short_run[i] = 0;
             continue;
         }
-        ws.short_run[i] += 1;
-        if f64::from(ws.short_run[i]) >= ws.sub_lag[i] {
-            ws.sub[i] = (ws.sub[i] + ws.sub_rate[i]).min(ws.sub_max[i]);
+        short_run[i] += 1;
+        if f64::from(short_run[i]) >= sub_lag[i] {
+            sub[i] = (sub[i] + sub_rate[i]).min(sub_max[i]);
         }
     }
 }

@@ -21,13 +21,23 @@
 use super::Workspace;
 use crate::model::{LinkBasis, Model};
 
+/// Commodity `c`'s column of a per-cell array (`x = r * n_commodities + c`), region by region.
+fn column(v: &[f64], c: usize, nc: usize) -> impl Iterator<Item = &f64> {
+    v.chunks_exact(nc).map(move |row| &row[c])
+}
+
+fn column_mut(v: &mut [f64], c: usize, nc: usize) -> impl Iterator<Item = &mut f64> {
+    v.chunks_exact_mut(nc).map(move |row| &mut row[c])
+}
+
 pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     let nr = m.n_regions;
+    let nc = m.n_commodities;
     let prods = &m.producer_list[m.producers_of[c].clone()];
     let sum_a: f64 = prods.iter().map(|&p| ws.avail[p]).sum();
     let mut sum_d = 0.0;
-    for r in 0..nr {
-        sum_d += ws.demand[m.rc(r, c)];
+    for &d in column(&ws.demand, c, nc) {
+        sum_d += d;
     }
     // Producers' sold share of the whole market, the base of orders-basis caps.
     let s0 = if sum_a > 0.0 {
@@ -35,21 +45,41 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     } else {
         1.0
     };
-    // Both passes record flows: the baseline pass's are the flow charts' level without controls.
-    for &p in prods {
-        ws.flow[p * nr..(p + 1) * nr].fill(0.0);
-        ws.sold[p] = 0.0;
-    }
     if ws.baseline {
         baseline_flows(m, ws, c, t, sum_a);
     }
-    if !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0 {
+    let one_market = !ws.restricted[c] || sum_a <= 0.0 || sum_d <= 0.0;
+    // Both passes record flows: the baseline pass's are the flow charts' level without controls.
+    // Every producer's row is written below when one market has supply; otherwise start at 0.
+    if !(one_market && sum_a > 0.0) {
+        for &p in prods {
+            ws.flow[p * nr..(p + 1) * nr].fill(0.0);
+            ws.sold[p] = 0.0;
+        }
+    }
+    // Disjoint borrows held locally: their addresses stay in registers across the stores.
+    let Workspace {
+        avail,
+        made,
+        sold,
+        flow,
+        alpha,
+        link_basis,
+        demand,
+        refill_req,
+        arrivals,
+        fill,
+        base_x0,
+        col,
+        alloc_net: net,
+        ..
+    } = &mut *ws;
+    if one_market {
         // One market: consumption is filled at one ratio, then refill orders share what is
         // left; every producer sells the same share s0.
-        let nc = m.n_commodities;
         let mut sum_r = 0.0;
-        for r in 0..nr {
-            sum_r += ws.refill_req[r * nc + c];
+        for &q in column(refill_req, c, nc) {
+            sum_r += q;
         }
         let sum_c = sum_d - sum_r;
         let fc = if sum_c > 0.0 {
@@ -64,20 +94,24 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             1.0
         };
         // This commodity's column of arrivals, kept contiguous for the flows below.
-        let col = &mut ws.col[..nr];
-        for (r, arr) in col.iter_mut().enumerate() {
-            let x = r * nc + c;
-            let (demand, refill) = (ws.demand[x], ws.refill_req[x]);
+        let col = &mut col[..nr];
+        for ((((arr, &demand), &refill), arrival), fill) in col
+            .iter_mut()
+            .zip(column(demand, c, nc))
+            .zip(column(refill_req, c, nc))
+            .zip(column_mut(arrivals, c, nc))
+            .zip(column_mut(fill, c, nc))
+        {
             let a = fc * (demand - refill) + fr * refill;
             *arr = a;
-            ws.arrivals[x] = a;
-            ws.fill[x] = if demand > 0.0 { a / demand } else { 1.0 };
+            *arrival = a;
+            *fill = if demand > 0.0 { a / demand } else { 1.0 };
         }
         if sum_a > 0.0 {
             // Producers sell this period's output pro rata first; finished-goods stocks are
             // drawn, pro rata, only for what output cannot cover.
             let total: f64 = col.iter().sum();
-            let sum_made: f64 = prods.iter().map(|&p| ws.made[p]).sum();
+            let sum_made: f64 = prods.iter().map(|&p| made[p]).sum();
             let sum_fg = sum_a - sum_made;
             let from_made = if sum_made > 0.0 {
                 (total / sum_made).min(1.0)
@@ -91,10 +125,10 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
                 0.0
             };
             for &p in prods {
-                let sold = from_made * ws.made[p] + from_fg * (ws.avail[p] - ws.made[p]);
-                ws.sold[p] = sold;
-                let share = if total > 0.0 { sold / total } else { 0.0 };
-                for (f, &a) in ws.flow[p * nr..(p + 1) * nr].iter_mut().zip(col.iter()) {
+                let s = from_made * made[p] + from_fg * (avail[p] - made[p]);
+                sold[p] = s;
+                let share = if total > 0.0 { s / total } else { 0.0 };
+                for (f, &a) in flow[p * nr..(p + 1) * nr].iter_mut().zip(col.iter()) {
                     *f = share * a;
                 }
             }
@@ -104,8 +138,6 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     }
 
     // The most producer `p` may ship to region `r` this period (the same in both stages).
-    let (alpha, link_basis, avail) = (&ws.alpha, &ws.link_basis, &ws.avail);
-    let (demand, base_x0) = (&ws.demand, &ws.base_x0);
     let np = m.producers.len();
     let link_cap = |p: usize, r: usize| {
         let k = p * nr + r;
@@ -118,7 +150,6 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
 
     // The network: producers with output x regions with demand (`network.rs` pools the
     // producers no cap binds and runs both stages).
-    let net = &mut ws.alloc_net;
     let mut k = 0;
     for &p in prods {
         if avail[p] > 0.0 {
@@ -126,14 +157,12 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             k += 1;
         }
     }
-    let refill_req = &ws.refill_req;
     let mut n = 0;
-    for r in 0..nr {
-        let x = m.rc(r, c);
-        if demand[x] > 0.0 {
+    for (&d, &q) in column(demand, c, nc).zip(column(refill_req, c, nc)) {
+        if d > 0.0 {
             // Consumption first; refill orders then share what producers and links have left.
-            net.cons[n] = (demand[x] - refill_req[x]).max(0.0);
-            net.refill[n] = refill_req[x];
+            net.cons[n] = (d - q).max(0.0);
+            net.refill[n] = q;
             n += 1;
         }
     }
@@ -143,8 +172,8 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
             continue;
         }
         let mut j = 0;
-        for r in 0..nr {
-            if demand[m.rc(r, c)] > 0.0 {
+        for (r, &d) in column(demand, c, nc).enumerate() {
+            if d > 0.0 {
                 net.cap[q * n + j] = link_cap(p, r);
                 j += 1;
             }
@@ -154,30 +183,32 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     net.solve(k, n, true);
     let mut q = 0;
     for &p in prods {
-        if ws.avail[p] <= 0.0 {
+        if avail[p] <= 0.0 {
             continue;
         }
         let mut j = 0;
-        for r in 0..nr {
-            if ws.demand[m.rc(r, c)] > 0.0 {
-                ws.flow[p * nr + r] = ws.alloc_net.flow[q * n + j];
+        for (&d, f) in column(demand, c, nc).zip(flow[p * nr..(p + 1) * nr].iter_mut()) {
+            if d > 0.0 {
+                *f = net.flow[q * n + j];
                 j += 1;
             }
         }
-        ws.sold[p] = ws.alloc_net.sold[q];
+        sold[p] = net.sold[q];
         q += 1;
     }
     // Each region receives its stage-1 total (the flows split it among producers; summing them
     // back would add rounding, e.g. a shortfall of 1e-17 where every tonne is covered).
     let mut j = 0;
-    for r in 0..nr {
-        let x = m.rc(r, c);
-        ws.arrivals[x] = 0.0;
-        ws.fill[x] = 1.0;
-        if ws.demand[x] > 0.0 {
-            let got = ws.alloc_net.arrivals[j];
-            ws.arrivals[x] = got;
-            ws.fill[x] = (got / ws.demand[x]).min(1.0);
+    for ((&d, arrival), fill) in column(demand, c, nc)
+        .zip(column_mut(arrivals, c, nc))
+        .zip(column_mut(fill, c, nc))
+    {
+        *arrival = 0.0;
+        *fill = 1.0;
+        if d > 0.0 {
+            let got = net.arrivals[j];
+            *arrival = got;
+            *fill = (got / d).min(1.0);
             j += 1;
         }
     }
@@ -187,14 +218,22 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
 /// Baseline pass: the pro-rata flow of each producer towards each region's consumption (demand
 /// without refill requests), `S0c A_p C_r / sum C` with `S0c = min(1, sum C / sum A)`.
 fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64) {
+    let prods = &m.producer_list[m.producers_of[c].clone()];
+    if !prods.iter().any(|&p| ws.needs_x0[p]) {
+        // Nothing to write (and `col` is only scratch).
+        return;
+    }
     let nr = m.n_regions;
     let nc = m.n_commodities;
     let np = m.producers.len();
     let col = &mut ws.col[..nr];
     let mut sum_c = 0.0;
-    for (r, cr) in col.iter_mut().enumerate() {
-        let x = r * nc + c;
-        *cr = (ws.demand[x] - ws.refill_req[x]).max(0.0);
+    for ((cr, &d), &q) in
+        col.iter_mut()
+            .zip(column(&ws.demand, c, nc))
+            .zip(column(&ws.refill_req, c, nc))
+    {
+        *cr = (d - q).max(0.0);
         sum_c += *cr;
     }
     let s0c = if sum_a > 0.0 {
@@ -202,7 +241,7 @@ fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64)
     } else {
         0.0
     };
-    for &p in &m.producer_list[m.producers_of[c].clone()] {
+    for &p in prods {
         if !ws.needs_x0[p] {
             // Never read: only flow-basis links of restricted producers use `base_x0`.
             continue;
@@ -224,15 +263,19 @@ fn baseline_flows(m: &Model, ws: &mut Workspace, c: usize, t: usize, sum_a: f64)
 fn sold_shares(m: &Model, ws: &mut Workspace, c: usize) {
     let nr = m.n_regions;
     let (a, s) = ws.reg_sums.split_at_mut(nr);
+    let s = &mut s[..nr];
     a.fill(0.0);
-    s[..nr].fill(0.0);
+    s.fill(0.0);
     // Each region's sums run over its producers in list order, as a per-region loop would.
     for &p in &m.producer_list[m.producers_of[c].clone()] {
         let r = m.producers[p].region;
         a[r] += ws.avail[p];
         s[r] += ws.sold[p];
     }
-    for r in 0..nr {
-        ws.sold_share[m.rc(r, c)] = if a[r] > 0.0 { s[r] / a[r] } else { f64::NAN };
+    for ((share, &a), &s) in column_mut(&mut ws.sold_share, c, m.n_commodities)
+        .zip(a.iter())
+        .zip(s.iter())
+    {
+        *share = if a > 0.0 { s / a } else { f64::NAN };
     }
 }

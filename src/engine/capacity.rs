@@ -20,8 +20,8 @@ pub fn ramp_share(t: usize, lead_time: f64, ramp: f64) -> f64 {
 pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
     let nr = m.n_regions;
     let ppy = m.periods_per_year;
-    for p in 0..m.producers.len() {
-        ws.capacity[p] = ws.cap0[p] * ws.outage[p];
+    for ((cap, &cap0), &outage) in ws.capacity.iter_mut().zip(&ws.cap0).zip(&ws.outage) {
+        *cap = cap0 * outage;
     }
     for e in &m.expansions {
         let v = &ws.vals;
@@ -41,24 +41,37 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
     // Per commodity: did any region go unserved last period (most did not: no producer of
     // theirs can then be short, whatever its access).
     let nc = m.n_commodities;
+    let Workspace {
+        vals,
+        unmet_prev,
+        unmet_any,
+        alpha,
+        util,
+        capacity,
+        planned,
+        ..
+    } = &mut *ws;
     if t > 0 {
-        ws.unmet_any.fill(false);
-        for (x, &u) in ws.unmet_prev.iter().enumerate() {
-            ws.unmet_any[x % nc] |= u;
+        unmet_any.fill(false);
+        for row in unmet_prev.chunks_exact(nc) {
+            for (any, &u) in unmet_any.iter_mut().zip(row) {
+                *any |= u;
+            }
         }
     }
     for (p, pr) in m.producers.iter().enumerate() {
         if t > 0 {
-            let v = &ws.vals;
-            let base = v[pr.utilization as usize];
-            let top = v[pr.max_utilization as usize].max(base);
-            let step = v[pr.ramp as usize].max(0.0);
+            let base = vals[pr.utilization as usize];
+            let top = vals[pr.max_utilization as usize].max(base);
+            let step = vals[pr.ramp as usize].max(0.0);
             // Short where the producer can currently ship and buyers went unserved last period.
-            let short = ws.unmet_any[pr.commodity]
-                && (0..nr)
-                    .any(|r| ws.alpha[p * nr + r] > 0.0 && ws.unmet_prev[m.rc(r, pr.commodity)]);
-            let u = ws.util[p];
-            ws.util[p] = if short {
+            let short = unmet_any[pr.commodity]
+                && alpha[p * nr..(p + 1) * nr]
+                    .iter()
+                    .zip(unmet_prev.chunks_exact(nc))
+                    .any(|(&a, row)| a > 0.0 && row[pr.commodity]);
+            let u = util[p];
+            util[p] = if short {
                 (u + step).min(top)
             } else if u > base {
                 (u - step).max(base)
@@ -66,7 +79,7 @@ pub fn update(m: &Model, ws: &mut Workspace, t: usize) {
                 (u + step).min(base)
             };
         }
-        ws.planned[p] = ws.util[p] * ws.capacity[p];
+        planned[p] = util[p] * capacity[p];
     }
 }
 

@@ -8,72 +8,117 @@ use super::capacity::ramp_share;
 use crate::model::Model;
 
 pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
+    // `refilled`, `delivered` and `unmet` need no reset: distribution writes them in every cell
+    // that has buyers (a refill request), and the other cells keep the workspace's zeros.
     for a in [
         &mut ws.sect_need,
         &mut ws.prod_need,
         &mut ws.recycle_share,
         &mut ws.inv_draw,
         &mut ws.stock_release,
-        &mut ws.refilled,
-        &mut ws.reserved,
         &mut ws.returned,
-        &mut ws.delivered,
-        &mut ws.unmet,
     ] {
         a.fill(0.0);
     }
+    let Workspace {
+        price,
+        vals,
+        si_cell,
+        base_demand,
+        gross,
+        price_mult,
+        net: nets,
+        sub,
+        surge,
+        sect_need,
+        need_prod,
+        prod_need,
+        planned,
+        dist_plan,
+        req,
+        ..
+    } = &mut *ws;
+    let n = m.sector_inputs.len();
+    let (cells, base, sub) = (&si_cell[..n], &base_demand[..n], &sub[..n]);
+    let (gross, price_mult, nets) = (&mut gross[..n], &mut price_mult[..n], &mut nets[..n]);
+    let slots = &dist_plan.slot_of_input[..n];
     for (i, si) in m.sector_inputs.iter().enumerate() {
-        let g = ws.base_demand[i] * ws.surge[si.sector];
-        ws.gross[i] = g;
+        let g = base[i] * surge[si.sector];
+        gross[i] = g;
         // Price response (v2): last period's index of the sector's region.
         let mult = match si.price_elasticity {
             Some(e) => {
-                let p = ws.price[ws.si_cell[i]];
+                let p = price[cells[i]];
                 if p == 1.0 {
                     1.0
                 } else {
-                    p.powf(-ws.vals[e as usize]).min(1.0)
+                    p.powf(-vals[e as usize]).min(1.0)
                 }
             }
             None => 1.0,
         };
-        ws.price_mult[i] = mult;
-        ws.net[i] = g * (1.0 - ws.sub[i]) * mult;
-        ws.sect_need[ws.si_cell[i]] += ws.net[i];
+        price_mult[i] = mult;
+        let net = g * (1.0 - sub[i]) * mult;
+        nets[i] = net;
+        req[slots[i] as usize] = net;
+        sect_need[cells[i]] += net;
     }
-    for (k, it) in m.recipe.iter().enumerate() {
+    for ((it, need_out), &slot) in m
+        .recipe
+        .iter()
+        .zip(need_prod.iter_mut())
+        .zip(&dist_plan.slot_of_line)
+    {
         let pr = &m.producers[it.producer];
-        let need = ws.vals[it.coef as usize] * ws.planned[it.producer];
-        ws.need_prod[k] = need;
-        ws.prod_need[m.rc(pr.region, it.commodity)] += need;
+        let need = vals[it.coef as usize] * planned[it.producer];
+        *need_out = need;
+        req[slot as usize] = need;
+        prod_need[m.rc(pr.region, it.commodity)] += need;
     }
+    let vals = &ws.vals;
     for rec in &m.recycling {
-        let v = &ws.vals;
         if ws.baseline {
             break;
         }
-        let s =
-            v[rec.share as usize] * ramp_share(t, v[rec.lead_time as usize], v[rec.ramp as usize]);
+        let s = vals[rec.share as usize]
+            * ramp_share(t, vals[rec.lead_time as usize], vals[rec.ramp as usize]);
         ws.recycle_share[rec.rc] += s.max(0.0);
     }
-    for x in 0..ws.demand.len() {
-        let buyers = ws.sect_need[x] + ws.prod_need[x];
-        ws.recycled[x] = ws.recycle_share[x].min(1.0) * buyers;
-        ws.need_sum[x] += buyers;
-    }
+    // Refill requests first, so one pass over the cells can finish them (the requests read only
+    // stocks and targets).
     for inv in &m.inventories {
         let x = inv.rc;
         // Precautionary cover (v2) raises the target and may order faster.
         let target = ws.inv_target[x] + ws.prec_target[x];
         let cap = ws.refill_cap[x].max(ws.prec_cap[x]);
-        ws.refill_req[x] = if ws.inv[x] < target {
+        let q = if ws.inv[x] < target {
             (target - ws.inv[x]).min(cap)
         } else {
             0.0
         };
+        ws.refill_req[x] = q;
+        // The distribution step's request slot (every inventory's cell has one).
+        ws.req[ws.dist_plan.slot_of_refill[x] as usize] = q;
     }
-    for x in 0..ws.demand.len() {
-        let buyers = ws.sect_need[x] + ws.prod_need[x];
-        ws.demand[x] = (buyers - ws.recycled[x]).max(0.0) + ws.reserve_need[x] + ws.refill_req[x];
+    // State reserves' orders (`shocks::apply`) into their distribution slots.
+    for (&s, &slot) in m.reserves.iter().zip(&ws.dist_plan.slot_of_reserve) {
+        ws.req[slot as usize] = ws.reserve_req[s];
+    }
+    for (((((((&sect, &prod), &share), recycled), need_sum), &refill), &reserve), demand) in ws
+        .sect_need
+        .iter()
+        .zip(&ws.prod_need)
+        .zip(&ws.recycle_share)
+        .zip(ws.recycled.iter_mut())
+        .zip(ws.need_sum.iter_mut())
+        .zip(&ws.refill_req)
+        .zip(&ws.reserve_need)
+        .zip(ws.demand.iter_mut())
+    {
+        let buyers = sect + prod;
+        let rec = share.min(1.0) * buyers;
+        *recycled = rec;
+        *need_sum += buyers;
+        *demand = (buyers - rec).max(0.0) + reserve + refill;
     }
 }

@@ -21,24 +21,12 @@ pub fn fill_by_tier(
     while i < buyers.len() && supply > 0.0 {
         let tier = buyers[i].1;
         let mut j = i;
-        let mut short = 0.0;
         while j < buyers.len() && buyers[j].1 == tier {
-            if eligible(buyers[j].0) {
-                short += (req[j] - got[j]).max(0.0);
-            }
             j += 1;
         }
-        if short > 0.0 {
-            let give = short.min(supply);
-            let ratio = give / short;
-            for k in i..j {
-                if eligible(buyers[k].0) {
-                    got[k] += ratio * (req[k] - got[k]).max(0.0);
-                }
-            }
-            supply -= give;
-            used += give;
-        }
+        let give = fill_tier(&buyers[i..j], &req[i..j], &mut got[i..j], supply, &eligible);
+        supply -= give;
+        used += give;
         i = j;
     }
     used
@@ -50,58 +38,284 @@ pub fn consumes(b: Buyer) -> bool {
     matches!(b, Buyer::Sector(_) | Buyer::Producer(_))
 }
 
-pub fn distribute(m: &Model, ws: &mut Workspace, x: usize) {
-    let range = m.buyers_of[x].clone();
-    if range.is_empty() {
-        return;
+/// One tier of `fill_by_tier`: hands `supply` to the eligible shortfalls pro rata and returns
+/// what it handed out (nothing when no one is short).
+#[inline(always)]
+fn fill_tier(
+    buyers: &[(Buyer, u32)],
+    req: &[f64],
+    got: &mut [f64],
+    supply: f64,
+    eligible: impl Fn(Buyer) -> bool,
+) -> f64 {
+    let n = buyers.len();
+    let (req, got) = (&req[..n], &mut got[..n]);
+    let mut short = 0.0;
+    for k in 0..n {
+        if eligible(buyers[k].0) {
+            short += (req[k] - got[k]).max(0.0);
+        }
     }
-    let buyers = &m.buyers[range.clone()];
-    let req = &mut ws.req[range.clone()];
-    let got = &mut ws.got[range.clone()];
-    for (b, (buyer, _)) in buyers.iter().enumerate() {
-        req[b] = match *buyer {
-            Buyer::Sector(i) => ws.net[i],
-            Buyer::Producer(k) => ws.need_prod[k],
-            Buyer::Reserve(s) => ws.reserve_req[s],
-            Buyer::Refill => ws.refill_req[x],
-        };
-        got[b] = 0.0;
-    }
-    let supply = ws.arrivals[x] + ws.recycled[x];
-    fill_by_tier(buyers, req, got, supply, |_| true);
-
-    // Inventory and stockpiles only cover consumers' shortfalls:
-    // with none left they would hand out nothing (and draw nothing).
-    let short = buyers
-        .iter()
-        .zip(req.iter().zip(got.iter()))
-        .any(|((b, _), (&r, &g))| consumes(*b) && r - g > 0.0);
-    if short {
-        inventory::cover_shortfalls(m, ws, x);
-    }
-
-    let buyers = &m.buyers[range.clone()];
-    let (mut delivered, mut unmet) = (0.0, 0.0);
-    for (b, (buyer, _)) in buyers.iter().enumerate() {
-        let g = ws.got[range.start + b];
-        match *buyer {
-            Buyer::Sector(i) => ws.got_sector[i] = g,
-            Buyer::Producer(k) => ws.got_prod[k] = g,
-            Buyer::Reserve(s) => {
-                ws.reserve_bought[s] += g;
-                ws.reserved[x] += g;
-                continue;
+    if short > 0.0 {
+        let give = short.min(supply);
+        let ratio = give / short;
+        for k in 0..n {
+            if eligible(buyers[k].0) {
+                got[k] += ratio * (req[k] - got[k]).max(0.0);
             }
+        }
+        give
+    } else {
+        0.0
+    }
+}
+
+/// Where one cell's buyers and tiers sit, precomputed from the model (`Plan`).
+#[derive(Debug, Clone, Copy)]
+struct CellPlan {
+    /// The cell, its buyer slots (`Model::buyers`) and its tiers (into `Plan::tier_end`).
+    x: u32,
+    slots: [u32; 2],
+    tiers: [u32; 2],
+}
+
+/// The distribution step's layout, built once from the model: the cells with buyers of each
+/// commodity, in region order, and where each cell's tiers end, so the trial loop neither scans
+/// cells without buyers nor compares tiers.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Per commodity: a range into `cells`.
+    of: Vec<[u32; 2]>,
+    cells: Vec<CellPlan>,
+    /// Slot (relative to its cell's first) after the last buyer of each tier.
+    tier_end: Vec<u32>,
+    /// The buyer slot (`Model::buyers`) of each sector input, of each recipe line, and of each
+    /// cell's refill request (`u32::MAX`: none): `demand` writes the requests there as it
+    /// computes them, so distribution reads them without matching on the kind of buyer.
+    pub(super) slot_of_input: Vec<u32>,
+    pub(super) slot_of_line: Vec<u32>,
+    pub(super) slot_of_refill: Vec<u32>,
+    /// The buyer slot of each state reserve purchase (`Model::reserves` order).
+    pub(super) slot_of_reserve: Vec<u32>,
+}
+
+impl Plan {
+    pub fn new(m: &Model) -> Plan {
+        let idx = |v: usize| u32::try_from(v).expect("model sizes fit in u32");
+        let mut plan = Plan {
+            slot_of_input: vec![u32::MAX; m.sector_inputs.len()],
+            slot_of_line: vec![u32::MAX; m.recipe.len()],
+            slot_of_refill: vec![u32::MAX; m.n_regions * m.n_commodities],
+            slot_of_reserve: vec![u32::MAX; m.reserves.len()],
+            ..Plan::default()
+        };
+        // Every sector input and recipe line is a buyer of exactly one cell, and every cell
+        // with an inventory has one refill request (`Model::compile`).
+        for (slot, (b, _)) in m.buyers.iter().enumerate() {
+            let (map, i) = match *b {
+                Buyer::Sector(i) => (&mut plan.slot_of_input, i),
+                Buyer::Producer(i) => (&mut plan.slot_of_line, i),
+                Buyer::Reserve(s) => {
+                    let k = m.reserves.iter().position(|&r| r == s);
+                    (
+                        &mut plan.slot_of_reserve,
+                        k.expect("a reserve buyer is a reserve shock"),
+                    )
+                }
+                Buyer::Refill => continue,
+            };
+            map[i] = idx(slot);
+        }
+        for (x, range) in m.buyers_of.iter().enumerate() {
+            for slot in range.clone() {
+                if m.buyers[slot].0 == Buyer::Refill {
+                    plan.slot_of_refill[x] = idx(slot);
+                }
+            }
+        }
+        assert!(
+            plan.slot_of_input
+                .iter()
+                .chain(&plan.slot_of_line)
+                .chain(&plan.slot_of_reserve)
+                .all(|&s| s != u32::MAX),
+            "every sector input, recipe line and reserve purchase is a buyer"
+        );
+        assert!(
+            m.inventories
+                .iter()
+                .all(|i| plan.slot_of_refill[i.rc] != u32::MAX),
+            "every inventory's cell has a refill request"
+        );
+        for c in 0..m.n_commodities {
+            let first = plan.cells.len();
+            for r in 0..m.n_regions {
+                let x = m.rc(r, c);
+                let range = m.buyers_of[x].clone();
+                // A cell without buyers has nothing to distribute (its totals stay at zero).
+                if range.is_empty() {
+                    continue;
+                }
+                let t0 = plan.tier_end.len();
+                let buyers = &m.buyers[range.clone()];
+                for (k, (_, tier)) in buyers.iter().enumerate() {
+                    if buyers.get(k + 1).is_none_or(|next| next.1 != *tier) {
+                        plan.tier_end.push(idx(k + 1));
+                    }
+                }
+                plan.cells.push(CellPlan {
+                    x: idx(x),
+                    slots: [idx(range.start), idx(range.end)],
+                    tiers: [idx(t0), idx(plan.tier_end.len())],
+                });
+            }
+            plan.of.push([idx(first), idx(plan.cells.len())]);
+        }
+        plan
+    }
+}
+
+fn span<T>(v: &[T], [a, b]: [u32; 2]) -> &[T] {
+    &v[a as usize..b as usize]
+}
+
+/// Distributes commodity `c` in every region that has buyers of it.
+pub fn distribute(m: &Model, ws: &mut Workspace, c: usize) {
+    let [a, b] = ws.dist_plan.of[c];
+    for ci in a as usize..b as usize {
+        distribute_cell(m, ws, ci);
+    }
+}
+
+/// Trade and recycled supply to the buyers of one cell by tier, then inventories and stockpiles
+/// for the shortfalls, then the cell's totals.
+fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
+    let cp = ws.dist_plan.cells[ci];
+    let x = cp.x as usize;
+    let range = cp.slots[0] as usize..cp.slots[1] as usize;
+    let n = range.len();
+    {
+        let Workspace {
+            dist_plan: plan,
+            req,
+            got,
+            arrivals,
+            recycled,
+            ..
+        } = &mut *ws;
+        // The requests are in place (`demand::compute` writes them).
+        let req = &req[range.clone()][..n];
+        let got = &mut got[range.clone()][..n];
+        fill_cell(
+            req,
+            got,
+            arrivals[x] + recycled[x],
+            span(&plan.tier_end, cp.tiers),
+        );
+    }
+    // Inventory and stockpiles only cover consumers' shortfalls: with none left (unmet demand is
+    // positive exactly when one is short) they would hand out nothing
+    // and draw nothing. Otherwise the totals are taken again after them.
+    if totals(m, ws, x, range.clone()) > 0.0 {
+        inventory::cover_shortfalls(m, ws, x);
+        totals(m, ws, x, range.clone());
+    }
+    if !m.reserves.is_empty() {
+        settle_reserves(m, ws, x, range);
+    }
+}
+
+/// What each state reserve buying in cell `x` received this period joins what it has bought.
+fn settle_reserves(m: &Model, ws: &mut Workspace, x: usize, range: std::ops::Range<usize>) {
+    let mut here = 0.0;
+    for slot in range {
+        if let Buyer::Reserve(s) = m.buyers[slot].0 {
+            let g = ws.got[slot];
+            ws.reserve_bought[s] += g;
+            here += g;
+        }
+    }
+    ws.reserved[x] = here;
+}
+
+/// Hands cell `x`'s deliveries to its buyers and sums its deliveries and unmet demand in buyer
+/// order over the consumers (neither reserve orders nor the refill request). Returns the unmet
+/// demand.
+#[inline(always)]
+fn totals(m: &Model, ws: &mut Workspace, x: usize, range: std::ops::Range<usize>) -> f64 {
+    let n = range.len();
+    let buyers = &m.buyers[range.clone()][..n];
+    let Workspace {
+        req,
+        got,
+        got_sector,
+        got_prod,
+        refilled,
+        delivered,
+        unmet,
+        ..
+    } = &mut *ws;
+    let (req, got) = (&req[range.clone()][..n], &got[range][..n]);
+    let (mut d, mut u) = (0.0, 0.0);
+    for k in 0..n {
+        let g = got[k];
+        match buyers[k].0 {
+            Buyer::Sector(i) => got_sector[i] = g,
+            Buyer::Producer(i) => got_prod[i] = g,
+            Buyer::Reserve(_) => continue,
             Buyer::Refill => {
-                ws.refilled[x] = g;
+                refilled[x] = g;
                 continue;
             }
         }
-        delivered += g;
-        unmet += (ws.req[range.start + b] - g).max(0.0);
+        d += g;
+        u += (req[k] - g).max(0.0);
     }
-    ws.delivered[x] = delivered;
-    ws.unmet[x] = unmet;
+    delivered[x] = d;
+    unmet[x] = u;
+    u
+}
+
+/// `fill_by_tier` of `supply` to every buyer of one cell on its precomputed tiers, from
+/// deliveries of zero: the same operations with `got = 0` written out, and zero where supply
+/// did not reach, so the cell needs no separate zeroing (a call to `memset` per cell).
+fn fill_cell(req: &[f64], got: &mut [f64], mut supply: f64, tier_end: &[u32]) {
+    let n = req.len();
+    let got = &mut got[..n];
+    let mut lo = 0;
+    for &end in tier_end {
+        // Served while supply is left (`supply > 0`, false for NaN as well).
+        if supply.is_nan() || supply <= 0.0 {
+            break;
+        }
+        let hi = end as usize;
+        let (rq, gt) = (&req[lo..hi], &mut got[lo..hi]);
+        let mut short = 0.0;
+        for &r in rq {
+            short += (r - 0.0).max(0.0);
+        }
+        if short > 0.0 {
+            let give = short.min(supply);
+            let ratio = give / short;
+            for (g, &r) in gt.iter_mut().zip(rq) {
+                *g = 0.0 + ratio * (r - 0.0).max(0.0);
+            }
+            supply -= give;
+        } else {
+            zero(gt);
+        }
+        lo = hi;
+    }
+    zero(&mut got[lo..]);
+}
+
+/// Zeroes a cell's few deliveries without a call to `memset`.
+fn zero(got: &mut [f64]) {
+    match got {
+        [] => {}
+        [g] => *g = 0.0,
+        _ => got.fill(0.0),
+    }
 }
 
 #[cfg(test)]

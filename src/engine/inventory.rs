@@ -125,15 +125,55 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
 /// End of period: inventories take draws, refills and returned inputs; stockpiles that ran dry
 /// record the period; unmet demand is remembered for next period's utilisation.
 pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
-    for x in 0..ws.inv.len() {
-        let k = ws.tranche_of[x];
-        ws.inv[x] = if k == usize::MAX {
-            (ws.inv[x] - ws.inv_draw[x] + ws.refilled[x] + ws.returned[x]).max(0.0)
-        } else {
-            close_tranches(ws, x, k)
-        };
-        ws.unmet_prev[x] = ws.unmet[x] > 1e-9 * (ws.sect_need[x] + ws.prod_need[x]);
-        ws.unmet_sum[x] += ws.unmet[x];
+    // Straight-line passes over every cell (the compiler vectorises them). A cell held in groups
+    // gets the pooled value here and its groups' total below: the pooled formula reads nothing
+    // the groups' close does, so the result is the same as choosing per cell.
+    for (((inv, &draw), &refilled), &returned) in ws
+        .inv
+        .iter_mut()
+        .zip(&ws.inv_draw)
+        .zip(&ws.refilled)
+        .zip(&ws.returned)
+    {
+        *inv = (*inv - draw + refilled + returned).max(0.0);
+    }
+    let Workspace {
+        inv,
+        tranche_of,
+        tr_w,
+        tr_stock,
+        tr_draw,
+        inv_target,
+        prec_target,
+        returned,
+        refilled,
+        ..
+    } = &mut *ws;
+    let groups = tr_w
+        .chunks_exact(TRANCHES)
+        .zip(tr_stock.chunks_exact_mut(TRANCHES))
+        .zip(tr_draw.chunks_exact_mut(TRANCHES));
+    let dispersed = m.inventories.iter().filter(|i| i.dispersion.is_some());
+    for (k, (mi, ((w, stock), draw))) in dispersed.zip(groups).enumerate() {
+        let x = mi.rc;
+        // `Workspace::new` numbers the dispersed inventories in this order; a cell listed twice
+        // keeps its last number, as the per-cell lookup did.
+        if tranche_of[x] == k {
+            let target = inv_target[x] + prec_target[x];
+            inv[x] = close_tranches(w, stock, draw, target, returned[x], refilled[x]);
+        }
+    }
+    for (((prev, &unmet), &sect), &prod) in ws
+        .unmet_prev
+        .iter_mut()
+        .zip(&ws.unmet)
+        .zip(&ws.sect_need)
+        .zip(&ws.prod_need)
+    {
+        *prev = unmet > 1e-9 * (sect + prod);
+    }
+    for (sum, &unmet) in ws.unmet_sum.iter_mut().zip(&ws.unmet) {
+        *sum += unmet;
     }
     for g in 0..m.stockpile_groups.len() {
         if ws.empty_at[g] < m.horizon {
@@ -154,25 +194,34 @@ pub fn close_period(m: &Model, ws: &mut Workspace, t: usize) {
 /// End of period for an inventory held in groups: each group takes its own draw, an equal share
 /// of the returned inputs, and the refill in proportion to how far it sits below its own share
 /// of the target (in proportion to its share when none is below). Returns the cell's stock.
-fn close_tranches(ws: &mut Workspace, x: usize, k: usize) -> f64 {
-    let span = k * TRANCHES..(k + 1) * TRANCHES;
-    let target = ws.inv_target[x] + ws.prec_target[x];
+fn close_tranches(
+    w: &[f64],
+    stock: &mut [f64],
+    draw: &mut [f64],
+    target: f64,
+    returned: f64,
+    refilled: f64,
+) -> f64 {
+    // Fixed-size views: no bounds checks in the loops below.
+    let w: &[f64; TRANCHES] = w.try_into().expect("TRANCHES groups");
+    let stock: &mut [f64; TRANCHES] = stock.try_into().expect("TRANCHES groups");
+    let draw: &mut [f64; TRANCHES] = draw.try_into().expect("TRANCHES groups");
     let mut gap = 0.0;
-    for j in span.clone() {
-        gap += (target * ws.tr_w[j] - ws.tr_stock[j]).max(0.0);
+    for j in 0..TRANCHES {
+        gap += (target * w[j] - stock[j]).max(0.0);
     }
-    let back = ws.returned[x] / TRANCHES as f64;
+    let back = returned / TRANCHES as f64;
     let mut total = 0.0;
-    for j in span {
+    for j in 0..TRANCHES {
         let share = if gap > 0.0 {
-            (target * ws.tr_w[j] - ws.tr_stock[j]).max(0.0) / gap
+            (target * w[j] - stock[j]).max(0.0) / gap
         } else {
-            ws.tr_w[j]
+            w[j]
         };
-        let s = (ws.tr_stock[j] - ws.tr_draw[j] + ws.refilled[x] * share + back).max(0.0);
-        ws.tr_stock[j] = s;
+        let s = (stock[j] - draw[j] + refilled * share + back).max(0.0);
+        stock[j] = s;
         // A draw belongs to its period: a cell no shortfall reached next period draws nothing.
-        ws.tr_draw[j] = 0.0;
+        draw[j] = 0.0;
         total += s;
     }
     total

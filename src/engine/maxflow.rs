@@ -79,7 +79,7 @@ impl FairFill {
         // carries over between steps: raising targets keeps it feasible, lowering one cancels
         // the excess first.
         for _round in 0..=nt {
-            if (0..nt).all(|j| self.frozen[j]) {
+            if self.frozen[..nt].iter().all(|&f| f) {
                 break;
             }
             let mut lam = 1.0;
@@ -90,28 +90,33 @@ impl FairFill {
                 if f >= need - tol {
                     break;
                 }
+                let (from_src, from_snk) = (&self.from_src[..ns], &self.from_snk[..nt]);
+                let (src_cap, edge) = (&self.src_cap[..ns], &self.edge[..ns * nt]);
+                let (frozen, level, snk_w) =
+                    (&self.frozen[..nt], &self.level[..nt], &self.snk_w[..nt]);
                 // The minimum cut (source side = residual-reachable from s, as left by the
                 // last search) bounds the level: cut(lam') >= demand(lam') gives
                 // lam' <= (const - frozen outside) / free outside.
                 let mut cst = 0.0;
                 for i in 0..ns {
-                    if self.from_src[i] == NONE {
-                        cst += self.src_cap[i];
+                    if from_src[i] == NONE {
+                        cst += src_cap[i];
                     } else {
+                        let row = &edge[i * nt..(i + 1) * nt];
                         for j in 0..nt {
-                            if self.from_snk[j] == NONE {
-                                cst += self.edge[i * nt + j];
+                            if from_snk[j] == NONE {
+                                cst += row[j];
                             }
                         }
                     }
                 }
                 let (mut fz, mut du) = (0.0, 0.0);
                 for j in 0..nt {
-                    if self.from_snk[j] == NONE {
-                        if self.frozen[j] {
-                            fz += self.level[j] * self.snk_w[j];
+                    if from_snk[j] == NONE {
+                        if frozen[j] {
+                            fz += level[j] * snk_w[j];
                         } else {
-                            du += self.snk_w[j];
+                            du += snk_w[j];
                         }
                     }
                 }
@@ -125,27 +130,27 @@ impl FairFill {
                 }
                 lam = next;
             }
+            let (frozen, level) = (&mut self.frozen[..nt], &mut self.level[..nt]);
             if lam >= 1.0 - 1e-12 {
-                for j in 0..nt {
-                    self.frozen[j] = true;
-                }
+                frozen.fill(true);
                 break;
             }
             // Freeze the sinks no augmenting path can reach: they cannot rise any further.
             // (`from_snk` holds the reachable set of the last, failed, search.)
+            let from_snk = &self.from_snk[..nt];
             let mut any = false;
             for j in 0..nt {
-                if !self.frozen[j] && self.from_snk[j] == NONE {
-                    self.frozen[j] = true;
-                    self.level[j] = lam;
+                if !frozen[j] && from_snk[j] == NONE {
+                    frozen[j] = true;
+                    level[j] = lam;
                     any = true;
                 }
             }
             if !any {
                 for j in 0..nt {
-                    if !self.frozen[j] {
-                        self.frozen[j] = true;
-                        self.level[j] = lam;
+                    if !frozen[j] {
+                        frozen[j] = true;
+                        level[j] = lam;
                     }
                 }
             }
@@ -158,17 +163,21 @@ impl FairFill {
     /// Sink-to-t capacities: frozen sinks at their level, free sinks at `lam`. A sink whose flow
     /// now exceeds its capacity gives the excess back along its edges.
     fn set_targets(&mut self, ns: usize, nt: usize, lam: f64) {
+        // Slices of the live sizes, held locally: no reloads or bounds checks per element.
+        let (frozen, level, snk_w) = (&self.frozen[..nt], &self.level[..nt], &self.snk_w[..nt]);
+        let (tcap, ft) = (&mut self.tcap[..nt], &mut self.ft[..nt]);
+        let (out, fs) = (&mut self.out[..ns * nt], &mut self.fs[..ns]);
         for j in 0..nt {
-            let l = if self.frozen[j] { self.level[j] } else { lam };
-            let cap = l * self.snk_w[j];
-            self.tcap[j] = cap;
-            let mut excess = self.ft[j] - cap;
+            let l = if frozen[j] { level[j] } else { lam };
+            let cap = l * snk_w[j];
+            tcap[j] = cap;
+            let mut excess = ft[j] - cap;
             let mut i = 0;
             while excess > 0.0 && i < ns {
-                let d = excess.min(self.out[i * nt + j]);
-                self.out[i * nt + j] -= d;
-                self.fs[i] -= d;
-                self.ft[j] -= d;
+                let d = excess.min(out[i * nt + j]);
+                out[i * nt + j] -= d;
+                fs[i] -= d;
+                ft[j] -= d;
                 excess -= d;
                 i += 1;
             }
@@ -183,31 +192,34 @@ impl FairFill {
             let Some(end) = self.search(ns, nt, eps) else {
                 break;
             };
+            let (from_src, from_snk) = (&self.from_src[..ns], &self.from_snk[..nt]);
+            let (edge, src_cap) = (&self.edge[..ns * nt], &self.src_cap[..ns]);
+            let (out, fs) = (&mut self.out[..ns * nt], &mut self.fs[..ns]);
             // Bottleneck along t <- end <- i (forward) [<- j' <- i' (backward)]... <- s.
             let mut b = self.tcap[end] - self.ft[end];
             let mut j = end;
             loop {
-                let i = self.from_snk[j];
-                b = b.min(self.edge[i * nt + j] - self.out[i * nt + j]);
-                let back = self.from_src[i];
+                let i = from_snk[j];
+                b = b.min(edge[i * nt + j] - out[i * nt + j]);
+                let back = from_src[i];
                 if back == FROM_S {
-                    b = b.min(self.src_cap[i] - self.fs[i]);
+                    b = b.min(src_cap[i] - fs[i]);
                     break;
                 }
-                b = b.min(self.out[i * nt + back]);
+                b = b.min(out[i * nt + back]);
                 j = back;
             }
             self.ft[end] += b;
             let mut j = end;
             loop {
-                let i = self.from_snk[j];
-                self.out[i * nt + j] += b;
-                let back = self.from_src[i];
+                let i = from_snk[j];
+                out[i * nt + j] += b;
+                let back = from_src[i];
                 if back == FROM_S {
-                    self.fs[i] += b;
+                    fs[i] += b;
                     break;
                 }
-                self.out[i * nt + back] -= b;
+                out[i * nt + back] -= b;
                 j = back;
             }
         }
@@ -241,10 +253,14 @@ impl FairFill {
             if u < ns {
                 let i = u;
                 let (er, or) = (&edge[i * nt..(i + 1) * nt], &out[i * nt..(i + 1) * nt]);
-                for j in 0..nt {
-                    if from_snk[j] == NONE && er[j] - or[j] > eps {
-                        from_snk[j] = i;
-                        if tcap[j] - ft[j] > eps {
+                let sinks = from_snk
+                    .iter_mut()
+                    .zip(er.iter().zip(or))
+                    .zip(tcap.iter().zip(ft));
+                for (j, ((from, (&e, &o)), (&cap, &f))) in sinks.enumerate() {
+                    if *from == NONE && e - o > eps {
+                        *from = i;
+                        if cap - f > eps {
                             return Some(j);
                         }
                         queue[tail] = ns + j;

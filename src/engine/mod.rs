@@ -178,6 +178,8 @@ pub struct Workspace {
     /// (available, then sold).
     pub col: Vec<f64>,
     pub reg_sums: Vec<f64>,
+    /// The distribution step's cells and tiers (built once from the model).
+    pub dist_plan: distribution::Plan,
     /// Filled only by `trial_trace` (outside the hot path).
     pub trace: Option<Trace>,
 }
@@ -304,6 +306,7 @@ impl Workspace {
             alloc_net: Network::new(m.max_producers_per_commodity, nr),
             col: vec![0.0; nr],
             reg_sums: vec![0.0; 2 * nr],
+            dist_plan: distribution::Plan::new(m),
             trace: None,
         }
     }
@@ -364,13 +367,7 @@ fn period(m: &Model, ws: &mut Workspace, t: usize) {
     for &c in &m.topo_order {
         production::available(m, ws, c);
         allocation::allocate(m, ws, c, t);
-        for r in 0..m.n_regions {
-            let x = m.rc(r, c);
-            // A cell without buyers has nothing to distribute (its totals stay at zero).
-            if !m.buyers_of[x].is_empty() {
-                distribution::distribute(m, ws, x);
-            }
-        }
+        distribution::distribute(m, ws, c);
         production::consume_inputs(m, ws, c);
         prices::index(m, ws, c, t);
     }

@@ -93,17 +93,17 @@ impl Network {
         let mut ns = 0;
         let mut pool_sum = 0.0;
         let mut pooled = false;
-        for q in 0..k {
-            let a = self.avail[q];
+        let (node, avail) = (&mut self.node[..k], &self.avail[..k]);
+        for (q, &a) in avail.iter().enumerate() {
             if pool && self.cap[q * n..(q + 1) * n].iter().all(|&c| c >= a) {
                 pool_sum += a;
                 if !pooled {
                     pooled = true;
-                    self.node[ns] = POOL;
+                    node[ns] = POOL;
                     ns += 1;
                 }
             } else {
-                self.node[ns] = q;
+                node[ns] = q;
                 ns += 1;
             }
         }
@@ -153,36 +153,45 @@ impl Network {
     /// Stage 1: regions' fill ratios. Sources: nodes; sinks: regions weighted by consumption,
     /// then by refill orders on the residual capacities.
     fn stage1(&mut self, ns: usize, n: usize, pool_sum: f64, any_refill: bool) {
+        let sv = &mut self.solver;
         for i in 0..ns {
-            self.solver.src_cap[i] = self.node_avail(i, pool_sum);
-            for j in 0..n {
-                self.solver.edge[i * n + j] = self.node_cap(i, j, n, pool_sum);
+            let row = &mut sv.edge[i * n..(i + 1) * n];
+            match self.node[i] {
+                POOL => {
+                    sv.src_cap[i] = pool_sum;
+                    row.fill(pool_sum);
+                }
+                q => {
+                    sv.src_cap[i] = self.avail[q];
+                    row.copy_from_slice(&self.cap[q * n..(q + 1) * n]);
+                }
             }
         }
-        let sv = &mut self.solver;
         sv.snk_w[..n].copy_from_slice(&self.cons[..n]);
         sv.solve(ns, n);
-        self.stage_out[..ns * n].copy_from_slice(&sv.out[..ns * n]);
+        let stage_out = &mut self.stage_out[..ns * n];
+        stage_out.copy_from_slice(&sv.out[..ns * n]);
         if any_refill {
             for i in 0..ns {
-                let used: f64 = self.stage_out[i * n..(i + 1) * n].iter().sum();
+                let st = &stage_out[i * n..(i + 1) * n];
+                let used: f64 = st.iter().sum();
                 sv.src_cap[i] = (sv.src_cap[i] - used).max(0.0);
-                for j in 0..n {
-                    sv.edge[i * n + j] = (sv.edge[i * n + j] - self.stage_out[i * n + j]).max(0.0);
+                for (e, &x) in sv.edge[i * n..(i + 1) * n].iter_mut().zip(st) {
+                    *e = (*e - x).max(0.0);
                 }
             }
             sv.snk_w[..n].copy_from_slice(&self.refill[..n]);
             sv.solve(ns, n);
-            for k in 0..ns * n {
-                self.stage_out[k] += sv.out[k];
+            for (x, &o) in stage_out.iter_mut().zip(&sv.out[..ns * n]) {
+                *x += o;
             }
         }
-        for j in 0..n {
+        for (j, arr) in self.arrivals[..n].iter_mut().enumerate() {
             let mut y = 0.0;
             for i in 0..ns {
-                y += self.stage_out[i * n + j];
+                y += stage_out[i * n + j];
             }
-            self.arrivals[j] = y;
+            *arr = y;
         }
     }
 

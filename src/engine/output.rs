@@ -17,24 +17,41 @@ pub fn input_ratio(delivered: f64, g: f64, sub: f64) -> f64 {
 }
 
 pub fn sector_output(m: &Model, ws: &mut Workspace) {
-    for (s, sec) in m.sectors.iter().enumerate() {
+    let Workspace {
+        vals,
+        got_sector,
+        gross,
+        sub,
+        net,
+        si_cell,
+        y: ys,
+        returned,
+        ..
+    } = &mut *ws;
+    for (sec, y_out) in m.sectors.iter().zip(ys.iter_mut()) {
+        let inputs = sec.inputs.clone();
+        let n = inputs.len();
+        let sis = &m.sector_inputs[inputs.clone()][..n];
+        let got = &got_sector[inputs.clone()][..n];
+        let (gross, sub) = (&gross[inputs.clone()][..n], &sub[inputs.clone()][..n]);
+        let (net, cells) = (&net[inputs.clone()][..n], &si_cell[inputs][..n]);
         let mut y = 1.0f64;
         let mut penalty = 0.0;
-        for i in sec.inputs.clone() {
-            let r = input_ratio(ws.got_sector[i], ws.gross[i], ws.sub[i]);
-            if m.sector_inputs[i].essential {
+        for k in 0..n {
+            let r = input_ratio(got[k], gross[k], sub[k]);
+            if sis[k].essential {
                 y = y.min(r);
             } else {
-                penalty += ws.vals[m.sector_inputs[i].weight as usize].max(0.0) * (1.0 - r);
+                penalty += vals[sis[k].weight as usize].max(0.0) * (1.0 - r);
             }
         }
         let y = (y - penalty).max(0.0);
-        ws.y[s] = y;
-        for i in sec.inputs.clone() {
-            let used = ws.got_sector[i].min(y * ws.net[i]);
-            let unused = ws.got_sector[i] - used;
+        *y_out = y;
+        for k in 0..n {
+            let used = got[k].min(y * net[k]);
+            let unused = got[k] - used;
             if unused > 0.0 {
-                ws.returned[ws.si_cell[i]] += unused;
+                returned[cells[k]] += unused;
             }
         }
     }

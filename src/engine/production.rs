@@ -9,35 +9,54 @@ use super::Workspace;
 use crate::model::Model;
 
 pub fn available(m: &Model, ws: &mut Workspace, c: usize) {
+    let Workspace {
+        vals,
+        planned,
+        got_prod,
+        made,
+        fg,
+        avail,
+        ..
+    } = &mut *ws;
     for &p in &m.producer_list[m.producers_of[c].clone()] {
-        let mut a = ws.planned[p];
+        let mut a = planned[p];
         for k in m.producers[p].inputs.clone() {
-            let coef = ws.vals[m.recipe[k].coef as usize];
+            let coef = vals[m.recipe[k].coef as usize];
             if coef > 0.0 {
-                a = a.min(ws.got_prod[k] / coef);
+                a = a.min(got_prod[k] / coef);
             }
         }
-        ws.made[p] = a.max(0.0);
-        ws.avail[p] = ws.made[p] + ws.fg[p];
+        made[p] = a.max(0.0);
+        avail[p] = made[p] + fg[p];
     }
 }
 
 pub fn consume_inputs(m: &Model, ws: &mut Workspace, c: usize) {
+    let Workspace {
+        vals,
+        made,
+        sold,
+        fg,
+        fg_target,
+        got_prod,
+        returned,
+        ..
+    } = &mut *ws;
     for &p in &m.producer_list[m.producers_of[c].clone()] {
         let pr = &m.producers[p];
-        let (made, sold) = (ws.made[p], ws.sold[p]);
+        let (made, sold) = (made[p], sold[p]);
         // Sold beyond this period's output comes from stock; spare output refills it.
         let produced = if sold > made {
             made
         } else {
-            sold + (made - sold).min((ws.fg_target[p] - ws.fg[p]).max(0.0))
+            sold + (made - sold).min((fg_target[p] - fg[p]).max(0.0))
         };
-        ws.fg[p] = (ws.fg[p] + produced - sold).max(0.0);
+        fg[p] = (fg[p] + produced - sold).max(0.0);
         for k in pr.inputs.clone() {
             let it = &m.recipe[k];
-            let used = ws.vals[it.coef as usize] * produced;
-            let unused = (ws.got_prod[k] - used).max(0.0);
-            ws.returned[m.rc(pr.region, it.commodity)] += unused;
+            let used = vals[it.coef as usize] * produced;
+            let unused = (got_prod[k] - used).max(0.0);
+            returned[m.rc(pr.region, it.commodity)] += unused;
         }
     }
 }
