@@ -18,7 +18,7 @@ use super::{EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, Ru
 use crate::model::{Model, names::OutputNames};
 use crate::report::exceedance::{self, Threshold};
 use crate::report::json::{RunInfo, run_json, summary_json};
-use crate::report::view::{RunView, Sketched};
+use crate::report::view::{Exact, RunView, Sketched};
 use crate::report::{Summaries, charts, csv, html, parquet, shard, table};
 use crate::run::{RunError, RunOptions, RunResults};
 use crate::scenario::{self, Meta, Scenario};
@@ -626,7 +626,11 @@ impl Outputs<'_> {
                     })?;
                 st.put("trials.parquet", &bytes)?;
             }
-            self.charts_and_report(st, what.scenario, results, what.charts)
+            let view = Exact {
+                results,
+                sums: &sums,
+            };
+            self.charts_and_report(st, what.scenario, &view, what.charts)
         });
         let code = self.commit(staged, err);
         if code != EXIT_OK {

@@ -51,6 +51,56 @@ impl RunView for RunResults {
     }
 }
 
+/// An exact run with its statistics already computed (`Summaries::compute`, in parallel): the
+/// report and charts read the summaries and bands from there instead of sorting every trial's
+/// values again on one thread. The same values either way (`Summaries` uses the same code).
+pub struct Exact<'a> {
+    pub results: &'a RunResults,
+    pub sums: &'a Summaries,
+}
+
+impl RunShape for Exact<'_> {
+    fn seed(&self) -> u64 {
+        self.results.seed
+    }
+    fn first_trial(&self) -> u64 {
+        self.results.first_trial
+    }
+    fn trials(&self) -> usize {
+        self.results.trials
+    }
+    fn horizon(&self) -> usize {
+        self.results.horizon
+    }
+    fn metric_names(&self) -> &[String] {
+        &self.results.metric_names
+    }
+    fn series_names(&self) -> &[String] {
+        &self.results.series_names
+    }
+}
+
+impl RunView for Exact<'_> {
+    fn summary(&self, m: usize) -> Summary {
+        self.sums.metrics[m]
+    }
+    fn bands(&self, s: usize) -> Vec<Band> {
+        self.sums.bands[s].clone()
+    }
+    fn metric_values(&self, m: usize) -> Option<Vec<f64>> {
+        Some(self.results.metric_values(m))
+    }
+    fn param_paths(&self) -> &[String] {
+        &self.results.param_paths
+    }
+    fn param_values(&self, k: usize) -> Option<Vec<f64>> {
+        Some(self.results.param_values(k))
+    }
+    fn sketched(&self) -> bool {
+        false
+    }
+}
+
 /// A streamed run (or merged summary shards) as the report sees it.
 pub struct Sketched<'a> {
     pub acc: &'a Accumulator,

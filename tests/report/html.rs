@@ -415,3 +415,19 @@ fn sources_are_a_resolved_bibliography() {
     // 29 before 73e: bibliography order.
     assert!(sources.find("[29]") < sources.find("[73e]"));
 }
+
+#[test]
+fn the_report_reads_the_same_from_precomputed_summaries() {
+    // `run` hands the report its parallel summaries instead of letting it sort again.
+    use chokepoint::report::Summaries;
+    use chokepoint::report::view::Exact;
+    let s = fixture::scenario();
+    let r = fixture::results(&s, 200, 11);
+    let sums = Summaries::compute(&r);
+    let exact = Exact {
+        results: &r,
+        sums: &sums,
+    };
+    let cs = charts(&s, &r);
+    assert_eq!(render(&s, &exact, &cs), render(&s, &r, &cs));
+}
