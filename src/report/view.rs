@@ -30,6 +30,8 @@ pub trait RunView: RunShape + Sync {
     }
 }
 
+/// Recomputes each summary and band from the trials on every call: for callers that hold no
+/// `Summaries` (tests, one-off reads). `run` passes `Exact` instead.
 impl RunView for RunResults {
     fn summary(&self, m: usize) -> Summary {
         RunResults::summary(self, m)
