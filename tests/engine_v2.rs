@@ -596,3 +596,40 @@ fn a_reserve_bids_the_price_up_only_when_the_market_cannot_serve_it() {
     ));
     assert_eq!(series(&r, "output.A.ind", 0), vec![1.0; 5]);
 }
+
+/// A refiner with twice the capacity its buyers take: product `x` from ore `o` (2 t a unit).
+fn idle_refiner_world(horizon: usize) -> Scenario {
+    let t = format!(
+        "[scenario]\nname = \"idle refiner\"\nhorizon = {horizon}\nperiod = \"month\"\ntrials = 1\n\n\
+         [[region]]\nid = \"A\"\n\
+         [[commodity]]\nid = \"o\"\nprice = 1\nelasticity = 0.2\nmax_price_multiple = 20\n\
+         [[commodity]]\nid = \"x\"\nprice = 1\nelasticity = 0.2\nmax_price_multiple = 20\n\
+         [[producer]]\ncommodity = \"o\"\nregion = \"A\"\ncapacity = 6000\nutilization = 1\nmax_utilization = 1\nramp = 0\n\
+         [[producer]]\ncommodity = \"x\"\nregion = \"A\"\ncapacity = 2400\nutilization = 1\nmax_utilization = 1\nramp = 0\ninputs = {{ o = 2 }}\n\
+         [[sector]]\nid = \"ind\"\nregion = \"A\"\nvalue_added = 1.2e9\ndemand = {{ x = 1200 }}\n"
+    );
+    match load_str(&t, Path::new("idle.toml")) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("{}\n{t}", e.render(false)),
+    }
+}
+
+#[test]
+fn a_producers_unused_inputs_are_used_first_so_no_stock_piles_up() {
+    use chokepoint::engine::trial_trace;
+    use chokepoint::model::Model;
+    // The refiner plans 200 units a month (400 t of ore) and sells 100 (200 t used). It holds
+    // the 200 t of ore for its idle capacity and orders only the 200 t it uses, from the first
+    // month (the trial starts at the no-shock steady state). Before engine 6 the unused ore went
+    // to the region's stock every month and was ordered again, so the stock grew by 200 t a
+    // month without any shock.
+    let sc = idle_refiner_world(12);
+    let m = Model::compile(&sc);
+    let tr = trial_trace(&m, 1, 0);
+    let ore: Vec<&_> = tr.cells.iter().filter(|b| b.commodity == 0).collect();
+    let arrivals: Vec<f64> = ore.iter().map(|b| b.arrivals).collect();
+    assert!(close(&arrivals, &[200.0; 12], 1e-9), "{arrivals:?}");
+    assert!(ore.iter().all(|b| b.inventory == 0.0 && b.returned == 0.0));
+    let r = run_n(&sc, 1, 1);
+    assert_eq!(series(&r, "output.A.ind", 0), vec![1.0; 12]);
+}

@@ -1,5 +1,6 @@
 //! Step 3: each region's demand for each commodity: sectors' demand (times surge, less what they
-//! substitute away, less what a price response gives up), producers' input needs for their planned output, and an inventory refill
+//! substitute away, less what a price response gives up), producers' input needs for their planned
+//! output less the inputs they still hold from earlier periods, and an inventory refill
 //! request. Recycling meets a share of the sectors' and producers' demand first; the rest, plus
 //! state reserves' orders and the refill request, is the region's market demand.
 
@@ -34,6 +35,7 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         need_prod,
         prod_need,
         planned,
+        held_in,
         dist_plan,
         req,
         ..
@@ -63,14 +65,16 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         req[slots[i] as usize] = net;
         sect_need[cells[i]] += net;
     }
-    for ((it, need_out), &slot) in m
+    for (((it, need_out), &slot), &held) in m
         .recipe
         .iter()
         .zip(need_prod.iter_mut())
         .zip(&dist_plan.slot_of_line)
+        .zip(held_in.iter())
     {
         let pr = &m.producers[it.producer];
-        let need = vals[it.coef as usize] * planned[it.producer];
+        // Inputs left over from last period are used first: a producer orders only the rest.
+        let need = (vals[it.coef as usize] * planned[it.producer] - held).max(0.0);
         *need_out = need;
         req[slot as usize] = need;
         prod_need[m.rc(pr.region, it.commodity)] += need;

@@ -30,7 +30,7 @@ use network::Network;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
 /// engines: bump when results change for the same inputs.
-pub const ENGINE_VERSION: u32 = 5;
+pub const ENGINE_VERSION: u32 = 6;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]
@@ -148,6 +148,10 @@ pub struct Workspace {
     // Per recipe line.
     pub need_prod: Vec<f64>,
     pub got_prod: Vec<f64>,
+    /// Inputs a producer received and did not use, kept for the next period; `held_start` is
+    /// what it holds when a pass begins (the no-shock steady state, `settle_held_inputs`).
+    pub held_in: Vec<f64>,
+    pub held_start: Vec<f64>,
 
     // Per sector.
     pub surge: Vec<f64>,
@@ -286,6 +290,8 @@ impl Workspace {
                 .collect(),
             need_prod: vec![0.0; m.recipe.len()],
             got_prod: vec![0.0; m.recipe.len()],
+            held_in: vec![0.0; m.recipe.len()],
+            held_start: vec![0.0; m.recipe.len()],
             surge: vec![1.0; ns],
             y: vec![1.0; ns],
             loss_sum: vec![0.0; ns],
@@ -328,6 +334,7 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
     // The baseline pass: the same trial without shocks or policies, whose availability, sold
     // shares and pro-rata flows are the references of the price index and of flow-basis caps.
     ws.baseline = true;
+    settle_held_inputs(m, ws);
     start_trial(m, ws);
     for t in 0..m.horizon {
         period(m, ws, t);
@@ -357,6 +364,24 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
             format!("metric {i} ({name}) is {}, not finite", out.metrics[i])
         }
     );
+}
+
+/// Producers' held inputs at the no-shock steady state, so that a trial starts there: a
+/// producer whose buyers take less than its planned output keeps the inputs of the idle part,
+/// and from then on orders only what it uses. Period 0 of the baseline is repeated, each time
+/// from the held inputs the last repeat left, until they repeat bit for bit; each repeat settles
+/// one more stage of the supply chain (downstream first), so it takes at most one more repeat
+/// than there are commodities.
+fn settle_held_inputs(m: &Model, ws: &mut Workspace) {
+    ws.held_start.fill(0.0);
+    for _ in 0..=m.n_commodities {
+        start_trial(m, ws);
+        period(m, ws, 0);
+        if ws.held_in == ws.held_start {
+            break;
+        }
+        ws.held_start.copy_from_slice(&ws.held_in);
+    }
 }
 
 /// Steps 1-7 of one period.
@@ -412,6 +437,7 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
         ws.sub_rate[i] = ws.sub_rate[i].max(v[o.rate as usize]);
     }
     inventory::start(m, ws);
+    ws.held_in.copy_from_slice(&ws.held_start);
     ws.unmet_prev.fill(false);
     ws.unmet_sum.fill(0.0);
     ws.need_sum.fill(0.0);

@@ -2,8 +2,10 @@
 //! by the inputs its region delivered to it; commodities run in topological order, so inputs are
 //! known) plus its finished-goods stock. Output nobody takes is not produced: after the
 //! allocation a producer makes what it sold beyond its stock draw, plus what refills its stock to
-//! target from spare output; it uses inputs for what it made, and what it did not use returns to
-//! its region's inventory.
+//! target from spare output; it uses inputs for what it made, and keeps what it did not use
+//! (`held_in`) for the next period, when it orders only what it lacks. (Until engine 6 unused
+//! inputs went to the region's inventory and were ordered again, so a producer with idle
+//! capacity piled up input stocks without bound, even in the baseline.)
 
 use super::Workspace;
 use crate::model::Model;
@@ -13,6 +15,7 @@ pub fn available(m: &Model, ws: &mut Workspace, c: usize) {
         vals,
         planned,
         got_prod,
+        held_in,
         made,
         fg,
         avail,
@@ -23,7 +26,7 @@ pub fn available(m: &Model, ws: &mut Workspace, c: usize) {
         for k in m.producers[p].inputs.clone() {
             let coef = vals[m.recipe[k].coef as usize];
             if coef > 0.0 {
-                a = a.min(got_prod[k] / coef);
+                a = a.min((got_prod[k] + held_in[k]) / coef);
             }
         }
         made[p] = a.max(0.0);
@@ -39,7 +42,7 @@ pub fn consume_inputs(m: &Model, ws: &mut Workspace, c: usize) {
         fg,
         fg_target,
         got_prod,
-        returned,
+        held_in,
         ..
     } = &mut *ws;
     for &p in &m.producer_list[m.producers_of[c].clone()] {
@@ -55,8 +58,7 @@ pub fn consume_inputs(m: &Model, ws: &mut Workspace, c: usize) {
         for k in pr.inputs.clone() {
             let it = &m.recipe[k];
             let used = vals[it.coef as usize] * produced;
-            let unused = (got_prod[k] - used).max(0.0);
-            returned[m.rc(pr.region, it.commodity)] += unused;
+            held_in[k] = (got_prod[k] + held_in[k] - used).max(0.0);
         }
     }
 }
