@@ -9,7 +9,7 @@ use chokepoint::scenario::{self, Scenario};
 use crate::engine_closed_forms::run_n;
 use crate::engine_invariants::check_balances;
 
-fn library() -> Vec<(PathBuf, Scenario)> {
+pub fn library() -> Vec<(PathBuf, Scenario)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files = vec![];
     for d in [dir.clone(), dir.join("validation")] {

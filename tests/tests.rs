@@ -4,6 +4,7 @@
 mod backtest;
 mod compare;
 mod engine_alloc;
+mod engine_baseline_skip;
 mod engine_basis;
 mod engine_closed_forms;
 mod engine_determinism;

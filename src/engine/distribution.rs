@@ -279,30 +279,48 @@ fn totals(m: &Model, ws: &mut Workspace, x: usize, range: std::ops::Range<usize>
 /// `fill_by_tier` of `supply` to every buyer of one cell on its precomputed tiers, from
 /// deliveries of zero: the same operations with `got = 0` written out, and zero where supply
 /// did not reach, so the cell needs no separate zeroing (a call to `memset` per cell).
-fn fill_cell(req: &[f64], got: &mut [f64], mut supply: f64, tier_end: &[u32]) {
+///
+/// A tier is served in full whenever the requests up to and including it, summed in slot order,
+/// do not exceed `supply` (the cell may then hand out an ulp more than `supply`): subtracting
+/// each tier's share from the supply (`left`) can round the rest an ulp below the last tier's
+/// requests, and that ulp-sized shortfall was drawn from inventory every period of a steady
+/// state, so the baseline's state never repeated bit for bit (`baseline_repeats` in
+/// `engine/mod.rs`). Otherwise a tier gets what is `left`, pro rata, as in `fill_by_tier`.
+fn fill_cell(req: &[f64], got: &mut [f64], supply: f64, tier_end: &[u32]) {
     let n = req.len();
     let got = &mut got[..n];
+    let mut left = supply;
+    let mut cum = 0.0;
     let mut lo = 0;
     for &end in tier_end {
-        // Served while supply is left (`supply > 0`, false for NaN as well).
-        if supply.is_nan() || supply <= 0.0 {
-            break;
-        }
         let hi = end as usize;
         let (rq, gt) = (&req[lo..hi], &mut got[lo..hi]);
         let mut short = 0.0;
         for &r in rq {
-            short += (r - 0.0).max(0.0);
+            let s = (r - 0.0).max(0.0);
+            short += s;
+            cum += s;
         }
-        if short > 0.0 {
-            let give = short.min(supply);
-            let ratio = give / short;
+        if cum <= supply {
+            // Ratio 1: `0 + 1 * s` is `0 + s`.
             for (g, &r) in gt.iter_mut().zip(rq) {
-                *g = 0.0 + ratio * (r - 0.0).max(0.0);
+                *g = 0.0 + (r - 0.0).max(0.0);
             }
-            supply -= give;
+            left -= short;
+        } else if left > 0.0 {
+            // Served while supply is left (`left > 0`, false for NaN as well).
+            if short > 0.0 {
+                let give = short.min(left);
+                let ratio = give / short;
+                for (g, &r) in gt.iter_mut().zip(rq) {
+                    *g = 0.0 + ratio * (r - 0.0).max(0.0);
+                }
+                left -= give;
+            } else {
+                zero(gt);
+            }
         } else {
-            zero(gt);
+            break;
         }
         lo = hi;
     }

@@ -186,6 +186,14 @@ pub struct Workspace {
     pub dist_plan: distribution::Plan,
     /// Filled only by `trial_trace` (outside the hot path).
     pub trace: Option<Trace>,
+    /// The baseline pass stops computing once its state repeats bit for bit (`baseline_repeats`)
+    /// and copies its last period to the rest of the horizon. On by default; tests turn it off
+    /// to check that the results are identical.
+    pub baseline_skip: bool,
+    /// Baseline periods the last trial copied rather than computed.
+    pub baseline_skipped: usize,
+    /// The baseline's carried state after the previous period, as bits (`baseline_repeats`).
+    pub base_snap: Vec<u64>,
 }
 
 impl Workspace {
@@ -314,6 +322,18 @@ impl Workspace {
             reg_sums: vec![0.0; 2 * nr],
             dist_plan: distribution::Plan::new(m),
             trace: None,
+            baseline_skip: true,
+            baseline_skipped: 0,
+            base_snap: vec![
+                0;
+                2 * np
+                    + 2 * m.recipe.len()
+                    + 2 * cells
+                    + 2 * n_tr
+                    + 2 * nsi
+                    + m.stockpiles.len()
+                    + m.stockpile_groups.len()
+            ],
         }
     }
 }
@@ -336,11 +356,19 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
     ws.baseline = true;
     settle_held_inputs(m, ws);
     start_trial(m, ws);
+    ws.baseline_skipped = 0;
     for t in 0..m.horizon {
         period(m, ws, t);
         record::baseline_flows(m, ws, t, out.series);
         adaptation::update(ws);
         inventory::close_period(m, ws, t);
+        // From period 1 on a baseline period is the same function of the carried state (period
+        // 0 alone leaves utilisation as drawn): once that state repeats, so does every period.
+        // The comparison runs after period 0 too, to take the first snapshot.
+        if ws.baseline_skip && baseline_repeats(ws) && t > 0 {
+            repeat_baseline(m, ws, t, out.series);
+            break;
+        }
     }
     ws.baseline = false;
     start_trial(m, ws);
@@ -382,6 +410,72 @@ fn settle_held_inputs(m: &Model, ws: &mut Workspace) {
         }
         ws.held_start.copy_from_slice(&ws.held_in);
     }
+}
+
+/// Compares the baseline's carried state with the snapshot of the previous period, bit for bit,
+/// and stores it as the new snapshot. Returns whether it repeated.
+///
+/// The carried state is everything a baseline period reads that an earlier period wrote: per
+/// producer `util` (capacity's ramp) and `fg` (finished goods); per recipe line `held_in` and
+/// `got_prod` (written before it is read when the inputs' commodities come first in
+/// `topo_order`; compared in case they do not); per cell `inv` and `unmet_prev`; per group of
+/// firms `tr_stock` and `tr_draw` (zeroed at each close); per sector input `sub` and
+/// `short_run` (adaptation); per stockpile `stock` (none in the baseline) and per stockpile
+/// group `empty_at`. Not compared: what the baseline pass never writes (`price`, `alpha`,
+/// `link_basis`, `prec_*`, `reserve_*`, `entry_*`, `outage`, `surge` are reset or constant in
+/// it); scratch that every period writes before reading it (`capacity`, `planned`, `made`,
+/// `avail`, `sold`, `flow`, `arrivals`, `fill`, `demand` and the other per-cell needs, `req`,
+/// `got`, `got_sector`, `refilled`, `delivered`, `unmet`, `returned`, `inv_draw`, `z`,
+/// `sold_share`, `y`, ...), which is then a function of the carried state too; the
+/// accumulators `need_sum`, `unmet_sum` and `reserve_bought`, which the baseline never reads
+/// and `start_trial` resets before the scenario pass; and the per-period outputs, which
+/// `repeat_baseline` copies.
+fn baseline_repeats(ws: &mut Workspace) -> bool {
+    fn swap(snap: &mut [u64], at: &mut usize, bits: impl ExactSizeIterator<Item = u64>) -> bool {
+        let s = &mut snap[*at..*at + bits.len()];
+        *at += s.len();
+        let mut same = true;
+        for (old, new) in s.iter_mut().zip(bits) {
+            same &= *old == new;
+            *old = new;
+        }
+        same
+    }
+    let snap = &mut ws.base_snap[..];
+    let at = &mut 0;
+    fn bits(v: &[f64]) -> impl ExactSizeIterator<Item = u64> + '_ {
+        v.iter().map(|x| x.to_bits())
+    }
+    let mut same = swap(snap, at, bits(&ws.util));
+    same &= swap(snap, at, bits(&ws.fg));
+    same &= swap(snap, at, bits(&ws.held_in));
+    same &= swap(snap, at, bits(&ws.got_prod));
+    same &= swap(snap, at, bits(&ws.inv));
+    same &= swap(snap, at, ws.unmet_prev.iter().map(|&u| u64::from(u)));
+    same &= swap(snap, at, bits(&ws.tr_stock));
+    same &= swap(snap, at, bits(&ws.tr_draw));
+    same &= swap(snap, at, bits(&ws.sub));
+    same &= swap(snap, at, ws.short_run.iter().map(|&n| u64::from(n)));
+    same &= swap(snap, at, bits(&ws.stock));
+    same &= swap(snap, at, ws.empty_at.iter().map(|&e| e as u64));
+    debug_assert_eq!(*at, snap.len(), "every slot of the snapshot is compared");
+    same
+}
+
+/// The baseline state after period `t` repeated that after `t - 1`: every later period would
+/// compute exactly what period `t` did, so its per-period outputs are copied to them.
+fn repeat_baseline(m: &Model, ws: &mut Workspace, t: usize, series: &mut [f32]) {
+    let cells = ws.price.len();
+    let slab = m.producers.len() * m.n_regions;
+    for u in t + 1..m.horizon {
+        ws.base_z.copy_within(t * cells..(t + 1) * cells, u * cells);
+        ws.base_sold
+            .copy_within(t * cells..(t + 1) * cells, u * cells);
+        ws.base_x0.copy_within(t * slab..(t + 1) * slab, u * slab);
+        // `flow` still holds period `t`'s shipments.
+        record::baseline_flows(m, ws, u, series);
+    }
+    ws.baseline_skipped = m.horizon - 1 - t;
 }
 
 /// Steps 1-7 of one period.
