@@ -355,10 +355,12 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
     // shares and pro-rata flows are the references of the price index and of flow-basis caps.
     ws.baseline = true;
     settle_held_inputs(m, ws);
-    start_trial(m, ws);
     ws.baseline_skipped = 0;
     for t in 0..m.horizon {
-        period(m, ws, t);
+        // Period 0 is the settling's last run.
+        if t > 0 {
+            period(m, ws, t);
+        }
         record::baseline_flows(m, ws, t, out.series);
         adaptation::update(ws);
         inventory::close_period(m, ws, t);
@@ -399,17 +401,21 @@ pub fn run_trial(m: &Model, ws: &mut Workspace, seed: u64, trial: u64, out: Tria
 /// and from then on orders only what it uses. Period 0 of the baseline is repeated, each time
 /// from the held inputs the last repeat left, until they repeat bit for bit; each repeat settles
 /// one more stage of the supply chain (downstream first), so it takes at most one more repeat
-/// than there are commodities.
+/// than there are commodities. Leaves the workspace as the baseline pass's period 0 leaves it:
+/// the last repeat started from `held_start` and is that period.
 fn settle_held_inputs(m: &Model, ws: &mut Workspace) {
     ws.held_start.fill(0.0);
     for _ in 0..=m.n_commodities {
         start_trial(m, ws);
         period(m, ws, 0);
         if ws.held_in == ws.held_start {
-            break;
+            return;
         }
         ws.held_start.copy_from_slice(&ws.held_in);
     }
+    // Not settled within the bound: the pass starts from the last held inputs.
+    start_trial(m, ws);
+    period(m, ws, 0);
 }
 
 /// Compares the baseline's carried state with the snapshot of the previous period, bit for bit,
@@ -441,11 +447,11 @@ fn baseline_repeats(ws: &mut Workspace) -> bool {
         }
         same
     }
-    let snap = &mut ws.base_snap[..];
-    let at = &mut 0;
     fn bits(v: &[f64]) -> impl ExactSizeIterator<Item = u64> + '_ {
         v.iter().map(|x| x.to_bits())
     }
+    let snap = &mut ws.base_snap[..];
+    let at = &mut 0;
     let mut same = swap(snap, at, bits(&ws.util));
     same &= swap(snap, at, bits(&ws.fg));
     same &= swap(snap, at, bits(&ws.held_in));
