@@ -1,11 +1,13 @@
 //! Step 3: each region's demand for each commodity: sectors' demand (times surge, less what they
 //! substitute away, less what a price response gives up), producers' input needs for their planned
 //! output less the inputs they still hold from earlier periods, and an inventory refill
-//! request. Recycling meets a share of the sectors' and producers' demand first; the rest, plus
-//! state reserves' orders and the refill request, is the region's market demand.
+//! request. Recycling meets a share of the sectors' and producers' demand first, then any stock
+//! above the buyers' own level (`surplus`); the rest, plus state reserves' orders and the refill
+//! request, is the region's market demand.
 
 use super::Workspace;
 use super::capacity::ramp_share;
+use super::inventory::TRANCHES;
 use crate::model::Model;
 
 pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
@@ -95,6 +97,8 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         // Precautionary cover (v2) raises the target and may order faster.
         let target = ws.inv_target[x] + ws.prec_target[x];
         let cap = ws.refill_cap[x].max(ws.prec_cap[x]);
+        // A raised target can lapse and leave stock above the buyers' level.
+        ws.surplus_on |= ws.prec_target[x] > 0.0;
         let q = if ws.inv[x] < target {
             (target - ws.inv[x]).min(cap)
         } else {
@@ -108,7 +112,13 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
     for (&s, &slot) in m.reserves.iter().zip(&ws.dist_plan.slot_of_reserve) {
         ws.req[slot as usize] = ws.reserve_req[s];
     }
-    for (((((((&sect, &prod), &share), recycled), need_sum), &refill), &reserve), demand) in ws
+    if ws.surplus_on {
+        surplus(m, ws);
+    }
+    for (
+        (((((((&sect, &prod), &share), recycled), need_sum), &refill), &reserve), (surplus, draw)),
+        demand,
+    ) in ws
         .sect_need
         .iter()
         .zip(&ws.prod_need)
@@ -117,12 +127,74 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         .zip(ws.need_sum.iter_mut())
         .zip(&ws.refill_req)
         .zip(&ws.reserve_need)
+        .zip(ws.surplus.iter_mut().zip(ws.inv_draw.iter_mut()))
         .zip(ws.demand.iter_mut())
     {
         let buyers = sect + prod;
         let rec = share.min(1.0) * buyers;
         *recycled = rec;
         *need_sum += buyers;
-        *demand = (buyers - rec).max(0.0) + reserve + refill;
+        // Stock above the buyers' own level is used before anything is ordered: it joins the
+        // cell's supply (`distribution`) as a draw on the stock.
+        let used = surplus.min((buyers - rec).max(0.0));
+        *surplus = used;
+        *draw = used;
+        *demand = (buyers - rec - used).max(0.0) + reserve + refill;
+    }
+    if !ws.surplus_on {
+        return;
+    }
+    // A group of firms uses its surplus in the same proportion as its cell.
+    let groups = ws.tr_draw.chunks_exact_mut(TRANCHES);
+    let dispersed = m.inventories.iter().filter(|i| i.dispersion.is_some());
+    for (k, (mi, e)) in dispersed.zip(groups).enumerate() {
+        let x = mi.rc;
+        let all: f64 = e.iter().sum();
+        if ws.tranche_of[x] == k && all > ws.surplus[x] {
+            let f = ws.surplus[x] / all;
+            for ej in e {
+                *ej *= f;
+            }
+        }
+    }
+}
+
+/// Each cell's stock above the level its buyers hold by choice, the larger of their opening
+/// stock and their (precautionary) target: stock that sectors returned unused (step 8) or that a
+/// lapsed precautionary target left behind. Buyers use it before they order, so a sector that
+/// another input holds back does not keep buying the inputs it cannot use while they pile up.
+/// A cell held by groups of firms sums its groups' surpluses, written as the groups' draws
+/// (`tr_draw`, zero since the last close).
+fn surplus(m: &Model, ws: &mut Workspace) {
+    for ((((s, &inv), &open), &target), &prec) in ws
+        .surplus
+        .iter_mut()
+        .zip(&ws.inv)
+        .zip(&ws.inv_open)
+        .zip(&ws.inv_target)
+        .zip(&ws.prec_target)
+    {
+        *s = (inv - open.max(target + prec)).max(0.0);
+    }
+    let groups = ws
+        .tr_stock
+        .chunks_exact(TRANCHES)
+        .zip(ws.tr_open.chunks_exact(TRANCHES))
+        .zip(ws.tr_w.chunks_exact(TRANCHES))
+        .zip(ws.tr_draw.chunks_exact_mut(TRANCHES));
+    let dispersed = m.inventories.iter().filter(|i| i.dispersion.is_some());
+    for (k, (mi, (((stock, open), w), e))) in dispersed.zip(groups).enumerate() {
+        let x = mi.rc;
+        // Numbered as in `inventory::close_period`.
+        if ws.tranche_of[x] != k {
+            continue;
+        }
+        let target = ws.inv_target[x] + ws.prec_target[x];
+        let mut all = 0.0;
+        for j in 0..TRANCHES {
+            e[j] = (stock[j] - open[j].max(target * w[j])).max(0.0);
+            all += e[j];
+        }
+        ws.surplus[x] = all;
     }
 }

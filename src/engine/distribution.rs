@@ -201,15 +201,17 @@ fn distribute_cell(m: &Model, ws: &mut Workspace, ci: usize) {
             got,
             arrivals,
             recycled,
+            surplus,
             ..
         } = &mut *ws;
-        // The requests are in place (`demand::compute` writes them).
+        // The requests are in place (`demand::compute` writes them), and so is the stock the
+        // buyers use before ordering (`surplus`).
         let req = &req[range.clone()][..n];
         let got = &mut got[range.clone()][..n];
         fill_cell(
             req,
             got,
-            arrivals[x] + recycled[x],
+            arrivals[x] + recycled[x] + surplus[x],
             span(&plan.tier_end, cp.tiers),
         );
     }

@@ -1,5 +1,6 @@
 //! Inventories and strategic stockpiles. Commercial inventory covers any buyer's shortfall (not
-//! refill requests) by tier; then each stockpile of the cell releases, while the region's fill
+//! refill requests) by tier, after the stock above its opening level that the buyers use before
+//! ordering (`demand::compute`, drawn as part of the cell's supply); then each stockpile of the cell releases, while the region's fill
 //! ratio from trade is below its trigger, at most `max_release` x reference demand per period, to
 //! its eligible sectors by tier. Stockpiles are not refilled within the horizon. Inventory changes
 //! (draws, refills, unused inputs returned) take effect at the end of the period.
@@ -41,12 +42,14 @@ pub fn cover_multiples(cv: f64) -> [f64; TRANCHES] {
 /// Opening stocks of a trial.
 pub fn start(m: &Model, ws: &mut Workspace) {
     ws.inv.fill(0.0);
+    ws.inv_open.fill(0.0);
     ws.inv_target.fill(0.0);
     ws.refill_cap.fill(0.0);
     for inv in &m.inventories {
         let v = &ws.vals;
         let d = ws.dref[inv.rc];
         ws.inv[inv.rc] = v[inv.cover as usize].max(0.0) * d;
+        ws.inv_open[inv.rc] = ws.inv[inv.rc];
         ws.inv_target[inv.rc] = v[inv.target as usize].max(0.0) * d;
         ws.refill_cap[inv.rc] = v[inv.refill_rate as usize].max(0.0) * d;
         if let Some(px) = inv.dispersion {
@@ -57,6 +60,8 @@ pub fn start(m: &Model, ws: &mut Workspace) {
                 ws.tr_w[k * TRANCHES + j] = qj / TRANCHES as f64;
                 ws.tr_stock[k * TRANCHES + j] = ws.inv[inv.rc] * qj / TRANCHES as f64;
             }
+            let g = k * TRANCHES..(k + 1) * TRANCHES;
+            ws.tr_open[g.clone()].copy_from_slice(&ws.tr_stock[g]);
         }
     }
     ws.tr_draw.fill(0.0);
@@ -82,8 +87,10 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
     let req = &ws.req[range.clone()];
     let got = &mut ws.got[range.clone()];
     let k = ws.tranche_of[x];
+    // The stock above the buyers' level was already drawn into the cell's supply
+    // (`demand::compute`); what is left of the stock covers the shortfalls.
     let draw_cap = if k == usize::MAX {
-        ws.inv[x].max(0.0)
+        (ws.inv[x] - ws.inv_draw[x]).max(0.0)
     } else {
         // Each group of firms covers its own equal share of the shortfall from its own stock.
         let short: f64 = buyers
@@ -93,15 +100,17 @@ pub fn cover_shortfalls(m: &Model, ws: &mut Workspace, x: usize) {
             .map(|(_, (&r, &g))| (r - g).max(0.0))
             .sum();
         let each = short / TRANCHES as f64;
-        let tr = &mut ws.tr_draw[k * TRANCHES..(k + 1) * TRANCHES];
+        let g = k * TRANCHES..(k + 1) * TRANCHES;
+        let tr = &mut ws.tr_draw[g.clone()];
         let mut cap = 0.0;
-        for (dj, &sj) in tr.iter_mut().zip(&ws.tr_stock[k * TRANCHES..]) {
-            *dj = sj.max(0.0).min(each);
-            cap += *dj;
+        for (dj, &sj) in tr.iter_mut().zip(&ws.tr_stock[g]) {
+            let d = (sj - *dj).max(0.0).min(each);
+            *dj += d;
+            cap += d;
         }
         cap
     };
-    ws.inv_draw[x] = fill_by_tier(buyers, req, got, draw_cap, consumes);
+    ws.inv_draw[x] += fill_by_tier(buyers, req, got, draw_cap, consumes);
     if !ws.has_stockpile[x] {
         return;
     }

@@ -30,7 +30,7 @@ use network::Network;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
 /// engines: bump when results change for the same inputs.
-pub const ENGINE_VERSION: u32 = 6;
+pub const ENGINE_VERSION: u32 = 7;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]
@@ -73,6 +73,12 @@ pub struct Workspace {
     pub fill: Vec<f64>,
     pub inv: Vec<f64>,
     pub inv_target: Vec<f64>,
+    /// The stock a cell's buyers hold at the start of a trial (0 where no inventory is
+    /// declared): with the target, the level above which they use stock before ordering.
+    pub inv_open: Vec<f64>,
+    /// This period's stock above that level that the buyers use before ordering
+    /// (`demand::compute`): part of the cell's supply in `distribution`, drawn from the stock.
+    pub surplus: Vec<f64>,
     pub refill_cap: Vec<f64>,
     pub inv_draw: Vec<f64>,
     pub stock_release: Vec<f64>,
@@ -125,6 +131,10 @@ pub struct Workspace {
     pub entry_share: Vec<f64>,
     /// The baseline pass is running: no shocks, no policies, prices at 1.
     pub baseline: bool,
+    /// Some cell may hold stock above its buyers' level (`demand::surplus`): set once a sector
+    /// returns unused inputs or a precautionary target is raised, for the rest of the trial.
+    /// Until then no stock can exceed that level, and demand skips the search.
+    pub surplus_on: bool,
 
     // Per buyer slot (`Model::buyers`).
     pub req: Vec<f64>,
@@ -175,6 +185,8 @@ pub struct Workspace {
     pub tr_stock: Vec<f64>,
     pub tr_w: Vec<f64>,
     pub tr_draw: Vec<f64>,
+    /// Per group of firms: its opening stock.
+    pub tr_open: Vec<f64>,
 
     /// The allocation network of a restricted commodity (its solver and scratch).
     pub alloc_net: Network,
@@ -237,6 +249,8 @@ impl Workspace {
             fill: vec![1.0; cells],
             inv: vec![0.0; cells],
             inv_target: vec![0.0; cells],
+            inv_open: vec![0.0; cells],
+            surplus: vec![0.0; cells],
             refill_cap: vec![0.0; cells],
             inv_draw: vec![0.0; cells],
             stock_release: vec![0.0; cells],
@@ -279,6 +293,7 @@ impl Workspace {
             market: vec![0.0; m.n_commodities],
             entry_share: vec![0.0; np],
             baseline: false,
+            surplus_on: false,
             req: vec![0.0; m.buyers.len()],
             got: vec![0.0; m.buyers.len()],
             base_demand: vec![0.0; nsi],
@@ -317,6 +332,7 @@ impl Workspace {
             tr_stock: vec![0.0; n_tr],
             tr_w: vec![0.0; n_tr],
             tr_draw: vec![0.0; n_tr],
+            tr_open: vec![0.0; n_tr],
             alloc_net: Network::new(m.max_producers_per_commodity, nr),
             col: vec![0.0; nr],
             reg_sums: vec![0.0; 2 * nr],
@@ -538,6 +554,8 @@ fn start_trial(m: &Model, ws: &mut Workspace) {
     }
     inventory::start(m, ws);
     ws.held_in.copy_from_slice(&ws.held_start);
+    ws.surplus_on = false;
+    ws.surplus.fill(0.0);
     ws.unmet_prev.fill(false);
     ws.unmet_sum.fill(0.0);
     ws.need_sum.fill(0.0);

@@ -26,6 +26,7 @@ pub fn sector_output(m: &Model, ws: &mut Workspace) {
         si_cell,
         y: ys,
         returned,
+        surplus_on,
         ..
     } = &mut *ws;
     for (sec, y_out) in m.sectors.iter().zip(ys.iter_mut()) {
@@ -52,6 +53,7 @@ pub fn sector_output(m: &Model, ws: &mut Workspace) {
             let unused = got[k] - used;
             if unused > 0.0 {
                 returned[cells[k]] += unused;
+                *surplus_on = true;
             }
         }
     }
