@@ -1,7 +1,7 @@
 //! The allocation network of one restricted commodity-period (docs/model.md section 5) on dense
 //! producer x region arrays: stage 1 (regions' fill ratios: consumption, then refill orders on
-//! what is left) and stage 2 (producers' sold shares given the regional totals), both by
-//! `maxflow::FairFill`.
+//! what is left) and stage 2 (producers' sold shares given the regional totals), by
+//! `maxflow::FairFill`, or in closed form when one bound producer sits beside the pool.
 //!
 //! The producers whose every link cap is at least their availability ("free": no restriction
 //! binds them) are pooled into one node holding the sum of their availabilities. This is exact:
@@ -38,6 +38,9 @@ pub struct Network {
     pub arrivals: Vec<f64>,
     /// Stage-1 flows per node (`i * n + j`).
     stage_out: Vec<f64>,
+    /// Scratch of `stage1_pool_and_one`: regions by breakpoint, and which are still rising.
+    order: Vec<usize>,
+    rising: Vec<bool>,
     solver: FairFill,
 }
 
@@ -57,6 +60,8 @@ impl Network {
             node: vec![0; max_p],
             stage_out: vec![0.0; max_p * max_r],
             arrivals: vec![0.0; max_r],
+            order: vec![0; max_r],
+            rising: vec![false; max_r],
             solver: FairFill::new(side, side),
         }
     }
@@ -78,7 +83,11 @@ impl Network {
             if any_refill && pool {
                 (ns, pool_sum) = self.nodes(k, n, false);
             }
-            self.stage1(ns, n, pool_sum, any_refill);
+            if !any_refill && ns == 2 && (self.node[0] == POOL || self.node[1] == POOL) {
+                self.stage1_pool_and_one(n, pool_sum);
+            } else {
+                self.stage1(ns, n, pool_sum, any_refill);
+            }
         }
         // Stage 2's sold shares are unique given the regional totals: always pooled.
         if any_refill && pool && !one_market {
@@ -192,6 +201,100 @@ impl Network {
                 y += stage_out[i * n + j];
             }
             *arr = y;
+        }
+    }
+
+    /// Stage 1 in closed form for one bound producer `T` and the pool `P` with consumption
+    /// orders only (three quarters of the solver's networks on the flagship). Region `j` orders
+    /// `c_j` and may take at most `cap_j` from `T`. A vector of regional totals `y` is
+    /// deliverable exactly when `sum y <= A_T + A_P` and `sum_j (y_j - cap_j)+ <= A_P` (the
+    /// minimum cut of the bipartite network: `T`'s side is cut at `min(A_T, sum_S cap_j)`, the
+    /// pool's at `A_P`) and `y_j <= c_j`. Progressive filling on that polymatroid raises the
+    /// common fill level `lam` of the regions still rising and stops at the first of: level 1
+    /// (they all stop); the total (they all stop); the pool running out (the regions that need
+    /// it, `lam c_j >= cap_j`, stop; the others may from then on rise only to their own cap);
+    /// after that, a region reaching its cap (it stops). Each event stops at least one region,
+    /// so there are at most `n` of them. The levels are those `FairFill` finds by augmenting
+    /// paths, up to its tolerance (`1e-10` of the volume); `pooled_matches_unpooled` and
+    /// `stage1_closed_form_matches_the_solver` hold them to it.
+    fn stage1_pool_and_one(&mut self, n: usize, pool_sum: f64) {
+        let q = self.node[if self.node[0] == POOL { 1 } else { 0 }];
+        let (a_t, a_p) = (self.avail[q], pool_sum);
+        let cap = &self.cap[q * n..(q + 1) * n];
+        let (cons, y) = (&self.cons[..n], &mut self.arrivals[..n]);
+        let (rising, order) = (&mut self.rising[..n], &mut self.order[..n]);
+        // Regions by the level at which they would exhaust their own cap, `cap_j / c_j`.
+        let mut m = 0;
+        for j in 0..n {
+            rising[j] = cons[j] > 0.0;
+            y[j] = 0.0;
+            if rising[j] {
+                let b = cap[j] / cons[j];
+                let mut at = m;
+                while at > 0 && cap[order[at - 1]] / cons[order[at - 1]] > b {
+                    order[at] = order[at - 1];
+                    at -= 1;
+                }
+                order[at] = j;
+                m += 1;
+            }
+        }
+        let order = &order[..m];
+        let brk = |j: usize| cap[j] / cons[j];
+        let mut pool_left = true;
+        let mut lam = 0.0f64;
+        // Each round stops a region, or uses up the pool (once): at most `m + 1` rounds.
+        for _ in 0..=m {
+            // What the stopped regions hold, what the rising ones order, and the pool the
+            // stopped ones took.
+            let (mut y_done, mut c_up, mut over_done) = (0.0, 0.0, 0.0);
+            for j in 0..n {
+                if rising[j] {
+                    c_up += cons[j];
+                } else {
+                    y_done += y[j];
+                    over_done += (y[j] - cap[j]).max(0.0);
+                }
+            }
+            if c_up <= 0.0 {
+                break;
+            }
+            let total = (a_t + a_p - y_done) / c_up;
+            let mut next = total.min(1.0);
+            let mut pool_event = false;
+            if pool_left {
+                // Smallest level where `over_done + sum_rising (l c_j - cap_j)+ = A_P`: walk the
+                // breakpoints in order, the slope growing by `c_j` past each.
+                let budget = a_p - over_done;
+                let (mut slope, mut base) = (0.0, 0.0);
+                let mut ups = order.iter().filter(|&&j| rising[j]).peekable();
+                while let Some(&j) = ups.next() {
+                    slope += cons[j];
+                    base += cap[j];
+                    let l = (budget + base) / slope;
+                    if ups.peek().is_none_or(|&&k| l <= brk(k)) {
+                        if l <= next {
+                            next = l;
+                            pool_event = true;
+                        }
+                        break;
+                    }
+                }
+            } else if let Some(&j) = order.iter().find(|&&j| rising[j]) {
+                // Without the pool each rising region stops at its own cap.
+                next = next.min(brk(j));
+            }
+            lam = lam.max(next);
+            let all_stop = next >= 1.0 || total <= next;
+            for j in 0..n {
+                if rising[j] {
+                    y[j] = lam * cons[j];
+                    if all_stop || (!pool_left || pool_event) && brk(j) <= lam {
+                        rising[j] = false;
+                    }
+                }
+            }
+            pool_left &= !pool_event;
         }
     }
 
@@ -382,6 +485,78 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// One bound producer (random caps, some links banned, some above its availability) and
+    /// one to three free ones, consumption orders only: the networks `stage1_pool_and_one`
+    /// takes.
+    fn bound_and_pool() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>)> {
+        (1usize..4, 1usize..14).prop_flat_map(|(free, n)| {
+            let k = free + 1;
+            (
+                proptest::collection::vec(prop_oneof![1.0f64..100.0, 0.01f64..1.0], k),
+                proptest::collection::vec(
+                    prop_oneof![Just(0.0), Just(1.0), 0.0f64..1.0, 1.0f64..2.0],
+                    n,
+                ),
+                proptest::collection::vec(prop_oneof![Just(0.0), 0.1f64..100.0], n),
+            )
+                .prop_map(move |(avail, share, cons)| {
+                    let mut cap = vec![0.0; k * n];
+                    for j in 0..n {
+                        cap[j] = share[j] * avail[0];
+                        for q in 1..k {
+                            cap[q * n + j] = avail[q];
+                        }
+                    }
+                    (avail, cap, cons)
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// The closed form of stage 1 gives the regions' totals that `FairFill` finds on the
+        /// unpooled network, within the solver's tolerance (see `pooled_matches_unpooled`),
+        /// and never more than a region ordered or than the producers hold.
+        #[test]
+        fn stage1_closed_form_matches_the_solver((avail, cap, cons) in bound_and_pool()) {
+            let n = cons.len();
+            let refill = vec![0.0; n];
+            let volume: f64 = avail.iter().sum::<f64>() + cons.iter().sum::<f64>();
+            let tol = 1e-8 * volume;
+            let (arr0, _, _) = solved(&avail, &cap, &cons, &refill, false);
+            let (arr1, _, _) = solved(&avail, &cap, &cons, &refill, true);
+            for j in 0..n {
+                prop_assert!((arr0[j] - arr1[j]).abs() <= tol, "region {j}: {arr0:?} vs {arr1:?}");
+                prop_assert!(arr1[j] <= cons[j] + tol);
+            }
+            prop_assert!(arr1.iter().sum::<f64>() <= avail.iter().sum::<f64>() + tol);
+        }
+    }
+
+    #[test]
+    fn stage1_closed_form_stops_regions_at_the_pool_then_at_the_total() {
+        // Exporter T (130) may ship 10 to region 0, 40 to region 1 and 100 to region 2; the pool
+        // holds 30. Orders 50, 60, 100 (breakpoints 0.2, 0.67, 1). Regions 0 and 1 draw on the
+        // pool past their caps, `(50 l - 10) + (60 l - 40) = 30` at l = 80 / 110 (the total,
+        // 160 / 210, comes later): they stop there. Region 2 then rises on T alone, to what is
+        // left of the 160: 160 - 110 l = 80 (below its cap of 100 and its order).
+        let avail = [130.0, 30.0];
+        let cap = [10.0, 40.0, 100.0, 30.0, 30.0, 30.0];
+        let (arr, _, _) = solved(&avail, &cap, &[50.0, 60.0, 100.0], &[0.0; 3], true);
+        let l = 80.0 / 110.0;
+        let want = [50.0 * l, 60.0 * l, 160.0 - 110.0 * l];
+        for j in 0..3 {
+            assert!((arr[j] - want[j]).abs() < 1e-9, "{arr:?} vs {want:?}");
+        }
+        // With T at 100 the total binds first (130 / 210): every region stops at that level.
+        let (arr, _, _) = solved(&[100.0, 30.0], &cap, &[50.0, 60.0, 100.0], &[0.0; 3], true);
+        let l = 130.0 / 210.0;
+        for (j, c) in [50.0, 60.0, 100.0].into_iter().enumerate() {
+            assert!((arr[j] - c * l).abs() < 1e-9, "{arr:?}");
         }
     }
 
