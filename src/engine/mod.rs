@@ -196,6 +196,8 @@ pub struct Workspace {
     pub reg_sums: Vec<f64>,
     /// The distribution step's cells and tiers (built once from the model).
     pub dist_plan: distribution::Plan,
+    /// The price index's memos of `ln` and `exp`, keyed by argument bits (`prices::Memo`).
+    pub price_memo: prices::Memo,
     /// Filled only by `trial_trace` (outside the hot path).
     pub trace: Option<Trace>,
     /// The baseline pass stops computing once its state repeats bit for bit (`baseline_repeats`)
@@ -337,6 +339,7 @@ impl Workspace {
             col: vec![0.0; nr],
             reg_sums: vec![0.0; 2 * nr],
             dist_plan: distribution::Plan::new(m),
+            price_memo: prices::Memo::new(m),
             trace: None,
             baseline_skip: true,
             baseline_skipped: 0,

@@ -121,11 +121,16 @@ pub fn apply(m: &Model, ws: &mut Workspace, t: usize) {
                     continue;
                 }
                 // Several restrictions on one flow combine as 1 - prod(1 - b_k).
+                let keep = 1.0 - b;
                 for &p in producers {
-                    for (r, &hit) in targets.iter().enumerate() {
+                    let row = p * nr..(p + 1) * nr;
+                    let links = ws.alpha[row.clone()]
+                        .iter_mut()
+                        .zip(&mut ws.link_basis[row])
+                        .zip(targets);
+                    for ((alpha, lb), &hit) in links {
                         if hit {
-                            ws.alpha[p * nr + r] *= 1.0 - b;
-                            let lb = &mut ws.link_basis[p * nr + r];
+                            *alpha *= keep;
                             *lb = (*lb).max(*basis);
                         }
                     }
