@@ -15,9 +15,11 @@
 pub struct FairFill {
     max_src: usize,
     max_snk: usize,
-    /// Inputs: source capacities, sink weights, edge capacities (`i * nt + j`).
+    /// Inputs: source capacities, sink weights, edge capacities (`i * nt + j`), and what each
+    /// sink already holds (`solve_from_base`: sink `j` gets `base_j + level_j * weight_j`).
     pub src_cap: Vec<f64>,
     pub snk_w: Vec<f64>,
+    pub snk_base: Vec<f64>,
     pub edge: Vec<f64>,
     /// Output: flow on each source-sink edge (`i * nt + j`), and each sink's fill level.
     pub out: Vec<f64>,
@@ -45,6 +47,7 @@ impl FairFill {
             max_snk,
             src_cap: vec![0.0; max_src],
             snk_w: vec![0.0; max_snk],
+            snk_base: vec![0.0; max_snk],
             edge: vec![0.0; max_src * max_snk],
             out: vec![0.0; max_src * max_snk],
             level: vec![0.0; max_snk],
@@ -59,11 +62,21 @@ impl FairFill {
     }
 
     /// Solves for `ns` sources and `nt` sinks whose data are in the first slots of `src_cap`,
-    /// `snk_w` and `edge`. Fills `out` and `level`.
+    /// `snk_w` and `edge`, from nothing held. Fills `out` and `level`.
     pub fn solve(&mut self, ns: usize, nt: usize) {
+        self.snk_base[..nt].fill(0.0);
+        self.solve_from_base(ns, nt);
+    }
+
+    /// As `solve`, with sink `j` holding `snk_base[j]` before its level rises (a deliverable
+    /// vector: the consumption totals when refill orders are filled next). The levels are the
+    /// max-min fair ones among every flow that delivers the bases too, whatever flow delivered
+    /// them before.
+    pub fn solve_from_base(&mut self, ns: usize, nt: usize) {
         debug_assert!(ns <= self.max_src && nt <= self.max_snk);
-        let scale: f64 =
-            self.src_cap[..ns].iter().sum::<f64>() + self.snk_w[..nt].iter().sum::<f64>();
+        let scale: f64 = self.src_cap[..ns].iter().sum::<f64>()
+            + self.snk_w[..nt].iter().sum::<f64>()
+            + self.snk_base[..nt].iter().sum::<f64>();
         let tol = 1e-10 * scale;
         let eps = 1e-13 * scale;
 
@@ -94,6 +107,7 @@ impl FairFill {
                 let (src_cap, edge) = (&self.src_cap[..ns], &self.edge[..ns * nt]);
                 let (frozen, level, snk_w) =
                     (&self.frozen[..nt], &self.level[..nt], &self.snk_w[..nt]);
+                let base = &self.snk_base[..nt];
                 // The minimum cut (source side = residual-reachable from s, as left by the
                 // last search) bounds the level: cut(lam') >= demand(lam') gives
                 // lam' <= (const - frozen outside) / free outside.
@@ -114,8 +128,9 @@ impl FairFill {
                 for j in 0..nt {
                     if from_snk[j] == NONE {
                         if frozen[j] {
-                            fz += level[j] * snk_w[j];
+                            fz += base[j] + level[j] * snk_w[j];
                         } else {
+                            fz += base[j];
                             du += snk_w[j];
                         }
                     }
@@ -165,11 +180,12 @@ impl FairFill {
     fn set_targets(&mut self, ns: usize, nt: usize, lam: f64) {
         // Slices of the live sizes, held locally: no reloads or bounds checks per element.
         let (frozen, level, snk_w) = (&self.frozen[..nt], &self.level[..nt], &self.snk_w[..nt]);
+        let base = &self.snk_base[..nt];
         let (tcap, ft) = (&mut self.tcap[..nt], &mut self.ft[..nt]);
         let (out, fs) = (&mut self.out[..ns * nt], &mut self.fs[..ns]);
         for j in 0..nt {
             let l = if frozen[j] { level[j] } else { lam };
-            let cap = l * snk_w[j];
+            let cap = base[j] + l * snk_w[j];
             tcap[j] = cap;
             let mut excess = ft[j] - cap;
             let mut i = 0;

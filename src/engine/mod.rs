@@ -30,7 +30,7 @@ use network::Network;
 
 /// The engine's version, recorded in shard files so `merge` never mixes results of different
 /// engines: bump when results change for the same inputs.
-pub const ENGINE_VERSION: u32 = 8;
+pub const ENGINE_VERSION: u32 = 9;
 
 /// Per-thread mutable state of a trial, sized once from the model and reused for every trial.
 #[derive(Debug, Clone)]

@@ -36,8 +36,6 @@ pub struct Network {
     node: Vec<usize>,
     /// Output: each region's total (stage 1), which the flows split among producers.
     pub arrivals: Vec<f64>,
-    /// Stage-1 flows per node (`i * n + j`).
-    stage_out: Vec<f64>,
     /// Scratch of `stage1_pool_and_one`: regions by breakpoint, and which are still rising.
     order: Vec<usize>,
     rising: Vec<bool>,
@@ -58,7 +56,6 @@ impl Network {
             flow: vec![0.0; max_p * max_r],
             sold: vec![0.0; max_p],
             node: vec![0; max_p],
-            stage_out: vec![0.0; max_p * max_r],
             arrivals: vec![0.0; max_r],
             order: vec![0; max_r],
             rising: vec![false; max_r],
@@ -70,28 +67,14 @@ impl Network {
     /// producers into one node (the engine always pools; `false` is the reference for tests).
     pub fn solve(&mut self, k: usize, n: usize, pool: bool) {
         debug_assert!(k <= self.max_p && n <= self.max_r);
-        // Stage 1 pools unless refill orders are pending beside a bound producer: the refill
-        // stage runs on what the consumption flow left on each link, and which of the flows of
-        // equal value the max-flow picks (so what is left where) differs between the pooled and
-        // the unpooled network. (With every producer free only the total left matters.)
         let any_refill = self.refill[..n].iter().any(|&x| x > 0.0);
-        let (mut ns, mut pool_sum) = self.nodes(k, n, pool);
-        let one_market = ns == 1 && self.node[0] == POOL;
-        if one_market {
+        let (ns, pool_sum) = self.nodes(k, n, pool);
+        if ns == 1 && self.node[0] == POOL {
             self.one_market(n, pool_sum, any_refill);
+        } else if ns == 2 && (self.node[0] == POOL || self.node[1] == POOL) {
+            self.stage1_pool_and_one(n, pool_sum, any_refill);
         } else {
-            if any_refill && pool {
-                (ns, pool_sum) = self.nodes(k, n, false);
-            }
-            if !any_refill && ns == 2 && (self.node[0] == POOL || self.node[1] == POOL) {
-                self.stage1_pool_and_one(n, pool_sum);
-            } else {
-                self.stage1(ns, n, pool_sum, any_refill);
-            }
-        }
-        // Stage 2's sold shares are unique given the regional totals: always pooled.
-        if any_refill && pool && !one_market {
-            (ns, pool_sum) = self.nodes(k, n, true);
+            self.stage1(ns, n, pool_sum, any_refill);
         }
         self.stage2(k, ns, n, pool_sum);
     }
@@ -146,21 +129,21 @@ impl Network {
         let mut used = 0.0;
         for j in 0..n {
             let y = fc * self.cons[j];
-            self.stage_out[j] = y;
+            self.arrivals[j] = y;
             used += y;
         }
         if any_refill {
             let sum_r: f64 = self.refill[..n].iter().sum();
             let fr = ((supply - used).max(0.0) / sum_r).min(1.0);
             for j in 0..n {
-                self.stage_out[j] += fr * self.refill[j];
+                self.arrivals[j] += fr * self.refill[j];
             }
         }
-        self.arrivals[..n].copy_from_slice(&self.stage_out[..n]);
     }
 
     /// Stage 1: regions' fill ratios. Sources: nodes; sinks: regions weighted by consumption,
-    /// then by refill orders on the residual capacities.
+    /// then by refill orders on top of the consumption totals (engine 9: among every flow that
+    /// delivers those totals, not on what one of them left on each link).
     fn stage1(&mut self, ns: usize, n: usize, pool_sum: f64, any_refill: bool) {
         let sv = &mut self.solver;
         for i in 0..ns {
@@ -178,123 +161,46 @@ impl Network {
         }
         sv.snk_w[..n].copy_from_slice(&self.cons[..n]);
         sv.solve(ns, n);
-        let stage_out = &mut self.stage_out[..ns * n];
-        stage_out.copy_from_slice(&sv.out[..ns * n]);
         if any_refill {
-            for i in 0..ns {
-                let st = &stage_out[i * n..(i + 1) * n];
-                let used: f64 = st.iter().sum();
-                sv.src_cap[i] = (sv.src_cap[i] - used).max(0.0);
-                for (e, &x) in sv.edge[i * n..(i + 1) * n].iter_mut().zip(st) {
-                    *e = (*e - x).max(0.0);
+            // The consumption totals become the bases; the refill orders rise on top.
+            for j in 0..n {
+                let mut y = 0.0;
+                for i in 0..ns {
+                    y += sv.out[i * n + j];
                 }
+                sv.snk_base[j] = y;
             }
             sv.snk_w[..n].copy_from_slice(&self.refill[..n]);
-            sv.solve(ns, n);
-            for (x, &o) in stage_out.iter_mut().zip(&sv.out[..ns * n]) {
-                *x += o;
-            }
+            sv.solve_from_base(ns, n);
         }
         for (j, arr) in self.arrivals[..n].iter_mut().enumerate() {
             let mut y = 0.0;
             for i in 0..ns {
-                y += stage_out[i * n + j];
+                y += sv.out[i * n + j];
             }
             *arr = y;
         }
     }
 
-    /// Stage 1 in closed form for one bound producer `T` and the pool `P` with consumption
-    /// orders only (three quarters of the solver's networks on the flagship). Region `j` orders
-    /// `c_j` and may take at most `cap_j` from `T`. A vector of regional totals `y` is
-    /// deliverable exactly when `sum y <= A_T + A_P` and `sum_j (y_j - cap_j)+ <= A_P` (the
-    /// minimum cut of the bipartite network: `T`'s side is cut at `min(A_T, sum_S cap_j)`, the
-    /// pool's at `A_P`) and `y_j <= c_j`. Progressive filling on that polymatroid raises the
-    /// common fill level `lam` of the regions still rising and stops at the first of: level 1
-    /// (they all stop); the total (they all stop); the pool running out (the regions that need
-    /// it, `lam c_j >= cap_j`, stop; the others may from then on rise only to their own cap);
-    /// after that, a region reaching its cap (it stops). Each event stops at least one region,
-    /// so there are at most `n` of them. The levels are those `FairFill` finds by augmenting
-    /// paths, up to its tolerance (`1e-10` of the volume); `pooled_matches_unpooled` and
+    /// Stage 1 in closed form for one bound producer `T` and the pool `P` (on the flagship nine
+    /// tenths of the networks the solver would take). Region `j` orders `c_j` and may take at
+    /// most `cap_j` from `T`. A vector of regional totals `y` is deliverable exactly when
+    /// `sum y <= A_T + A_P` and `sum_j (y_j - cap_j)+ <= A_P` (the minimum cuts of the
+    /// bipartite network: `T`'s side is cut at `min(A_T, sum_S cap_j)`, the pool's at `A_P`).
+    /// Consumption is filled first (`fill_pool_and_one` from nothing), then refill orders on top
+    /// of the consumption totals. The levels are those `FairFill` finds by augmenting paths, up
+    /// to its tolerance (`1e-10` of the volume); `pooled_matches_unpooled` and
     /// `stage1_closed_form_matches_the_solver` hold them to it.
-    fn stage1_pool_and_one(&mut self, n: usize, pool_sum: f64) {
+    fn stage1_pool_and_one(&mut self, n: usize, pool_sum: f64, any_refill: bool) {
         let q = self.node[if self.node[0] == POOL { 1 } else { 0 }];
         let (a_t, a_p) = (self.avail[q], pool_sum);
         let cap = &self.cap[q * n..(q + 1) * n];
-        let (cons, y) = (&self.cons[..n], &mut self.arrivals[..n]);
+        let y = &mut self.arrivals[..n];
         let (rising, order) = (&mut self.rising[..n], &mut self.order[..n]);
-        // Regions by the level at which they would exhaust their own cap, `cap_j / c_j`.
-        let mut m = 0;
-        for j in 0..n {
-            rising[j] = cons[j] > 0.0;
-            y[j] = 0.0;
-            if rising[j] {
-                let b = cap[j] / cons[j];
-                let mut at = m;
-                while at > 0 && cap[order[at - 1]] / cons[order[at - 1]] > b {
-                    order[at] = order[at - 1];
-                    at -= 1;
-                }
-                order[at] = j;
-                m += 1;
-            }
-        }
-        let order = &order[..m];
-        let brk = |j: usize| cap[j] / cons[j];
-        let mut pool_left = true;
-        let mut lam = 0.0f64;
-        // Each round stops a region, or uses up the pool (once): at most `m + 1` rounds.
-        for _ in 0..=m {
-            // What the stopped regions hold, what the rising ones order, and the pool the
-            // stopped ones took.
-            let (mut y_done, mut c_up, mut over_done) = (0.0, 0.0, 0.0);
-            for j in 0..n {
-                if rising[j] {
-                    c_up += cons[j];
-                } else {
-                    y_done += y[j];
-                    over_done += (y[j] - cap[j]).max(0.0);
-                }
-            }
-            if c_up <= 0.0 {
-                break;
-            }
-            let total = (a_t + a_p - y_done) / c_up;
-            let mut next = total.min(1.0);
-            let mut pool_event = false;
-            if pool_left {
-                // Smallest level where `over_done + sum_rising (l c_j - cap_j)+ = A_P`: walk the
-                // breakpoints in order, the slope growing by `c_j` past each.
-                let budget = a_p - over_done;
-                let (mut slope, mut base) = (0.0, 0.0);
-                let mut ups = order.iter().filter(|&&j| rising[j]).peekable();
-                while let Some(&j) = ups.next() {
-                    slope += cons[j];
-                    base += cap[j];
-                    let l = (budget + base) / slope;
-                    if ups.peek().is_none_or(|&&k| l <= brk(k)) {
-                        if l <= next {
-                            next = l;
-                            pool_event = true;
-                        }
-                        break;
-                    }
-                }
-            } else if let Some(&j) = order.iter().find(|&&j| rising[j]) {
-                // Without the pool each rising region stops at its own cap.
-                next = next.min(brk(j));
-            }
-            lam = lam.max(next);
-            let all_stop = next >= 1.0 || total <= next;
-            for j in 0..n {
-                if rising[j] {
-                    y[j] = lam * cons[j];
-                    if all_stop || (!pool_left || pool_event) && brk(j) <= lam {
-                        rising[j] = false;
-                    }
-                }
-            }
-            pool_left &= !pool_event;
+        y.fill(0.0);
+        fill_pool_and_one(a_t, a_p, cap, &self.cons[..n], y, rising, order);
+        if any_refill {
+            fill_pool_and_one(a_t, a_p, cap, &self.refill[..n], y, rising, order);
         }
     }
 
@@ -391,6 +297,104 @@ impl Network {
     }
 }
 
+/// Progressive filling for one bound producer (`a_t`, link caps `cap`) beside the pool (`a_p`):
+/// region `j` holds `y_j` (deliverable) and orders `w_j` more; on return `y_j` is what it holds
+/// at its max-min fair level `l_j <= 1`, `y_j + l_j w_j`. The common level of the regions still
+/// rising stops at the first of: level 1 or the total `a_t + a_p` (every region stops); the pool
+/// running out, found by walking the regions' breakpoints `(cap_j - y_j) / w_j` in order (the
+/// regions past theirs stop; the rest may from then on rise only to their own cap); after that,
+/// a region reaching its cap (it stops). Each round stops a region or uses up the pool, so there
+/// are at most one more round than regions. `rising` and `order` are scratch.
+fn fill_pool_and_one(
+    a_t: f64,
+    a_p: f64,
+    cap: &[f64],
+    w: &[f64],
+    y: &mut [f64],
+    rising: &mut [bool],
+    order: &mut [usize],
+) {
+    let n = y.len();
+    let (cap, w, rising, order) = (&cap[..n], &w[..n], &mut rising[..n], &mut order[..n]);
+    // The regions that order more, by breakpoint. A rising region's `y_j` stays its base until
+    // it stops.
+    let brk = |j: usize, y0: &[f64]| (cap[j] - y0[j]) / w[j];
+    let mut m = 0;
+    for j in 0..n {
+        rising[j] = w[j] > 0.0;
+        if rising[j] {
+            let b = brk(j, y);
+            let mut at = m;
+            while at > 0 && brk(order[at - 1], y) > b {
+                order[at] = order[at - 1];
+                at -= 1;
+            }
+            order[at] = j;
+            m += 1;
+        }
+    }
+    let order = &order[..m];
+    let mut pool_left = true;
+    let mut lam = 0.0f64;
+    for _ in 0..=m {
+        // What the stopped regions (and those that order nothing) hold, the rising ones'
+        // bases and orders, and the pool the stopped ones took.
+        let (mut y_done, mut b_up, mut w_up, mut over_done) = (0.0, 0.0, 0.0, 0.0);
+        for j in 0..n {
+            if rising[j] {
+                b_up += y[j];
+                w_up += w[j];
+            } else {
+                y_done += y[j];
+                over_done += (y[j] - cap[j]).max(0.0);
+            }
+        }
+        if w_up <= 0.0 {
+            break;
+        }
+        let total = (a_t + a_p - y_done - b_up) / w_up;
+        let mut next = total.min(1.0);
+        let mut pool_event = false;
+        if pool_left {
+            // Smallest level where `over_done + sum_rising (y_j + l w_j - cap_j)+ = A_P`: walk
+            // the breakpoints in order, the slope growing by `w_j` past each.
+            let budget = a_p - over_done;
+            let (mut slope, mut room) = (0.0, 0.0);
+            let mut ups = order.iter().filter(|&&j| rising[j]).peekable();
+            while let Some(&j) = ups.next() {
+                slope += w[j];
+                room += cap[j] - y[j];
+                let l = (budget + room) / slope;
+                if ups.peek().is_none_or(|&&k| l <= brk(k, y)) {
+                    if l <= next {
+                        next = l;
+                        pool_event = true;
+                    }
+                    break;
+                }
+            }
+        } else if let Some(&j) = order.iter().find(|&&j| rising[j]) {
+            // Without the pool each rising region stops at its own cap.
+            next = next.min(brk(j, y));
+        }
+        lam = lam.max(next);
+        let all_stop = next >= 1.0 || total <= next;
+        for &j in order {
+            if rising[j] && (all_stop || (!pool_left || pool_event) && brk(j, y) <= lam) {
+                rising[j] = false;
+                y[j] += lam * w[j];
+            }
+        }
+        pool_left &= !pool_event;
+    }
+    // Regions still rising when the rounds ran out (rounding) stop where the level is.
+    for &j in order {
+        if rising[j] {
+            y[j] += lam * w[j];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,9 +452,9 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
-        /// Pooling the free producers changes nothing but rounding: stage 1's fill ratios and
-        /// stage 2's sold shares are unique (stage 1 does not pool when refill orders are
-        /// pending beside a bound producer, see `solve`), so both must agree; the flows themselves are not unique and
+        /// Pooling the free producers changes nothing but rounding: stage 1's fill ratios (the
+        /// refill orders' too, since engine 9 fills them over every flow that delivers
+        /// consumption) and stage 2's sold shares are unique, so both must agree; the flows themselves are not unique and
         /// are only held to the caps. Tolerance: `1e-8` of the network's volume (availability
         /// plus orders). The solver accepts a level within `1e-10` of the volume and runs at most
         /// one round per sink (at most 5 here) in each stage, so honest disagreement stays below
@@ -489,9 +493,9 @@ mod tests {
     }
 
     /// One bound producer (random caps, some links banned, some above its availability) and
-    /// one to three free ones, consumption orders only: the networks `stage1_pool_and_one`
-    /// takes.
-    fn bound_and_pool() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>)> {
+    /// one to three free ones, with and without refill orders: the networks
+    /// `stage1_pool_and_one` takes.
+    fn bound_and_pool() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> {
         (1usize..4, 1usize..14).prop_flat_map(|(free, n)| {
             let k = free + 1;
             (
@@ -501,8 +505,9 @@ mod tests {
                     n,
                 ),
                 proptest::collection::vec(prop_oneof![Just(0.0), 0.1f64..100.0], n),
+                proptest::collection::vec(prop_oneof![2 => Just(0.0), 1 => 0.1f64..50.0], n),
             )
-                .prop_map(move |(avail, share, cons)| {
+                .prop_map(move |(avail, share, cons, refill)| {
                     let mut cap = vec![0.0; k * n];
                     for j in 0..n {
                         cap[j] = share[j] * avail[0];
@@ -510,7 +515,7 @@ mod tests {
                             cap[q * n + j] = avail[q];
                         }
                     }
-                    (avail, cap, cons)
+                    (avail, cap, cons, refill)
                 })
         })
     }
@@ -522,16 +527,16 @@ mod tests {
         /// unpooled network, within the solver's tolerance (see `pooled_matches_unpooled`),
         /// and never more than a region ordered or than the producers hold.
         #[test]
-        fn stage1_closed_form_matches_the_solver((avail, cap, cons) in bound_and_pool()) {
+        fn stage1_closed_form_matches_the_solver((avail, cap, cons, refill) in bound_and_pool()) {
             let n = cons.len();
-            let refill = vec![0.0; n];
-            let volume: f64 = avail.iter().sum::<f64>() + cons.iter().sum::<f64>();
+            let volume: f64 = avail.iter().sum::<f64>() + cons.iter().sum::<f64>()
+                + refill.iter().sum::<f64>();
             let tol = 1e-8 * volume;
             let (arr0, _, _) = solved(&avail, &cap, &cons, &refill, false);
             let (arr1, _, _) = solved(&avail, &cap, &cons, &refill, true);
             for j in 0..n {
                 prop_assert!((arr0[j] - arr1[j]).abs() <= tol, "region {j}: {arr0:?} vs {arr1:?}");
-                prop_assert!(arr1[j] <= cons[j] + tol);
+                prop_assert!(arr1[j] <= cons[j] + refill[j] + tol);
             }
             prop_assert!(arr1.iter().sum::<f64>() <= avail.iter().sum::<f64>() + tol);
         }
@@ -557,6 +562,25 @@ mod tests {
         let l = 130.0 / 210.0;
         for (j, c) in [50.0, 60.0, 100.0].into_iter().enumerate() {
             assert!((arr[j] - c * l).abs() < 1e-9, "{arr:?}");
+        }
+    }
+
+    #[test]
+    fn refill_orders_are_filled_over_every_flow_that_delivers_consumption() {
+        // T (100) may ship 100 to region 0 and 30 to region 1; the pool holds 30. Both regions
+        // consume 40, which fits (region 1 needs 10 of the pool). Region 1 then orders 40 more
+        // for its stock: whatever flow delivered consumption, the pool's other 20 can go to
+        // region 1 if T serves region 0, so it gets 20 more (level 0.5), 60 in all. Before
+        // engine 9 the refill stage ran on what one consumption flow had left on each link,
+        // and a flow that served region 0 from the pool left region 1 nothing more.
+        let avail = [100.0, 30.0];
+        let cap = [100.0, 30.0, 30.0, 30.0];
+        for pool in [true, false] {
+            let (arr, _, _) = solved(&avail, &cap, &[40.0, 40.0], &[0.0, 40.0], pool);
+            assert!(
+                (arr[0] - 40.0).abs() < 1e-9 && (arr[1] - 60.0).abs() < 1e-9,
+                "pool {pool}: {arr:?}"
+            );
         }
     }
 
