@@ -304,15 +304,56 @@ pub(crate) fn with_set(
     command
 }
 
+impl Command {
+    /// The command's `--threads`, if it takes one and it was given.
+    fn threads(&self) -> Option<usize> {
+        match self {
+            Command::Run(a) => a.threads,
+            Command::Compare(a) => a.threads,
+            Command::Portfolio(a) => a.threads,
+            Command::Sweep(a) => a.threads,
+            Command::Sensitivity(a) => a.threads,
+            Command::Backtest(a) => a.threads.and_then(|t| usize::try_from(t).ok()),
+            Command::Check { .. }
+            | Command::Explain { .. }
+            | Command::Merge(_)
+            | Command::Discover(_) => None,
+        }
+    }
+}
+
 /// Parses arguments and runs the command; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    main_from(std::env::args_os())
+}
+
+/// `main` on the given arguments (the first is the program name), for tests that need the
+/// process to themselves (the global thread pool is set once per process).
+pub fn main_from<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
+    // `--threads` bounds the whole command, not only its trial loop: the statistics, rank
+    // correlations and charts that follow run on rayon's global pool, which would otherwise
+    // start one thread per core (a cluster job given one core would oversubscribe it). A
+    // count the command will reject is left to its own check and message.
+    let threads = cli.command.threads();
+    if let Some(n) = threads.filter(|&n| n >= 1 && n <= max_threads())
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+    {
+        eprintln!("error: could not start {n} worker threads: {e}");
+        return EXIT_USAGE;
+    }
     match cli.command {
         Command::Check { files } => check::run(&files),
         Command::Explain { file } => explain::run(&file),
