@@ -52,11 +52,13 @@ pub fn compute(m: &Model, ws: &mut Workspace, t: usize) {
         // Price response (v2): last period's index of the sector's region.
         let mult = match si.price_elasticity {
             Some(e) => {
-                let p = price[cells[i]];
-                if p == 1.0 {
+                let (p, e) = (price[cells[i]], vals[e as usize]);
+                // Below 1 with a positive elasticity the power is at least 1, so the cap gives
+                // exactly 1: no call needed.
+                if p == 1.0 || (p < 1.0 && e > 0.0) {
                     1.0
                 } else {
-                    p.powf(-vals[e as usize]).min(1.0)
+                    p.powf(-e).min(1.0)
                 }
             }
             None => 1.0,
