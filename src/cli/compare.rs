@@ -285,20 +285,12 @@ pub fn compare_loaded(
         }
     }
 
-    // Rank correlations are the heavy part after the runs; keep them to --threads too.
-    let sens = match within_threads(args.threads, || {
-        [
-            sensitivities(base_r),
-            sensitivities(policy_r),
-            difference_sensitivities(base_r, policy_r),
-        ]
-    }) {
-        Ok(s) => s,
-        Err(m) => {
-            let _ = writeln!(err, "error: {m}; run with fewer --threads");
-            return EXIT_USAGE;
-        }
-    };
+    // Rank correlations are the heavy part after the runs; `cli::main` keeps them to --threads.
+    let sens = [
+        sensitivities(base_r),
+        sensitivities(policy_r),
+        difference_sensitivities(base_r, policy_r),
+    ];
     let info = CompareInfo {
         base: SideInfo {
             name: base.meta.name.clone(),
@@ -391,21 +383,6 @@ pub fn compare_loaded(
             let _ = writeln!(err, "error: {e}");
             EXIT_OUTPUT
         }
-    }
-}
-
-/// Runs `f` on a pool of `threads` workers, or on the global pool when `None`.
-fn within_threads<T: Send>(
-    threads: Option<usize>,
-    f: impl FnOnce() -> T + Send,
-) -> Result<T, String> {
-    match threads {
-        None => Ok(f()),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map(|pool| pool.install(f))
-            .map_err(|e| format!("cannot start {n} worker threads: {e}")),
     }
 }
 

@@ -452,6 +452,8 @@ fn settle_held_inputs(m: &Model, ws: &mut Workspace) {
 /// `avail`, `sold`, `flow`, `arrivals`, `fill`, `demand` and the other per-cell needs, `req`,
 /// `got`, `got_sector`, `refilled`, `delivered`, `unmet`, `returned`, `inv_draw`, `z`,
 /// `sold_share`, `y`, ...), which is then a function of the carried state too; the
+/// flag `surplus_on`, which only decides whether demand looks for a surplus (with it off
+/// there is none to find), never a value; the
 /// accumulators `need_sum`, `unmet_sum` and `reserve_bought`, which the baseline never reads
 /// and `start_trial` resets before the scenario pass; and the per-period outputs, which
 /// `repeat_baseline` copies.
