@@ -383,12 +383,12 @@ pub fn compare_table_named(
     base: Option<&Scenario>,
 ) -> String {
     let mut out = format!(
-        "{} (base) vs {} (policy): {} trials, seed {}, common random numbers\n\
+        "{} (base) vs {} (policy): {}, seed {}, common random numbers\n\
          difference = policy - base; negative means the policy removed loss; P(policy better) and\n\
          P(worse) are shares of trials, the rest are ties\n",
         super::format::terminal(&info.base.name),
         super::format::terminal(&info.policy.name),
-        info.trials,
+        super::format::trials(info.trials as u64),
         info.seed
     );
     let picked = sections(cmp);

@@ -47,11 +47,35 @@ impl FromStr for Threshold {
 /// Checks that every threshold names a metric of the run; the error lists each unknown name
 /// with a did-you-mean.
 pub fn check_names(thresholds: &[Threshold], metric_names: &[String]) -> Result<(), String> {
-    crate::run::results::check_metric_names(
+    let mut problems: Vec<String> = crate::run::results::check_metric_names(
         "--threshold",
         thresholds.iter().map(|t| t.metric.as_str()),
         metric_names,
     )
+    .err()
+    .into_iter()
+    .collect();
+    // The same threshold twice would write the same row twice: refuse it like a repeated `--set`.
+    for (i, t) in thresholds.iter().enumerate() {
+        let first = thresholds
+            .iter()
+            .position(|u| u.metric == t.metric && u.value.to_bits() == t.value.to_bits());
+        let later = thresholds[i + 1..]
+            .iter()
+            .any(|u| u.metric == t.metric && u.value.to_bits() == t.value.to_bits());
+        if first == Some(i) && later {
+            problems.push(format!(
+                "--threshold {}={} is given more than once; give it once",
+                t.metric,
+                crate::report::format::num(t.value)
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// How often one metric is beyond its threshold.
@@ -227,5 +251,32 @@ mod tests {
         assert!(e.contains("\"world.valu_lost\""), "{e}");
         assert!(e.contains("did you mean \"world.value_lost\""), "{e}");
         assert!(check_names(&[], &r.metric_names).is_ok());
+    }
+
+    #[test]
+    fn a_repeated_threshold_or_unknown_name_is_one_problem_said_once() {
+        let r = results();
+        let t = |m: &str, v: f64| Threshold {
+            metric: m.into(),
+            value: v,
+        };
+        let asked = [
+            t("world.value_lost", 1e9),
+            t("world.value_lost", 2e9),
+            t("world.value_lost", 1e9),
+            t("world.value_lost", 1e9),
+            t("world.valu_lost", 1.0),
+            t("world.valu_lost", 2.0),
+        ];
+        let e = check_names(&asked, &r.metric_names).unwrap_err();
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(lines.len(), 2, "{e}");
+        assert!(lines[0].contains("\"world.valu_lost\""), "{e}");
+        assert_eq!(
+            lines[1],
+            "--threshold world.value_lost=1000000000 is given more than once; give it once"
+        );
+        // Two levels of one metric are two questions, not a repeat.
+        assert!(check_names(&asked[..2], &r.metric_names).is_ok());
     }
 }

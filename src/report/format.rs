@@ -59,6 +59,66 @@ pub fn num32(x: f64) -> String {
     }
 }
 
+/// A trial count in words: `1 trial`, `400 trials`.
+pub fn trials(n: impl Into<u64>) -> String {
+    let n = n.into();
+    if n == 1 {
+        "1 trial".into()
+    } else {
+        format!("{n} trials")
+    }
+}
+
+/// Values of one swept parameter for people: four significant figures (`2.333`, `0.0125`,
+/// `1.5e-7`), or as many more as it takes to keep distinct values distinct (a grid `1000..1001:5`
+/// reads `1000`, `1000.2`, `1000.5`, ...). Files keep the exact values (`num`).
+pub fn short_values(values: &[f64]) -> Vec<String> {
+    let at = |digits: usize| -> Vec<String> { values.iter().map(|&v| sig(v, digits)).collect() };
+    for digits in 4..=17 {
+        let labels = at(digits);
+        let clash = values.iter().enumerate().any(|(i, a)| {
+            values[..i]
+                .iter()
+                .zip(&labels)
+                .any(|(b, l)| a.to_bits() != b.to_bits() && *l == labels[i])
+        });
+        if !clash {
+            return labels;
+        }
+    }
+    values.iter().map(|&v| num(v)).collect()
+}
+
+/// `v` with `digits` significant figures, trailing zeros trimmed, in exponent form where `num`
+/// would use it; non-finite values as `-`.
+fn sig(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if !(1e-5..1e16).contains(&a) {
+        let e = format!("{v:.prec$e}", prec = digits - 1);
+        let (m, x) = e.split_once('e').unwrap_or((&e, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        return format!("{m}e{x}");
+    }
+    let magnitude = a.log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// Dollars for people: `$1.2 bn`, `$350 m`, `$12 k`, `$640`, `$0`. Three significant figures at
 /// most; `-` for an undefined value.
 pub fn money(x: f64) -> String {
@@ -390,6 +450,27 @@ pub fn param_words(scenario: &Scenario, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swept_values_read_short_and_stay_distinct() {
+        assert_eq!(
+            short_values(&[0.0, 7.0 / 3.0, 14.0 / 3.0, 7.0]),
+            ["0", "2.333", "4.667", "7"]
+        );
+        assert_eq!(
+            short_values(&[1000.0, 1000.25, 1000.5, 1000.75, 1001.0]),
+            ["1000", "1000.2", "1000.5", "1000.8", "1001"]
+        );
+        assert_eq!(
+            short_values(&[0.0125, 1.5e-7, -2.5]),
+            ["0.0125", "1.5e-7", "-2.5"]
+        );
+        // The same value twice is not a clash.
+        assert_eq!(short_values(&[0.5, 0.5]), ["0.5", "0.5"]);
+        // Values that differ only past 17 digits fall back to the exact text.
+        let (a, b) = (1.0, 1.0 + f64::EPSILON);
+        assert_eq!(short_values(&[a, b]), [num(a), num(b)]);
+    }
 
     #[test]
     fn metric_labels_name_the_subject_then_the_measure() {

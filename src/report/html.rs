@@ -94,9 +94,9 @@ fn header(h: &mut String, scenario: &Scenario, results: &dyn RunView) {
     });
     let _ = writeln!(
         h,
-        "<p class=\"meta\">{} trials, seed {} · {} {}{span} · {world}{world_file} · scenario \
+        "<p class=\"meta\">{}, seed {} · {} {}{span} · {world}{world_file} · scenario \
          file {}</p>",
-        results.trials(),
+        super::format::trials(results.trials() as u64),
         results.seed(),
         results.horizon(),
         m.period.plural(),

@@ -194,6 +194,17 @@ fn is_money(metric: &str) -> bool {
     metric.contains("value_lost")
 }
 
+/// Each path's values at every point in short form for people (`2.333` for 7/3; files keep the
+/// exact value): `shown[path][point]`.
+pub fn shown_values(s: &Sweep) -> Vec<Vec<String>> {
+    (0..s.paths.len())
+        .map(|i| {
+            let col: Vec<f64> = s.points.iter().map(|p| p.values[i]).collect();
+            super::format::short_values(&col)
+        })
+        .collect()
+}
+
 /// The terminal table.
 pub fn sweep_table(s: &Sweep) -> String {
     let f = |x: f64| {
@@ -205,9 +216,9 @@ pub fn sweep_table(s: &Sweep) -> String {
         }
     };
     let mut out = format!(
-        "{}: {} trials per point, seed {}, common random numbers; metric {}\n",
+        "{}: {} per point, seed {}, common random numbers; metric {}\n",
         super::format::terminal(&s.scenario),
-        s.trials,
+        super::format::trials(s.trials as u64),
         s.seed,
         super::format::terminal(&s.metric_label)
     );
@@ -218,9 +229,10 @@ pub fn sweep_table(s: &Sweep) -> String {
         .collect();
     head.extend(["mean [95%]", "median", "p95", "CVaR95"].map(String::from));
     let mut rows = vec![head];
-    for p in &s.points {
+    let shown = shown_values(s);
+    for (k, p) in s.points.iter().enumerate() {
         let m = &p.summary;
-        let mut r: Vec<String> = p.values.iter().map(|&v| num(v)).collect();
+        let mut r: Vec<String> = shown.iter().map(|col| col[k].clone()).collect();
         r.push(format!(
             "{} [{}, {}]",
             f(m.mean),

@@ -146,10 +146,11 @@ pub fn sweep_html(s: &Sweep, scenario: Option<&Scenario>, chart: Option<&InlineC
         let _ = write!(h, "<th class=\"num\">{c}</th>");
     }
     h.push_str("</tr>\n");
-    for p in &s.points {
+    let shown = crate::report::sweep::shown_values(s);
+    for (k, p) in s.points.iter().enumerate() {
         h.push_str("<tr>");
-        for &v in &p.values {
-            let _ = write!(h, "<td class=\"num\">{}</td>", escape(&num(v)));
+        for col in &shown {
+            let _ = write!(h, "<td class=\"num\">{}</td>", escape(&col[k]));
         }
         let m = &p.summary;
         for cell in [

@@ -30,9 +30,9 @@ pub fn summary_table(scenario: &Scenario, results: &impl RunShape, sums: &Summar
         None => format!("{} {}", results.horizon(), meta.period.plural()),
     };
     out.push_str(&format!(
-        "{}: {} trials, seed {}, {}\n",
+        "{}: {}, seed {}, {}\n",
         terminal(&meta.name),
-        results.trials(),
+        super::format::trials(results.trials() as u64),
         results.seed(),
         span
     ));

@@ -55,9 +55,15 @@ pub fn check_metric_names<'a>(
     metric_names: &[String],
 ) -> Result<(), String> {
     let known: Vec<&str> = metric_names.iter().map(String::as_str).collect();
-    let unknown: Vec<String> = asked
+    let mut unknown_names: Vec<&str> = Vec::new();
+    for m in asked {
+        // A name given twice is one problem, said once.
+        if !known.contains(&m) && !unknown_names.contains(&m) {
+            unknown_names.push(m);
+        }
+    }
+    let unknown: Vec<String> = unknown_names
         .into_iter()
-        .filter(|m| !known.contains(m))
         .map(|m| {
             format!(
                 "{flag} names no metric of this run: \"{m}\"; {}",

@@ -20,11 +20,18 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     }
 }
 
-/// Quoted, comma-separated, shortened after 12 items.
+/// Quoted, comma-separated, each item once (a file that defines an id twice, already an error of
+/// its own, must not repeat it here), shortened after 12 items.
 pub fn list(items: &[&str]) -> String {
-    let mut out: Vec<String> = items.iter().take(12).map(|s| format!("\"{s}\"")).collect();
-    if items.len() > 12 {
-        out.push(format!("... ({} more)", items.len() - 12));
+    let mut unique: Vec<&str> = Vec::with_capacity(items.len());
+    for &s in items {
+        if !unique.contains(&s) {
+            unique.push(s);
+        }
+    }
+    let mut out: Vec<String> = unique.iter().take(12).map(|s| format!("\"{s}\"")).collect();
+    if unique.len() > 12 {
+        out.push(format!("... ({} more)", unique.len() - 12));
     }
     out.join(", ")
 }
@@ -39,5 +46,14 @@ mod tests {
         assert_eq!(closest("ndfeb_magnt", ids), Some("ndfeb_magnet"));
         assert_eq!(closest("galium", ids), Some("gallium"));
         assert_eq!(closest("zzz", ids), None);
+    }
+
+    #[test]
+    fn lists_each_candidate_once() {
+        assert_eq!(list(&["EU", "US", "EU"]), "\"EU\", \"US\"");
+        let many: Vec<String> = (0..14).map(|i| format!("r{i}")).collect();
+        let mut ids: Vec<&str> = many.iter().map(String::as_str).collect();
+        ids.push("r0");
+        assert!(list(&ids).ends_with("... (2 more)"), "{}", list(&ids));
     }
 }

@@ -99,16 +99,23 @@ pub fn figure(s: &Sweep) -> Option<RiskFigure> {
         if combos.len() > MAX_LINES {
             return None;
         }
+        // Each other path's values in short form, distinct where the values are.
+        let shown: Vec<Vec<String>> = (1..s.paths.len())
+            .map(|i| {
+                let col: Vec<f64> = combos.iter().map(|c| c[i - 1]).collect();
+                crate::report::format::short_values(&col)
+            })
+            .collect();
         let lines = combos
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(k, c)| {
                 let label = (1..s.paths.len())
-                    .zip(c)
-                    .map(|(i, v)| {
+                    .map(|i| {
                         format!(
                             "{} = {}",
                             format::shorten(&name(i), 40),
-                            format::shorten(&crate::report::format::num(*v), 12)
+                            format::shorten(&shown[i - 1][k], 12)
                         )
                     })
                     .collect::<Vec<_>>()
