@@ -123,9 +123,24 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 
 /// Sorts a copy of `values` ascending (NaN last; trials never produce NaN, validation ensures it).
 pub fn sorted(values: &[f64]) -> Vec<f64> {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v
+    let mut keys: Vec<u64> = values.iter().map(|&x| total_key(x)).collect();
+    // Values equal under `total_cmp` are the same bits, so an unstable sort of the keys gives
+    // exactly the stable sort's result; integer keys spare `total_cmp`'s two bit transforms per
+    // comparison (sorting was a sixth of a whole run's instructions).
+    keys.sort_unstable();
+    keys.into_iter().map(from_total_key).collect()
+}
+
+/// An integer that orders like `f64::total_cmp`: the sign bit flipped for positive values, every
+/// bit for negative ones.
+pub fn total_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// The inverse of `total_key`.
+pub fn from_total_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 /// Exact summary of per-trial values, the largest being the worst (CVaR side). Sums are taken in
@@ -252,6 +267,48 @@ pub fn band(values: &[f64]) -> Band {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_keys_sort_exactly_like_total_cmp() {
+        let specials = [
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            5e-324,
+            -5e-324,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            1.0,
+            -1.0,
+            f64::MAX,
+            f64::MIN,
+        ];
+        let mut x: u64 = 0x243F_6A88_85A3_08D3;
+        let mut v: Vec<f64> = specials.to_vec();
+        for i in 0..5000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            // Raw bit patterns (every exponent, both signs) and many ties.
+            v.push(if i % 3 == 0 {
+                f64::from_bits(x)
+            } else {
+                ((x >> 60) as f64) - 7.0
+            });
+        }
+        for &y in &v {
+            assert_eq!(from_total_key(total_key(y)).to_bits(), y.to_bits());
+        }
+        let mut want = v.clone();
+        want.sort_by(f64::total_cmp);
+        let got = sorted(&v);
+        assert!(
+            want.iter()
+                .zip(&got)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+    }
 
     #[test]
     fn quantiles_of_one_to_hundred_one() {

@@ -9,8 +9,15 @@ use crate::run::RunResults;
 /// 1-based ranks of `values`; tied values share the average of the ranks they span, so the result
 /// does not depend on the order in which ties are visited.
 pub fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    // (value, index) pairs are all distinct, so an unstable sort is exact; integer keys make the
+    // comparisons cheap (`stats::total_key`).
+    let mut keyed: Vec<(u64, usize)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (super::total_key(v), i))
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let mut r = vec![0.0; values.len()];
     let mut i = 0;
     while i < order.len() {
