@@ -1,9 +1,10 @@
 //! chokepoint: Monte Carlo simulation of export-control disruptions in critical-mineral supply
 //! chains. Data flows one way through the layers (see `ARCHITECTURE.md`):
 //!
-//! `scenario` (TOML -> validated `Scenario`) -> `model` (flat compiled network) -> `sample`
-//! (keyed random streams) -> `engine` (one trial, pure) -> `run` (many trials on rayon) ->
-//! `stats` -> `report` (JSON, CSV, charts, HTML) -> `cli`.
+//! `sample` (keyed random streams) -> `scenario` (TOML -> validated `Scenario`) -> `model` (flat
+//! compiled network) -> `engine` (one trial, pure) -> `run` (many trials on rayon) -> `stats` ->
+//! `report` (JSON, CSV, charts, HTML) -> `cli`; `run` and `stats` also use each other (see
+//! `ARCHITECTURE.md`).
 
 pub mod backtest;
 pub mod cli;

@@ -1,7 +1,8 @@
 //! Step 8: substitution. An input counts as short when deliveries from every source (trade,
-//! recycling, inventory, stockpile) fall below the sector's net demand. After `lag` consecutive
-//! short periods, each further short period substitutes `rate` more of the input's demand, up to
-//! `max`; substitution stays once built. It applies from the next period's demand.
+//! recycling, inventory, stockpile) fall below the sector's net demand. The `lag`-th consecutive
+//! short period and each further one substitute `rate` more of the input's demand, up to `max`;
+//! substitution stays once built. It applies from the next period's demand, so a sector short for
+//! `lag` periods substitutes from the one after them.
 
 use super::Workspace;
 

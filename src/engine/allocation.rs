@@ -76,7 +76,7 @@ pub fn allocate(m: &Model, ws: &mut Workspace, c: usize, t: usize) {
     } = &mut *ws;
     if one_market {
         // One market: consumption is filled at one ratio, then refill orders share what is
-        // left; every producer sells the same share s0.
+        // left; producers sell output pro rata, then stocks pro rata for the rest.
         let mut sum_r = 0.0;
         for &q in column(refill_req, c, nc) {
             sum_r += q;

@@ -505,7 +505,9 @@ fn repeat_baseline(m: &Model, ws: &mut Workspace, t: usize, series: &mut [f32]) 
     ws.baseline_skipped = m.horizon - 1 - t;
 }
 
-/// Steps 1-7 of one period.
+/// One period: shocks (1), capacity (2), demand (3), then per commodity in topological order
+/// production (4), trade (5), distribution (6) and the price index (9), then sector output (7).
+/// Entry commitments (2) and adaptation (8) follow in `run_trial`, for the next period.
 fn period(m: &Model, ws: &mut Workspace, t: usize) {
     shocks::apply(m, ws, t);
     capacity::update(m, ws, t);

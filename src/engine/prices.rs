@@ -2,8 +2,9 @@
 //! baseline market (the no-shock, no-policy pass), so any scarcity moves it.
 //!
 //! - Buyers' side: availability `z = (stock + arrivals + recycled + stockpile release) /
-//!   (consumption need + stock target)`, the stock-to-use ratio buyers see. The factor is
-//!   `(z / z_base)^(-1 / availability_elasticity)`; 1 where the region has no consumption need.
+//!   (consumption need + state reserve orders + stock target)`, the stock-to-use ratio buyers see.
+//!   The factor is `(z / z_base)^(-1 / availability_elasticity)`; 1 where the region has no
+//!   consumption need.
 //!   Stocks damp the first jump, and the price climbs as they run down.
 //! - Sellers' side: the region's producers' sold share `sigma = sold / available`; the factor is
 //!   `min(1, (sigma / sigma_base)^(1 / supply_elasticity))`; 1 where the region has no producer

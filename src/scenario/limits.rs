@@ -27,8 +27,8 @@ impl Shape {
 /// Bytes one trial needs in the result arrays (see `memory_estimate`).
 pub fn bytes_per_trial(s: &Scenario) -> u64 {
     let arrays = shape(s).arrays();
-    // Twice for the statistics pass, plus 15% for sorting copies and allocator overhead (a run
-    // of horizon 1040 peaked 11% above the arrays times two).
+    // Twice for the statistics pass, plus 0.3 times for sorting copies and allocator overhead
+    // (a run of horizon 1040 peaked 11% above the arrays times two).
     arrays * 2 + arrays * 3 / 10
 }
 

@@ -20,6 +20,7 @@ pub mod reader;
 pub mod set;
 pub mod shocks;
 pub mod suggest;
+pub mod text;
 pub mod tree;
 pub mod types;
 pub mod world;
