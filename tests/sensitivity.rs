@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use assert_cmd::Command;
 use chokepoint::model::Model;
+use chokepoint::model::params::Factor;
 use chokepoint::run::{RunOptions, run_model};
 use chokepoint::sample::Design;
 use chokepoint::scenario::{self, Scenario};
+use chokepoint::stats::morris::MorrisIndex;
 use chokepoint::study::sensitivity::{
     Base, Grouping, Indices, Method, SensitivityOptions, StudyError, run_sensitivity,
 };
@@ -42,6 +44,12 @@ fn no_progress(_: u64, _: u64) -> bool {
     true
 }
 
+/// Every trial's value of parameter `path` in `r`.
+fn param_of(r: &chokepoint::run::RunResults, path: &str) -> Vec<f64> {
+    let k = r.param_paths.iter().position(|p| p == path).unwrap();
+    r.param_values(k)
+}
+
 #[test]
 fn a_latin_hypercube_puts_every_ban_length_in_equally_many_trials() {
     let s = dominant();
@@ -54,13 +62,8 @@ fn a_latin_hypercube_puts_every_ban_length_in_equally_many_trials() {
         threads: Some(2),
     };
     let r = run_model(&model, &o, &no_progress).unwrap();
-    let k = r
-        .param_paths
-        .iter()
-        .position(|p| p == "shock.ban.duration")
-        .unwrap();
     let mut counts = [0usize; 13];
-    for d in r.param_values(k) {
+    for d in param_of(&r, "shock.ban.duration") {
         counts[d as usize] += 1;
     }
     // uniform_int 1..=12 over 1200 strata: exactly 100 trials each, where plain Monte Carlo
@@ -417,4 +420,190 @@ fn trials_on_every_design_allocate_nothing() {
             );
         }
     }
+}
+
+/// `event.toml` with its ban's probability set to `p` (TOML value text).
+fn event_world(p: &str) -> Scenario {
+    let path = data("event.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("probability = 0.1", &format!("probability = {p}"));
+    scenario::load_str(&text, &path)
+        .expect("test scenario is valid")
+        .scenario
+}
+
+/// world.value_lost of every trial of plain runs of `event.toml` at probability `p`.
+fn event_losses(p: &str) -> Vec<f64> {
+    let o = RunOptions {
+        trials: 50,
+        seed: 1,
+        first_trial: 0,
+        threads: Some(1),
+    };
+    let r = chokepoint::run::run(&event_world(p), &o, &no_progress).unwrap();
+    r.metric_values(r.metric_index("world.value_lost").unwrap())
+}
+
+/// Morris indices of `path` in a study of `s`.
+fn morris_of(study: &chokepoint::study::sensitivity::Study, path: &str) -> MorrisIndex {
+    match study.rows().into_iter().find(|(p, _)| *p == path) {
+        Some((_, Indices::Morris(m))) => m,
+        other => panic!("{path}: {other:?}"),
+    }
+}
+
+/// A ban that happens in 10% or 90% of trials is screened on and off: its mu* is exactly the loss
+/// of a trial with the ban (a trial without loses nothing), whatever its probability. (Before,
+/// the grid's uniforms 0.125..0.875 never went below 0.1 nor above 0.9, so the ban never
+/// toggled and both studies said mu* = 0.)
+#[test]
+fn morris_switches_a_rare_or_a_likely_event_on_and_off() {
+    let with = event_losses("1.0");
+    assert!(
+        with.iter().all(|&v| v == with[0]) && with[0] > 1e8,
+        "{with:?}"
+    );
+    assert!(event_losses("0.0").iter().all(|&v| v == 0.0));
+    let ban = with[0];
+    for p in ["0.1", "0.9"] {
+        let s = event_world(p);
+        let mut o = opts(Method::Morris, 300, 2);
+        o.seed = 11;
+        let st = run_sensitivity(&s, &o, &no_progress).unwrap();
+        assert_eq!(st.groups, 100);
+        assert_eq!(st.factors, [Factor::Value, Factor::Event]);
+        let m = morris_of(&st, "shock.ban.occurs");
+        // On/off difference, not divided by the grid step; positive: more loss with the ban.
+        assert_eq!(m.mu_star.value, ban, "p {p}: {m:?}");
+        assert_eq!(m.mu, ban);
+        assert_eq!(m.sigma, 0.0);
+        assert!(!m.mu_star.within_noise());
+        assert_eq!(
+            morris_of(&st, "sector.EX.home.value_added").mu_star.value,
+            0.0
+        );
+        assert_eq!(st.params[st.ranked()[0]], "shock.ban.occurs");
+        // The starting points have the ban in about half of them, whatever p.
+        let share = st.mean / ban;
+        assert!(share > 0.3 && share < 0.7, "p {p}: {share}");
+    }
+    // An uncertain probability no longer changes whether the ban happens: not screened (NaN,
+    // ranked last), while the ban itself still is.
+    let s = event_world("{ uniform = [0.05, 0.15] }");
+    let st = run_sensitivity(&s, &opts(Method::Morris, 400, 1), &no_progress).unwrap();
+    assert_eq!(
+        st.factors,
+        [Factor::Value, Factor::Probability, Factor::Event]
+    );
+    assert!(
+        morris_of(&st, "shock.ban.probability")
+            .mu_star
+            .value
+            .is_nan()
+    );
+    assert_eq!(morris_of(&st, "shock.ban.occurs").mu_star.value, ban);
+    assert_eq!(
+        st.params[*st.ranked().last().unwrap()],
+        "shock.ban.probability"
+    );
+}
+
+/// Sobol' studies still draw an event at its probability: about 10% of the A rows have the ban.
+#[test]
+fn saltelli_designs_still_draw_events_at_their_probability() {
+    let s = event_world("0.1");
+    let mut model = Model::compile(&s);
+    let design = Design::saltelli(model.params.reported.len(), true).unwrap();
+    let g = design.group();
+    model.params.design = Some(Arc::new(design));
+    let o = RunOptions {
+        trials: g * 1000,
+        seed: 3,
+        first_trial: 0,
+        threads: Some(2),
+    };
+    let r = run_model(&model, &o, &no_progress).unwrap();
+    // Row j of A is trial j g.
+    let v = param_of(&r, "shock.ban.occurs");
+    let on = v.iter().step_by(g as usize).filter(|&&x| x == 1.0).count();
+    assert!((80..=120).contains(&on), "{on} of 1000");
+}
+
+#[test]
+fn the_command_says_what_a_morris_event_and_its_mean_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let scen = dir.path().join("event.toml");
+    let text = std::fs::read_to_string(data("event.toml"))
+        .unwrap()
+        .replace(
+            "probability = 0.1",
+            "probability = { uniform = [0.05, 0.15] }",
+        );
+    std::fs::write(&scen, text).unwrap();
+    let out = dir.path().join("study");
+    let o = cmd()
+        .arg("sensitivity")
+        .arg(&scen)
+        .args([
+            "--method",
+            "morris",
+            "--trials",
+            "200",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8(o.stdout).unwrap();
+    for want in [
+        "mean at the trajectories' starting points",
+        "not the scenario's mean",
+        "(not screened)",
+        "between happening and not",
+    ] {
+        assert!(table.contains(want), "{want}: {table}");
+    }
+    let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",within_noise,factor")
+    );
+    assert!(
+        csv.contains(",shock.ban.occurs,") && csv.contains(",false,event\n"),
+        "{csv}"
+    );
+    let prob = csv
+        .lines()
+        .find(|l| l.contains(",shock.ban.probability,"))
+        .unwrap();
+    assert!(prob.ends_with(",,,,,,,true,probability"), "{prob}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    assert_eq!(json["ranked"][0]["factor"], "event");
+    assert!(
+        json["mean_of"]
+            .as_str()
+            .unwrap()
+            .contains("not the scenario's mean")
+    );
+}
+
+/// The help's limit on the Sobol' base is the real one: two dimensions per parameter.
+#[test]
+fn the_help_states_the_sobol_base_limit() {
+    let o = cmd().args(["sensitivity", "--help"]).output().unwrap();
+    let help = String::from_utf8(o.stdout).unwrap();
+    let fit = chokepoint::sample::design::MAX_SOBOL_DIMS / 2;
+    let words = format!("at most {},{:03} parameters", fit / 1000, fit % 1000);
+    assert!(help.contains(&words), "{words}: {help}");
+    assert_eq!(
+        Base::Auto.resolve(fit),
+        Base::Sobol,
+        "the default base is Sobol' up to that limit"
+    );
 }

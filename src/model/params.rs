@@ -22,6 +22,17 @@ pub enum Draw {
     Bernoulli { prob: Px },
 }
 
+/// What a reported parameter is to a design that treats events apart (Morris screening).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    /// A value drawn from its distribution.
+    Value,
+    /// An uncertain event (`Draw::Bernoulli`): 1 when it happens.
+    Event,
+    /// An uncertain value that only sets an event's probability.
+    Probability,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamSpec {
     pub path: String,
@@ -101,6 +112,26 @@ impl ParamTable {
         ix
     }
 
+    /// What each reported parameter is, in `reported` order (the design's dimensions).
+    pub fn factors(&self) -> Vec<Factor> {
+        let probabilities: Vec<Px> = self
+            .specs
+            .iter()
+            .filter_map(|s| match s.draw {
+                Draw::Bernoulli { prob } => Some(prob),
+                Draw::Dist { .. } => None,
+            })
+            .collect();
+        self.reported
+            .iter()
+            .map(|&ix| match self.specs[ix as usize].draw {
+                Draw::Bernoulli { .. } => Factor::Event,
+                Draw::Dist { .. } if probabilities.contains(&ix) => Factor::Probability,
+                Draw::Dist { .. } => Factor::Value,
+            })
+            .collect()
+    }
+
     /// Draws every parameter of global trial `trial` into `vals` (same length as `specs`).
     /// Each parameter has its own stream, so adding a parameter never shifts another's draw.
     pub fn draw(&self, seed: u64, trial: u64, vals: &mut [f64]) {
@@ -135,7 +166,8 @@ impl ParamTable {
 
     /// Like `draw`, with the uncertain parameters taken from design `d`: each at its
     /// distribution's quantile of the design's uniform number (rounded for times), an uncertain
-    /// event when that number is below its probability. Fixed values stay as they are.
+    /// event as `Design::occurs` says (below its probability; Morris: in the lower half of the
+    /// grid). Fixed values stay as they are.
     fn draw_design(&self, d: &Design, seed: u64, trial: u64, vals: &mut [f64]) {
         let mut dim = 0;
         for (i, s) in self.specs.iter().enumerate() {
@@ -154,12 +186,12 @@ impl ParamTable {
                 (Draw::Dist { dist, .. }, None) => dist.support().0,
                 (Draw::Bernoulli { prob }, u) => {
                     let p = vals[*prob as usize];
-                    match u {
-                        _ if p >= 1.0 => 1.0,
-                        _ if p <= 0.0 => 0.0,
-                        Some(u) if u < p => 1.0,
-                        _ => 0.0,
-                    }
+                    let on = match u {
+                        Some(u) => d.occurs(u, p, self.specs[*prob as usize].reported),
+                        // Not reported: certain.
+                        None => p >= 1.0,
+                    };
+                    if on { 1.0 } else { 0.0 }
                 }
             };
         }

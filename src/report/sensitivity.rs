@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::charts::compare::param_label;
 use super::format::{float, money, percent, terminal};
+use crate::model::params::Factor;
 use crate::sample::dist::num as short;
 use crate::stats::sobol::Estimate;
 use crate::study::sensitivity::{Indices, Method, Study};
@@ -73,8 +74,24 @@ pub fn csv_header(method: Method) -> &'static [&'static str] {
             "mu_star_high",
             "sigma",
             "within_noise",
+            "factor",
         ],
     }
+}
+
+/// A factor's kind in `sensitivity.csv` and `.json` (Morris): `value`, `event` (mu* is its on/off
+/// difference) or `probability` (an event's probability, not screened: empty indices).
+pub fn factor_name(f: Factor) -> &'static str {
+    match f {
+        Factor::Value => "value",
+        Factor::Event => "event",
+        Factor::Probability => "probability",
+    }
+}
+
+/// Whether a Morris study left entry `i` unscreened (an event's probability: NaN indices).
+fn unscreened(study: &Study, i: usize) -> bool {
+    study.method == Method::Morris && study.factors.get(i) == Some(&Factor::Probability)
 }
 
 /// Whether a parameter's importance cannot be told from zero: its total-order interval (Sobol)
@@ -107,6 +124,9 @@ pub fn sensitivity_csv(study: &Study) -> Vec<u8> {
             }
         }
         rec.push(within_noise(ix).to_string());
+        if study.method == Method::Morris {
+            rec.push(factor_name(study.factors[i]).into());
+        }
         let _ = w.write_record(&rec);
     }
     w.into_inner().unwrap_or_default()
@@ -150,6 +170,9 @@ struct ParamJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     sigma: Option<Option<f64>>,
     within_noise: bool,
+    /// Morris only: `value`, `event` or `probability` (`factor_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    factor: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -166,6 +189,9 @@ struct StudyJson<'a> {
     bootstrap_resamples: usize,
     mean: Option<f64>,
     mean_se: Option<f64>,
+    /// Morris only: what `mean` is the mean of (not the scenario's mean when there are events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_of: Option<&'static str>,
     variance: Option<f64>,
     ranked: Vec<ParamJson>,
 }
@@ -187,6 +213,7 @@ pub fn sensitivity_json(scenario: &str, study: &Study) -> Vec<u8> {
                 mu_star: None,
                 sigma: None,
                 within_noise: within_noise(ix),
+                factor: None,
             };
             match ix {
                 Indices::Sobol(s) => {
@@ -197,6 +224,7 @@ pub fn sensitivity_json(scenario: &str, study: &Study) -> Vec<u8> {
                     p.mu = Some(fin(m.mu));
                     p.mu_star = Some((&m.mu_star).into());
                     p.sigma = Some(fin(m.sigma));
+                    p.factor = Some(factor_name(study.factors[i]));
                 }
             }
             p
@@ -214,6 +242,7 @@ pub fn sensitivity_json(scenario: &str, study: &Study) -> Vec<u8> {
         bootstrap_resamples: crate::stats::sobol::RESAMPLES,
         mean: fin(study.mean),
         mean_se: fin(study.mean_se),
+        mean_of: (study.method == Method::Morris).then(|| mean_of(study)),
         variance: study.variance.and_then(fin),
         ranked,
     };
@@ -238,6 +267,20 @@ pub fn study_run_json(info: &StudyRunInfo) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(info).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// What a Morris study's mean is the mean of.
+fn mean_of(study: &Study) -> &'static str {
+    if has_events(study) {
+        "the trajectories' starting points: grid points where every uncertain event happens in \
+         about half of them whatever its probability, so not the scenario's mean"
+    } else {
+        "the trajectories' starting points (grid points)"
+    }
+}
+
+fn has_events(study: &Study) -> bool {
+    study.method == Method::Morris && study.factors.contains(&Factor::Event)
 }
 
 fn share(e: &Estimate) -> String {
@@ -275,10 +318,22 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
         study.seed
     ));
     s.push_str(&format!(
-        "mean {} (Monte Carlo standard error {})",
+        "{} {} (Monte Carlo standard error {})",
+        match study.method {
+            Method::Sobol => "mean",
+            Method::Morris => "mean at the trajectories' starting points",
+        },
         metric_value(m, study.mean),
         metric_value(m, study.mean_se)
     ));
+    if has_events(study) {
+        // The design puts each event on in about half the points: this mean is no estimate of the
+        // scenario's, and a reader comparing it with `run`'s would be misled.
+        s.push_str(
+            "; every uncertain event happens in about half of them whatever its probability, \
+             so this is not the scenario's mean (`chokepoint run` gives that)",
+        );
+    }
     if let Some(v) = study.variance {
         s.push_str(&format!(
             ", standard deviation {}",
@@ -329,7 +384,9 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
     for &i in ranked.iter().take(TABLE_ROWS) {
         let (_, ix) = &rows[i];
         let label = terminal(&label(study, i)).into_owned();
-        let flag = if within_noise(ix) {
+        let flag = if unscreened(study, i) {
+            "  (not screened)"
+        } else if within_noise(ix) {
             noise += 1;
             "  (noise)"
         } else {
@@ -343,12 +400,16 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
             )),
             Indices::Morris(x) => s.push_str(&format!(
                 "{label:<width$}  {:<36}  {:>10}  {:>10}{flag}\n",
-                format!(
-                    "{} ({} to {})",
-                    metric_value(m, x.mu_star.value),
-                    metric_value(m, x.mu_star.low),
-                    metric_value(m, x.mu_star.high)
-                ),
+                if x.mu_star.value.is_finite() {
+                    format!(
+                        "{} ({} to {})",
+                        metric_value(m, x.mu_star.value),
+                        metric_value(m, x.mu_star.low),
+                        metric_value(m, x.mu_star.high)
+                    )
+                } else {
+                    "-".into()
+                },
                 metric_value(m, x.mu),
                 metric_value(m, x.sigma)
             )),
@@ -360,7 +421,9 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
             ranked.len() - TABLE_ROWS
         ));
     }
-    let all_noise = rows.iter().filter(|(_, ix)| within_noise(ix)).count();
+    let all_noise = (0..rows.len())
+        .filter(|&i| within_noise(&rows[i].1) && !unscreened(study, i))
+        .count();
     if all_noise > 0 {
         s.push_str(&format!(
             "(noise): {all_noise} parameter(s) whose 95% interval reaches zero{}; they cannot \
@@ -371,6 +434,22 @@ pub fn sensitivity_table(scenario: &str, study: &Study) -> String {
                 ""
             }
         ));
+    }
+    let probabilities = (0..rows.len()).filter(|&i| unscreened(study, i)).count();
+    if probabilities > 0 {
+        s.push_str(&format!(
+            "(not screened): {probabilities} event probabilit{} not screened: Morris switches \
+             each event on and off itself, so the probability behind it changes nothing here; \
+             --method sobol measures it\n",
+            if probabilities == 1 { "y" } else { "ies" }
+        ));
+    }
+    if has_events(study) {
+        s.push_str(
+            "events (occurs, succeeds): the design sets each on in half the trajectory points \
+             whatever its probability; its mu* is the mean absolute change of the metric \
+             between happening and not, and mu > 0 means the metric is higher when it happens\n",
+        );
     }
     s.push_str(match study.method {
         Method::Sobol => {

@@ -3,7 +3,9 @@
 //! trajectories).
 //!
 //! A design maps (seed, global trial index, dimension) to a uniform number in (0, 1); a parameter's
-//! value is then its distribution's quantile at that number (`quantile`). Nothing is stored per
+//! value is then its distribution's quantile at that number (`quantile`), and an uncertain event
+//! happens when that number is below its probability (`Design::occurs`; Morris instead screens
+//! events on and off, see `morris_event_on`). Nothing is stored per
 //! trial, so a design is indexable by trial like the keyed streams: results do not depend on
 //! threads or shards. The dimensions are a scenario's uncertain parameters in scenario order
 //! (`ParamTable::reported`).
@@ -54,7 +56,9 @@ pub enum Design {
         base: SaltelliBase,
     },
     /// Morris trajectories over `k` parameters: groups of `k + 1` trials, each moving one more
-    /// parameter by `MORRIS_DELTA` on a `MORRIS_LEVELS`-level grid, in a random order.
+    /// parameter by `MORRIS_DELTA` on a `MORRIS_LEVELS`-level grid, in a random order. An
+    /// uncertain event is on in the lower half of the grid and off in the upper half, whatever
+    /// its probability (`morris_event_on`), so every step that moves it toggles it.
     Morris { k: usize },
 }
 
@@ -141,6 +145,23 @@ impl Design {
             }
         }
     }
+
+    /// Whether an uncertain event of probability `p` happens where this design's number for it
+    /// is `u`; `p_uncertain`: `p` is itself an uncertain parameter. Every design but Morris
+    /// samples `u` uniformly, so `u < p` makes the event happen with probability `p`. Morris
+    /// screens the event instead: on in the lower half of its grid, off in the upper half (the
+    /// same direction as `u < p`: low numbers are "happens"), so the two ends of its range are
+    /// its two levels and a move always toggles it (the usual treatment of a binary factor in
+    /// elementary effects). Its probability then changes nothing, even when it is uncertain; a
+    /// fixed probability of 0 stays "never": that event cannot happen in this model.
+    pub fn occurs(&self, u: f64, p: f64, p_uncertain: bool) -> bool {
+        match self {
+            Design::Morris { .. } if p_uncertain || p > 0.0 => u < 0.5,
+            _ if p >= 1.0 => true,
+            _ if p <= 0.0 => false,
+            _ => u < p,
+        }
+    }
 }
 
 fn saltelli_base(params: usize, sobol: bool) -> Result<SaltelliBase, String> {
@@ -175,6 +196,13 @@ pub fn morris_step(seed: u64, traj: u64, dim: usize, k: usize) -> u64 {
 pub fn morris_moved(l: u32) -> u32 {
     let step = MORRIS_LEVELS / 2;
     if l < step { l + step } else { l - step }
+}
+
+/// Whether a Morris design puts an uncertain event on at grid level `l`: on the lower half of
+/// the grid, where `Design::uniform` is below 1/2 (`Design::occurs`). `morris_moved` always
+/// crosses halves, so every move toggles the event.
+pub fn morris_event_on(l: u32) -> bool {
+    l < MORRIS_LEVELS / 2
 }
 
 /// Grid level of parameter `dim` in global trial `trial` of a Morris design over `k` parameters.
@@ -587,6 +615,38 @@ mod tests {
             }
             let u = d.uniform(3, traj * (k as u64 + 1), 0, 0);
             assert!(u > 0.0 && u < 1.0);
+        }
+    }
+
+    /// Every Morris move toggles an event, whatever its probability, and the event is on where
+    /// `morris_event_on` says; other designs keep `u < p` (probabilities 0 and 1 exact).
+    #[test]
+    fn morris_moves_toggle_events_and_other_designs_draw_them_at_their_probability() {
+        let k = 3;
+        let d = Design::Morris { k };
+        for l in 0..MORRIS_LEVELS {
+            let u = (f64::from(l) + 0.5) / f64::from(MORRIS_LEVELS);
+            assert_eq!(d.occurs(u, 0.3, false), morris_event_on(l));
+            assert_ne!(morris_event_on(l), morris_event_on(morris_moved(l)));
+        }
+        for traj in 0..20u64 {
+            for s in 1..=k as u64 {
+                let t = traj * (k as u64 + 1) + s;
+                for dim in 0..k {
+                    let moved = morris_step(3, traj, dim, k) == s;
+                    for (p, uncertain) in [(0.05, false), (0.95, false), (0.5, true)] {
+                        let on = |t| d.occurs(d.uniform(3, t, dim, 0), p, uncertain);
+                        assert_eq!(on(t) != on(t - 1), moved, "p {p} trajectory {traj}");
+                    }
+                    // A fixed probability of 0: the event cannot happen, so it never does.
+                    assert!(!d.occurs(d.uniform(3, t, dim, 0), 0.0, false));
+                }
+            }
+        }
+        let lhs = Design::Lhs { n: 10 };
+        for u in [0.0, 0.05, 0.1, 0.5, 0.999] {
+            assert_eq!(lhs.occurs(u, 0.1, true), u < 0.1);
+            assert!(lhs.occurs(u, 1.0, false) && !lhs.occurs(u, 0.0, false));
         }
     }
 

@@ -9,10 +9,12 @@
 use std::sync::Arc;
 
 use crate::model::Model;
+use crate::model::params::Factor;
 use crate::run::{RunError, RunOptions, memory, run_model};
 use crate::sample::Design;
 use crate::scenario::Scenario;
-use crate::stats::morris::{MorrisResult, morris_indices};
+use crate::stats::morris::{MorrisIndex, MorrisResult, morris_indices};
+use crate::stats::sobol::Estimate;
 use crate::stats::sobol::{RESAMPLES, SobolResult, sobol_indices};
 
 /// Which indices to estimate.
@@ -39,7 +41,8 @@ pub enum Base {
     /// `sobol` when the parameters fit the embedded direction numbers (two dimensions each),
     /// `random` otherwise, so a study runs on a scenario of any size.
     Auto,
-    /// Owen-scrambled Sobol' sequence (faster convergence; at most 128 parameters).
+    /// Owen-scrambled Sobol' sequence (faster convergence; at most 2,048 parameters: its 4,096
+    /// dimensions, two per parameter).
     Sobol,
     /// Independent uniforms from keyed streams (any number of parameters).
     Random,
@@ -109,6 +112,10 @@ pub struct Study {
     pub params: Vec<String>,
     /// Parameters in each entry of `params` (all 1 without grouping).
     pub sizes: Vec<usize>,
+    /// What each entry of `params` is (`Factor::Value` for an entity). Under Morris an event's
+    /// mu* is its on/off difference, and an event's probability is not screened (its indices
+    /// are NaN): the design switches the event itself.
+    pub factors: Vec<Factor>,
     /// Design groups (Saltelli rows or Morris trajectories) and model runs.
     pub groups: u64,
     pub trials: u64,
@@ -188,6 +195,8 @@ pub struct Plan {
     /// The factors the indices are for (parameter paths or entities) and their sizes.
     pub names: Vec<String>,
     pub sizes: Vec<usize>,
+    /// What each factor is (`Factor::Value` for an entity).
+    pub factors: Vec<Factor>,
     /// The Saltelli base used (`Sobol` or `Random`, `Auto` resolved).
     pub base: Base,
 }
@@ -213,6 +222,7 @@ pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, Stud
     }
     let base = opts.base.resolve(k);
     let (mut names, mut sizes) = (model.names.params.clone(), vec![1; k]);
+    let mut factors = model.params.factors();
     let design = match (opts.method, opts.group) {
         (Method::Sobol, Grouping::Parameter) => {
             Design::saltelli(k, base == Base::Sobol).map_err(StudyError::Usage)?
@@ -231,6 +241,7 @@ pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, Stud
                 .map(|g| of.iter().filter(|&&x| x == g).count())
                 .collect();
             names = groups;
+            factors = vec![Factor::Value; names.len()];
             Design::saltelli_grouped(of, base == Base::Sobol).map_err(StudyError::Usage)?
         }
         (Method::Morris, Grouping::Parameter) => Design::Morris { k },
@@ -267,6 +278,7 @@ pub fn plan(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Plan, Stud
         groups,
         names,
         sizes,
+        factors,
         base,
     })
 }
@@ -290,6 +302,7 @@ pub fn run_sensitivity(
         groups,
         names: params,
         sizes,
+        factors,
         base,
     } = plan(scenario, opts)?;
     let g = design.group();
@@ -333,6 +346,7 @@ pub fn run_sensitivity(
         seed: opts.seed,
         params,
         sizes,
+        factors,
         groups,
         trials: total,
         design: String::new(),
@@ -362,13 +376,35 @@ pub fn run_sensitivity(
             study.sobol = Some(s);
         }
         Method::Morris => {
-            let m = within_threads(opts.threads, || {
-                morris_indices(&values, k, opts.seed, RESAMPLES, opts.seed)
+            let events: Vec<bool> = study.factors.iter().map(|f| *f == Factor::Event).collect();
+            let mut m = within_threads(opts.threads, || {
+                morris_indices(&values, &events, opts.seed, RESAMPLES, opts.seed)
             })?;
+            // The design switches each event itself, so the probability behind it moves nothing:
+            // its effects are exactly 0, which is no finding about the model. Not estimated.
+            for (ix, f) in m.indices.iter_mut().zip(&study.factors) {
+                if *f == Factor::Probability {
+                    *ix = MorrisIndex {
+                        mu: f64::NAN,
+                        mu_star: Estimate {
+                            value: f64::NAN,
+                            se: f64::NAN,
+                            low: f64::NAN,
+                            high: f64::NAN,
+                        },
+                        sigma: f64::NAN,
+                    };
+                }
+            }
             study.design = format!(
-                "Morris, {} levels, step {}",
+                "Morris, {} levels, step {}{}",
                 crate::sample::design::MORRIS_LEVELS,
-                "2/3"
+                "2/3",
+                if events.contains(&true) {
+                    ", events switched on and off"
+                } else {
+                    ""
+                }
             );
             (study.mean, study.mean_se) = (m.mean, m.mean_se);
             study.morris = Some(m);
